@@ -1,0 +1,597 @@
+//! Boots: which ones the journal holds, in what order, and how each ended.
+//!
+//! Boots are grouped by `_BOOT_ID` ourselves rather than asked of libsystemd:
+//! journalctl 252 loses boots when the wall clock restarts at every boot (a
+//! machine without an RTC). Order comes from two clues: entries of two boots
+//! that share a sequence-number series are ordered by sequence number (a hard
+//! fact), otherwise by each boot's newest wall-clock time (what systemd 254+
+//! does). Durations use the monotonic clock, which a clock jump cannot move.
+//!
+//! How a boot ended is read from the shutdown sequence by `MESSAGE_ID` and
+//! `UNIT=`: the shutdown/final/reboot targets, logind's `SHUTDOWN=` message,
+//! systemd-shutdown's lines, and journald's final "Journal stopped" (the one at
+//! switch-root is not final, because entries follow it).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use serde::Serialize;
+
+use crate::events::ids;
+use crate::evidence::Evidence;
+use crate::journal::{Entry, Id128};
+
+/// How many of a boot's last entries are kept to show what happened before a cut.
+const LAST_ENTRIES_KEPT: usize = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BootEnd {
+    /// A shutdown sequence was logged.
+    Clean,
+    /// The journal just stops and a later boot exists: power loss or crash.
+    Unclean,
+    /// The newest boot, still going when the journal was read.
+    Running,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShutdownKind {
+    Reboot,
+    Poweroff,
+    Halt,
+    Kexec,
+}
+
+impl ShutdownKind {
+    fn from_word(word: &str) -> Option<ShutdownKind> {
+        match word {
+            "reboot" => Some(ShutdownKind::Reboot),
+            "power-off" | "poweroff" => Some(ShutdownKind::Poweroff),
+            "halt" => Some(ShutdownKind::Halt),
+            "kexec" => Some(ShutdownKind::Kexec),
+            _ => None,
+        }
+    }
+
+    /// The target or service whose start means this kind of shutdown.
+    fn from_unit(unit: &str) -> Option<ShutdownKind> {
+        let stem = unit
+            .strip_suffix(".target")
+            .or_else(|| unit.strip_suffix(".service"))?;
+        ShutdownKind::from_word(stem.strip_prefix("systemd-").unwrap_or(stem))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShutdownKind::Reboot => "reboot",
+            ShutdownKind::Poweroff => "poweroff",
+            ShutdownKind::Halt => "halt",
+            ShutdownKind::Kexec => "kexec",
+        }
+    }
+}
+
+/// systemd's own report that boot-up is done.
+#[derive(Clone, Debug, Serialize)]
+pub struct StartupFinished {
+    pub realtime_usec: u64,
+    pub monotonic_usec: Option<u64>,
+    pub kernel_usec: Option<u64>,
+    pub initrd_usec: Option<u64>,
+    pub userspace_usec: Option<u64>,
+    pub evidence: Evidence,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Boot {
+    pub boot_id: Id128,
+    /// 0 for the newest boot, −1 for the one before, as journalctl numbers them.
+    pub index: i64,
+    pub first_realtime_usec: u64,
+    pub last_realtime_usec: u64,
+    pub first_monotonic_usec: Option<u64>,
+    pub last_monotonic_usec: Option<u64>,
+    pub first_cursor: String,
+    pub last_cursor: String,
+    /// Uptime at the last entry (monotonic), or the wall-clock span if the
+    /// source had no monotonic times.
+    pub duration_usec: u64,
+    pub entries: u64,
+    /// "252.38-1~deb12u1", from PID 1's "systemd X running in system mode".
+    pub systemd_version: Option<String>,
+    pub startup_finished: Option<StartupFinished>,
+    pub end: BootEnd,
+    pub shutdown: Option<ShutdownKind>,
+    /// The lines that show the shutdown sequence (clean) or the last lines
+    /// before the journal stops (unclean, running).
+    pub end_evidence: Vec<Evidence>,
+    /// Wall-clock gap until the next boot's first entry; None for the newest
+    /// boot or when the clock makes it meaningless.
+    pub downtime_usec: Option<u64>,
+    /// Why a number above is missing or doubtful, for people.
+    pub notes: Vec<String>,
+}
+
+impl Boot {
+    pub fn is_newest(&self) -> bool {
+        self.index == 0
+    }
+}
+
+/// Accumulates what each boot needs while entries stream past.
+#[derive(Default)]
+pub struct BootScanner {
+    boots: HashMap<Id128, Acc>,
+}
+
+struct Acc {
+    entries: u64,
+    first: Evidence,
+    first_mono: Option<u64>,
+    last: Evidence,
+    last_mono: Option<u64>,
+    max_realtime: u64,
+    /// Lowest and highest seqnum per sequence series (cursor `s=`).
+    seqnums: BTreeMap<String, (u64, u64)>,
+    systemd_version: Option<String>,
+    startup_finished: Option<StartupFinished>,
+    shutdown: Option<ShutdownKind>,
+    shutdown_evidence: Vec<Evidence>,
+    saw_journal_stop: bool,
+    /// Non-kernel entries logged after the latest "Journal stopped".
+    after_journal_stop: u64,
+    last_journal_stop_cursor: String,
+    tail: VecDeque<Evidence>,
+    /// Offset of wall clock to monotonic clock when first seen; a later change
+    /// of more than a few seconds means the clock was set or jumped.
+    clock_offset: Option<i128>,
+    clock_jumps: u32,
+}
+
+impl BootScanner {
+    pub fn new() -> BootScanner {
+        BootScanner::default()
+    }
+
+    pub fn observe(&mut self, entry: &Entry) {
+        if entry.boot_id.is_null() {
+            return;
+        }
+        let evidence = || Evidence::from_entry(entry);
+        let acc = self.boots.entry(entry.boot_id).or_insert_with(|| Acc {
+            entries: 0,
+            first: evidence(),
+            first_mono: entry.monotonic_usec,
+            last: evidence(),
+            last_mono: entry.monotonic_usec,
+            max_realtime: entry.realtime_usec,
+            seqnums: BTreeMap::new(),
+            systemd_version: None,
+            startup_finished: None,
+            shutdown: None,
+            shutdown_evidence: Vec::new(),
+            saw_journal_stop: false,
+            after_journal_stop: 0,
+            last_journal_stop_cursor: String::new(),
+            tail: VecDeque::new(),
+            clock_offset: None,
+            clock_jumps: 0,
+        });
+        acc.entries += 1;
+        acc.max_realtime = acc.max_realtime.max(entry.realtime_usec);
+        if let Some(mono) = entry.monotonic_usec {
+            if acc.first_mono.is_none_or(|m| mono < m) {
+                acc.first_mono = Some(mono);
+                acc.first = evidence();
+            }
+            if acc.last_mono.is_none_or(|m| mono >= m) {
+                acc.last_mono = Some(mono);
+                acc.last = evidence();
+            }
+            acc.track_clock(entry.realtime_usec, mono);
+        } else {
+            acc.last = evidence();
+        }
+        if let (Some(series), Some(seq)) = (cursor_part(&entry.cursor, "s"), entry.seqnum) {
+            let range = acc.seqnums.entry(series.to_string()).or_insert((seq, seq));
+            range.0 = range.0.min(seq);
+            range.1 = range.1.max(seq);
+        }
+        acc.note_markers(entry);
+        if acc.tail.len() == LAST_ENTRIES_KEPT {
+            acc.tail.pop_front();
+        }
+        acc.tail.push_back(evidence());
+    }
+
+    /// Orders the boots and decides how each ended.
+    pub fn finish(self) -> Vec<Boot> {
+        let ids: Vec<Id128> = order(&self.boots);
+        let count = ids.len() as i64;
+        let mut boots: Vec<Boot> = Vec::with_capacity(ids.len());
+        let mut accs = self.boots;
+        for (position, id) in ids.iter().enumerate() {
+            let Some(acc) = accs.remove(id) else { continue };
+            let newest = position as i64 == count - 1;
+            boots.push(acc.into_boot(*id, position as i64 - (count - 1), newest));
+        }
+        for i in 0..boots.len().saturating_sub(1) {
+            let (this, next) = (&boots[i], &boots[i + 1]);
+            let gap = next.first_realtime_usec as i128 - this.last_realtime_usec as i128;
+            if gap >= 0 {
+                boots[i].downtime_usec = Some(gap as u64);
+            } else {
+                boots[i].notes.push(
+                    "downtime unknown: the next boot's first entry has an earlier wall-clock time (no RTC, or the clock was reset)"
+                        .to_string(),
+                );
+            }
+        }
+        boots
+    }
+}
+
+impl Acc {
+    fn track_clock(&mut self, realtime: u64, mono: u64) {
+        const TOLERANCE_USEC: i128 = 5_000_000;
+        let offset = realtime as i128 - mono as i128;
+        match self.clock_offset {
+            None => self.clock_offset = Some(offset),
+            Some(prev) if (offset - prev).abs() > TOLERANCE_USEC => {
+                self.clock_jumps += 1;
+                self.clock_offset = Some(offset);
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn note_markers(&mut self, entry: &Entry) {
+        let message_id = entry.str("MESSAGE_ID");
+        let from_pid1 = entry.is_from_pid1() || entry.field("SYSLOG_PID") == Some(b"1");
+        let non_kernel = entry.field("_TRANSPORT") != Some(b"kernel");
+        if self.saw_journal_stop && non_kernel {
+            if self.after_journal_stop == 0 {
+                // That stop was a switch-root, not the end: it is no evidence of shutdown.
+                self.shutdown_evidence
+                    .retain(|e| e.cursor != self.last_journal_stop_cursor);
+            }
+            self.after_journal_stop += 1;
+        }
+        match message_id {
+            Some(ids::JOURNAL_STOP) => {
+                self.saw_journal_stop = true;
+                self.after_journal_stop = 0;
+                self.last_journal_stop_cursor = entry.cursor.clone();
+                self.remember_shutdown(entry, None);
+                return;
+            }
+            Some(ids::SHUTDOWN) => {
+                let kind = entry.str("SHUTDOWN").and_then(ShutdownKind::from_word);
+                self.remember_shutdown(entry, kind);
+                return;
+            }
+            Some(ids::STARTUP_FINISHED) if from_pid1 => {
+                self.startup_finished = Some(StartupFinished {
+                    realtime_usec: entry.realtime_usec,
+                    monotonic_usec: entry.monotonic_usec,
+                    kernel_usec: entry.number("KERNEL_USEC"),
+                    initrd_usec: entry.number("INITRD_USEC"),
+                    userspace_usec: entry.number("USERSPACE_USEC"),
+                    evidence: Evidence::from_entry(entry),
+                });
+                return;
+            }
+            Some(ids::UNIT_STARTED) if from_pid1 => {
+                if let Some(unit) = entry.str("UNIT") {
+                    if unit == "shutdown.target" || unit == "final.target" {
+                        self.remember_shutdown(entry, None);
+                    } else if let Some(kind) = ShutdownKind::from_unit(unit) {
+                        self.remember_shutdown(entry, Some(kind));
+                    }
+                }
+                return;
+            }
+            _ => {}
+        }
+        if !from_pid1 && entry.str("SYSLOG_IDENTIFIER") != Some("systemd-shutdown") {
+            return;
+        }
+        // Text fallbacks: these lines carry no MESSAGE_ID in any version.
+        let message = entry.message();
+        if let Some(rest) = message.strip_prefix("systemd ")
+            && let Some((version, _)) = rest.split_once(" running in system mode")
+        {
+            self.systemd_version = Some(version.to_string());
+        } else if entry.str("SYSLOG_IDENTIFIER") == Some("systemd-shutdown")
+            || message == "Shutting down."
+        {
+            self.remember_shutdown(entry, None);
+        }
+    }
+
+    fn remember_shutdown(&mut self, entry: &Entry, kind: Option<ShutdownKind>) {
+        if kind.is_some() && self.shutdown.is_none() {
+            self.shutdown = kind;
+        }
+        if self.shutdown_evidence.len() < LAST_ENTRIES_KEPT {
+            self.shutdown_evidence.push(Evidence::from_entry(entry));
+        } else if let Some(last) = self.shutdown_evidence.last_mut() {
+            *last = Evidence::from_entry(entry);
+        }
+    }
+
+    /// A shutdown sequence counts once something beyond a switch-root's
+    /// "Journal stopped" was seen, or that stop was the boot's last word.
+    fn shutdown_logged(&self) -> bool {
+        let final_journal_stop = self.saw_journal_stop && self.after_journal_stop == 0;
+        let other_markers = self
+            .shutdown_evidence
+            .iter()
+            .any(|e| e.message != "Journal stopped");
+        final_journal_stop || self.shutdown.is_some() || other_markers
+    }
+
+    fn into_boot(self, boot_id: Id128, index: i64, newest: bool) -> Boot {
+        let clean = self.shutdown_logged();
+        let end = if clean {
+            BootEnd::Clean
+        } else if newest {
+            BootEnd::Running
+        } else {
+            BootEnd::Unclean
+        };
+        let mut notes = Vec::new();
+        if self.clock_jumps > 0 {
+            notes.push(format!(
+                "the wall clock jumped {} time(s) during this boot; wall-clock times before the jump are not comparable with later ones",
+                self.clock_jumps
+            ));
+        }
+        if clean && self.shutdown.is_none() {
+            notes.push(
+                "a shutdown was logged but not whether it was a reboot or a power-off".to_string(),
+            );
+        }
+        let end_evidence = match end {
+            BootEnd::Clean => self.shutdown_evidence,
+            BootEnd::Unclean | BootEnd::Running => self.tail.into_iter().collect(),
+        };
+        let duration_usec = match (self.first_mono, self.last_mono) {
+            (Some(_), Some(last)) => last,
+            _ => self.max_realtime.saturating_sub(self.first.realtime_usec),
+        };
+        Boot {
+            boot_id,
+            index,
+            first_realtime_usec: self.first.realtime_usec,
+            last_realtime_usec: self.last.realtime_usec,
+            first_monotonic_usec: self.first_mono,
+            last_monotonic_usec: self.last_mono,
+            first_cursor: self.first.cursor,
+            last_cursor: self.last.cursor,
+            duration_usec,
+            entries: self.entries,
+            systemd_version: self.systemd_version,
+            startup_finished: self.startup_finished,
+            end,
+            shutdown: if clean { self.shutdown } else { None },
+            end_evidence,
+            downtime_usec: None,
+            notes,
+        }
+    }
+}
+
+/// Oldest first. Sequence numbers in a shared series are facts and win; among
+/// boots they do not relate, the one whose newest entry is older comes first.
+fn order(boots: &HashMap<Id128, Acc>) -> Vec<Id128> {
+    let ids: Vec<Id128> = boots.keys().copied().collect();
+    let n = ids.len();
+    let mut before: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut incoming = vec![0usize; n];
+    for a in 0..n {
+        for b in 0..n {
+            if a != b && seq_before(&boots[&ids[a]], &boots[&ids[b]]) {
+                before[a].push(b);
+                incoming[b] += 1;
+            }
+        }
+    }
+    let key = |i: usize| (boots[&ids[i]].max_realtime, ids[i]);
+    let mut done = vec![false; n];
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        // Prefer a boot with no unplaced predecessor; if the clues contradict
+        // each other (a cycle), fall back to the wall clock alone.
+        let pick = (0..n)
+            .filter(|&i| !done[i] && incoming[i] == 0)
+            .min_by_key(|&i| key(i))
+            .or_else(|| (0..n).filter(|&i| !done[i]).min_by_key(|&i| key(i)));
+        let Some(i) = pick else { break };
+        done[i] = true;
+        for &j in &before[i] {
+            incoming[j] = incoming[j].saturating_sub(1);
+        }
+        out.push(ids[i]);
+    }
+    out
+}
+
+/// True when `a` and `b` share a sequence series and all of `a` comes first.
+fn seq_before(a: &Acc, b: &Acc) -> bool {
+    a.seqnums.iter().any(|(series, (_, a_max))| {
+        b.seqnums
+            .get(series)
+            .is_some_and(|(b_min, _)| a_max < b_min)
+    })
+}
+
+/// A `key=value` part of a journal cursor.
+pub fn cursor_part<'a>(cursor: &'a str, key: &str) -> Option<&'a str> {
+    cursor.split(';').find_map(|part| {
+        part.split_once('=')
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    })
+}
+
+/// Resolves journalctl's `-b` argument: an offset (`0`, `-1`, `+1` = oldest),
+/// a boot id, or an id followed by an offset (`ID-1`).
+pub fn select<'a>(boots: &'a [Boot], spec: &str) -> Result<&'a Boot, String> {
+    let spec = spec.trim();
+    let (id_part, offset_part) = if spec.len() >= 32 && Id128::parse(&spec[..32]).is_some() {
+        (Some(&spec[..32]), &spec[32..])
+    } else {
+        (None, spec)
+    };
+    let offset: i64 = if offset_part.is_empty() {
+        0
+    } else {
+        offset_part.parse().map_err(|_| {
+            format!("'{spec}' is not a boot: give an offset like 0 or -1, or a boot id from `jforensics boots`")
+        })?
+    };
+    let position = match id_part {
+        Some(id) => {
+            let id = Id128::parse(id).expect("checked above");
+            let base = boots.iter().position(|b| b.boot_id == id).ok_or_else(|| {
+                format!("boot {id} is not in this journal; `jforensics boots` lists the boots")
+            })?;
+            base as i64 + offset
+        }
+        // journalctl: 0/-N count back from the newest, +N forward from the oldest.
+        None if offset_part.starts_with('+') => offset - 1,
+        None => boots.len() as i64 - 1 + offset,
+    };
+    usize::try_from(position)
+        .ok()
+        .and_then(|p| boots.get(p))
+        .ok_or_else(|| {
+            format!(
+                "no boot at '{spec}': this journal holds {} boot(s) (offsets {} to 0)",
+                boots.len(),
+                -(boots.len() as i64 - 1)
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(
+        boot: u8,
+        series: &str,
+        seq: u64,
+        realtime: u64,
+        mono: u64,
+        fields: &[(&str, &str)],
+    ) -> Entry {
+        let mut e = Entry::new(realtime, Id128([boot; 16]));
+        e.monotonic_usec = Some(mono);
+        e.seqnum = Some(seq);
+        e.cursor = format!(
+            "s={series};i={seq:x};b={};m={mono:x};t={realtime:x};x=0",
+            Id128([boot; 16])
+        );
+        for (n, v) in fields {
+            e.push_field(n, v.as_bytes());
+        }
+        e
+    }
+
+    #[test]
+    fn shared_sequence_series_beats_a_misleading_wall_clock() {
+        let mut s = BootScanner::new();
+        // Boot 2 logged later (higher seqnum) but its clock reads earlier.
+        s.observe(&entry(1, "aa", 10, 5_000, 1, &[]));
+        s.observe(&entry(1, "aa", 11, 9_000, 2, &[]));
+        s.observe(&entry(2, "aa", 12, 1_000, 1, &[]));
+        let boots = s.finish();
+        assert_eq!(boots[0].boot_id, Id128([1; 16]));
+        assert_eq!(boots[1].boot_id, Id128([2; 16]));
+        assert_eq!(boots[1].index, 0);
+        assert_eq!(boots[0].index, -1);
+        assert_eq!(boots[0].end, BootEnd::Unclean);
+        assert_eq!(boots[1].end, BootEnd::Running);
+        assert_eq!(boots[0].downtime_usec, None);
+    }
+
+    #[test]
+    fn reboot_target_and_final_journal_stop_make_a_clean_reboot() {
+        let mut s = BootScanner::new();
+        let pid1 = [
+            ("_PID", "1"),
+            ("MESSAGE_ID", ids::UNIT_STARTED),
+            ("UNIT", "reboot.target"),
+        ];
+        s.observe(&entry(1, "aa", 1, 1_000, 10, &[]));
+        s.observe(&entry(1, "aa", 2, 2_000, 20, &pid1));
+        s.observe(&entry(
+            1,
+            "aa",
+            3,
+            3_000,
+            30,
+            &[
+                ("MESSAGE_ID", ids::JOURNAL_STOP),
+                ("MESSAGE", "Journal stopped"),
+            ],
+        ));
+        s.observe(&entry(2, "aa", 4, 10_000, 10, &[]));
+        let boots = s.finish();
+        assert_eq!(boots[0].end, BootEnd::Clean);
+        assert_eq!(boots[0].shutdown, Some(ShutdownKind::Reboot));
+        assert_eq!(boots[0].downtime_usec, Some(7_000));
+        assert_eq!(boots[0].duration_usec, 30);
+    }
+
+    #[test]
+    fn a_switch_root_journal_stop_is_not_a_shutdown() {
+        let mut s = BootScanner::new();
+        s.observe(&entry(
+            1,
+            "aa",
+            1,
+            1_000,
+            10,
+            &[
+                ("MESSAGE_ID", ids::JOURNAL_STOP),
+                ("MESSAGE", "Journal stopped"),
+            ],
+        ));
+        s.observe(&entry(
+            1,
+            "aa",
+            2,
+            2_000,
+            20,
+            &[("_TRANSPORT", "journal"), ("MESSAGE", "later")],
+        ));
+        s.observe(&entry(2, "aa", 3, 9_000, 10, &[]));
+        let boots = s.finish();
+        assert_eq!(boots[0].end, BootEnd::Unclean);
+        assert_eq!(boots[0].end_evidence.last().unwrap().message, "later");
+    }
+
+    #[test]
+    fn boot_selection_follows_journalctl() {
+        let mut s = BootScanner::new();
+        for b in 1..=3u8 {
+            s.observe(&entry(b, "aa", b as u64, b as u64 * 1000, 1, &[]));
+        }
+        let boots = s.finish();
+        assert_eq!(select(&boots, "0").unwrap().boot_id, Id128([3; 16]));
+        assert_eq!(select(&boots, "-2").unwrap().boot_id, Id128([1; 16]));
+        assert_eq!(select(&boots, "+1").unwrap().boot_id, Id128([1; 16]));
+        let id = Id128([2; 16]).to_string();
+        assert_eq!(select(&boots, &id).unwrap().boot_id, Id128([2; 16]));
+        assert_eq!(
+            select(&boots, &format!("{id}+1")).unwrap().boot_id,
+            Id128([3; 16])
+        );
+        assert!(select(&boots, "-3").is_err());
+        assert!(select(&boots, "yesterday").is_err());
+    }
+}

@@ -1,0 +1,106 @@
+//! Command-line definitions. Flags follow journalctl's names wherever the
+//! meaning is the same, so muscle memory carries over.
+
+pub mod time;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const ABOUT: &str = "Post-incident forensics for systemd hosts: boots, unit lifecycles, why each unit started, and what did not come back.";
+
+const EXAMPLES: &str = "\
+Examples:
+  jforensics boots                          boots of this machine, how each ended
+  jforensics boots -D /mnt/var/log/journal  boots of a journal copied from another host
+  jforensics --input dump.json.zst boots    from `journalctl -o json | zstd` sent by someone else
+
+Where entries come from (like journalctl): the local journal by default, or
+-D DIR, --file PATH (repeatable, globs), --root ROOT, or --input FILE|- for a
+`journalctl -o json` or `-o export` stream (zstd/xz/gzip are unpacked).";
+
+#[derive(Parser, Debug)]
+#[command(name = "jforensics", version, about = ABOUT, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Journal source")]
+pub struct SourceArgs {
+    /// Read the journal files in DIR (and its machine-id subdirectories)
+    #[arg(short = 'D', long = "directory", value_name = "DIR", global = true)]
+    pub directory: Option<PathBuf>,
+    /// Read these journal files (repeatable; globs allowed; .zst/.xz/.gz unpacked)
+    #[arg(long = "file", value_name = "PATH", global = true)]
+    pub files: Vec<String>,
+    /// Read the journal of the OS tree at ROOT (ROOT/var/log/journal, ROOT/run/log/journal)
+    #[arg(long, value_name = "ROOT", global = true)]
+    pub root: Option<PathBuf>,
+    /// Read a `journalctl -o json` or `-o export` stream from FILE, or - for stdin
+    #[arg(short = 'i', long, value_name = "FILE|-", global = true)]
+    pub input: Option<String>,
+    /// Fail on the first malformed record instead of skipping and counting it
+    #[arg(long, global = true)]
+    pub strict: bool,
+    /// Only entries at or after this time (journalctl syntax: "2024-05-01 13:00", yesterday, -2h)
+    #[arg(short = 'S', long, value_name = "TIME", global = true)]
+    pub since: Option<String>,
+    /// Only entries at or before this time
+    #[arg(short = 'U', long, value_name = "TIME", global = true)]
+    pub until: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Short, global = true)]
+    pub format: Format,
+    /// Show times in UTC instead of local time
+    #[arg(long, global = true)]
+    pub utc: bool,
+    /// Show boot ids and messages in full instead of shortened
+    #[arg(short = 'l', long, global = true)]
+    pub full: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text for people
+    Short,
+    /// JSON (documented in the README)
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the boots in the journal, in order, with how each ended
+    #[command(after_help = "\
+Examples:
+  jforensics boots                   like `journalctl --list-boots`, plus how each boot ended
+  jforensics boots -o json           the documented JSON array
+  jforensics boots -b -1             only the boot before the current one
+
+END is `clean reboot|poweroff|halt|kexec` when a shutdown was logged, UNCLEAN
+when the journal just stops and a later boot exists (power loss, crash), and
+`running` for the newest boot without a shutdown.")]
+    Boots(BootsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BootsArgs {
+    /// Only this boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
+    #[arg(
+        short = 'b',
+        long = "boot",
+        value_name = "ID|OFFSET",
+        allow_hyphen_values = true
+    )]
+    pub boot: Option<String>,
+}

@@ -1,0 +1,128 @@
+//! One function per subcommand: open the source, run the library, print.
+
+mod boots;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use jforensics::boots::{Boot, BootScanner};
+use jforensics::journal::{self, EntrySource, Filter, SourceSpec, StreamInput, Strictness};
+use jforensics::report::terminal::Style;
+use jforensics::report::time::Zone;
+
+use crate::cli::{Cli, Command, OutputArgs, SourceArgs};
+
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let ctx = Context::new(&cli.source, &cli.output)?;
+    match &cli.command {
+        Command::Boots(args) => boots::run(&ctx, args),
+    }
+}
+
+/// What every command needs: where to read, how strictly, and how to print.
+pub struct Context {
+    pub spec: SourceSpec,
+    pub strictness: Strictness,
+    pub time_filter: Filter,
+    pub output: OutputArgs,
+}
+
+impl Context {
+    fn new(source: &SourceArgs, output: &OutputArgs) -> Result<Context> {
+        let given = [
+            source.directory.is_some(),
+            !source.files.is_empty(),
+            source.root.is_some(),
+            source.input.is_some(),
+        ]
+        .iter()
+        .filter(|g| **g)
+        .count();
+        if given > 1 {
+            return Err("give only one of -D/--directory, --file, --root and --input".into());
+        }
+        let spec = if let Some(dir) = &source.directory {
+            SourceSpec::Directory(dir.clone())
+        } else if !source.files.is_empty() {
+            SourceSpec::Files(journal::libsystemd::expand_file_patterns(&source.files)?)
+        } else if let Some(root) = &source.root {
+            SourceSpec::Root(root.clone())
+        } else if let Some(input) = &source.input {
+            SourceSpec::Stream(if input == "-" {
+                StreamInput::Stdin
+            } else {
+                StreamInput::Path(PathBuf::from(input))
+            })
+        } else {
+            SourceSpec::Local
+        };
+        let now = chrono::Utc::now();
+        let time = |t: &Option<String>| -> Result<Option<u64>> {
+            Ok(match t {
+                Some(t) => Some(crate::cli::time::parse(t, output.utc, now)?),
+                None => None,
+            })
+        };
+        let time_filter = Filter {
+            since_usec: time(&source.since)?,
+            until_usec: time(&source.until)?,
+            ..Filter::all()
+        };
+        Ok(Context {
+            spec,
+            strictness: if source.strict {
+                Strictness::Strict
+            } else {
+                Strictness::Lenient
+            },
+            time_filter,
+            output: output.clone(),
+        })
+    }
+
+    pub fn style(&self) -> Style {
+        Style {
+            zone: if self.output.utc {
+                Zone::Utc
+            } else {
+                Zone::Local
+            },
+            full_ids: self.output.full,
+        }
+    }
+
+    /// Opens the source with the time bounds plus `filter`.
+    pub fn open(&self, filter: Filter) -> Result<Box<dyn EntrySource>> {
+        let filter = Filter {
+            since_usec: self.time_filter.since_usec,
+            until_usec: self.time_filter.until_usec,
+            ..filter
+        };
+        Ok(journal::open(&self.spec, &filter, self.strictness)?)
+    }
+
+    /// Reads the whole selection once and returns its boots, oldest first.
+    pub fn boots(&self) -> Result<Vec<Boot>> {
+        let mut source = self.open(Filter::all())?;
+        let mut scanner = BootScanner::new();
+        journal::for_each_entry(source.as_mut(), |e| scanner.observe(&e))?;
+        report_diagnostics(source.as_ref());
+        Ok(scanner.finish())
+    }
+}
+
+/// Warnings go to stderr, so damage is visible but never mixes with output.
+pub fn report_diagnostics(source: &dyn EntrySource) {
+    let d = source.diagnostics();
+    for w in &d.warnings {
+        eprintln!("jforensics: warning: {w}");
+    }
+    if d.skipped > 0 {
+        eprintln!(
+            "jforensics: warning: {} damaged record(s) skipped, {} entries read",
+            d.skipped, d.entries_read
+        );
+    }
+}

@@ -1,0 +1,2 @@
+//! Typed lifecycle events from journal entries: the second stage.
+pub mod ids;

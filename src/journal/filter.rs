@@ -1,0 +1,147 @@
+//! Which entries a command needs.
+//!
+//! The same filter drives libsystemd's indexed matches and the per-record check
+//! of the stream readers, so both kinds of source return the same entries.
+
+use super::{Entry, Id128};
+
+/// One `FIELD=value` term; the value is compared byte for byte, as
+/// `sd_journal_add_match()` does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Match {
+    pub field: String,
+    pub value: Vec<u8>,
+}
+
+impl Match {
+    pub fn new(field: &str, value: impl Into<Vec<u8>>) -> Match {
+        Match {
+            field: field.to_string(),
+            value: value.into(),
+        }
+    }
+
+    /// Parses journalctl's `FIELD=VALUE` match syntax.
+    pub fn parse(text: &str) -> Result<Match, String> {
+        match text.split_once('=') {
+            Some((field, value))
+                if !field.is_empty()
+                    && field
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') =>
+            {
+                Ok(Match::new(field, value))
+            }
+            _ => Err(format!(
+                "'{text}' is not a match: write FIELD=VALUE with an upper-case field name, e.g. _SYSTEMD_UNIT=nginx.service"
+            )),
+        }
+    }
+}
+
+/// What to read. All parts are ANDed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only these boots (empty: all).
+    pub boots: Vec<Id128>,
+    /// Only entries at or after this wall-clock time (µs).
+    pub since_usec: Option<u64>,
+    /// Only entries at or before this wall-clock time (µs).
+    pub until_usec: Option<u64>,
+    /// Any one of these groups must hold (empty: no restriction). Inside a
+    /// group, terms on the same field are ORed and different fields ANDed:
+    /// libsystemd's rule for consecutive `sd_journal_add_match()` calls.
+    pub any_of: Vec<Vec<Match>>,
+}
+
+impl Filter {
+    pub fn all() -> Filter {
+        Filter::default()
+    }
+
+    pub fn boot(mut self, boot: Id128) -> Filter {
+        self.boots.push(boot);
+        self
+    }
+
+    /// Time bounds only; libsystemd cannot apply them as matches.
+    pub fn accepts_time(&self, realtime_usec: u64) -> bool {
+        self.since_usec.is_none_or(|s| realtime_usec >= s)
+            && self.until_usec.is_none_or(|u| realtime_usec <= u)
+    }
+
+    /// The whole filter, for sources that check record by record.
+    pub fn accepts(&self, entry: &Entry) -> bool {
+        (self.boots.is_empty() || self.boots.contains(&entry.boot_id))
+            && self.accepts_time(entry.realtime_usec)
+            && (self.any_of.is_empty() || self.any_of.iter().any(|g| group_holds(g, entry)))
+    }
+}
+
+fn group_holds(group: &[Match], entry: &Entry) -> bool {
+    let mut fields: Vec<&str> = group.iter().map(|m| m.field.as_str()).collect();
+    fields.sort_unstable();
+    fields.dedup();
+    fields.iter().all(|field| {
+        group
+            .iter()
+            .filter(|m| m.field == *field)
+            .any(|m| entry.field_values(field).any(|v| v == m.value.as_slice()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(fields: &[(&str, &str)]) -> Entry {
+        let mut e = Entry::new(100, Id128([1; 16]));
+        for (n, v) in fields {
+            e.push_field(n, v.as_bytes());
+        }
+        e
+    }
+
+    #[test]
+    fn same_field_terms_are_ored_and_different_fields_anded() {
+        let group = vec![
+            Match::new("UNIT", "a.service"),
+            Match::new("UNIT", "b.service"),
+            Match::new("_PID", "1"),
+        ];
+        let filter = Filter {
+            any_of: vec![group],
+            ..Filter::all()
+        };
+        assert!(filter.accepts(&entry(&[("UNIT", "b.service"), ("_PID", "1")])));
+        assert!(!filter.accepts(&entry(&[("UNIT", "b.service"), ("_PID", "7")])));
+        assert!(!filter.accepts(&entry(&[("UNIT", "c.service"), ("_PID", "1")])));
+    }
+
+    #[test]
+    fn boot_and_time_bounds_apply_to_every_entry() {
+        let f = Filter {
+            since_usec: Some(50),
+            until_usec: Some(150),
+            ..Filter::all()
+        }
+        .boot(Id128([1; 16]));
+        assert!(f.accepts(&entry(&[])));
+        let mut other_boot = entry(&[]);
+        other_boot.boot_id = Id128([2; 16]);
+        assert!(!f.accepts(&other_boot));
+        let mut late = entry(&[]);
+        late.realtime_usec = 151;
+        assert!(!f.accepts(&late));
+    }
+
+    #[test]
+    fn match_syntax_is_journalctls() {
+        assert_eq!(
+            Match::parse("_SYSTEMD_UNIT=a=b").unwrap(),
+            Match::new("_SYSTEMD_UNIT", "a=b")
+        );
+        assert!(Match::parse("unit=x").is_err());
+        assert!(Match::parse("NOEQUALS").is_err());
+    }
+}

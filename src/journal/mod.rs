@@ -1,0 +1,131 @@
+//! Reading journals: the first stage of the pipeline.
+//!
+//! Every source — the binary journal through libsystemd, or a `journalctl -o
+//! json`/`-o export` stream written elsewhere — yields the same [`Entry`], one
+//! at a time, so no stage ever holds a whole journal in memory. Later stages
+//! never know where entries came from.
+//!
+//! Damage is not fatal: a source skips what it cannot read, counts it in its
+//! [`Diagnostics`], and only fails when nothing at all could be read.
+
+mod entry;
+mod error;
+mod filter;
+pub mod libsystemd;
+pub mod stream;
+
+pub use entry::{Entry, Id128};
+pub use error::JournalError;
+pub use filter::{Filter, Match};
+
+use std::path::PathBuf;
+
+/// Where entries come from, in journalctl's vocabulary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// The local system journal, as plain `journalctl` reads it.
+    Local,
+    /// `-D/--directory DIR`: every journal file in DIR (and machine-id subdirectories).
+    Directory(PathBuf),
+    /// `--file PATH`: these files only (globs already expanded).
+    Files(Vec<PathBuf>),
+    /// `--root ROOT`: the journal directories below an OS tree.
+    Root(PathBuf),
+    /// `--input FILE|-`: a `journalctl -o json` or `-o export` stream, maybe compressed.
+    Stream(StreamInput),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StreamInput {
+    Stdin,
+    Path(PathBuf),
+}
+
+impl SourceSpec {
+    /// Words for messages: "journal files in /var/log/journal".
+    pub fn describe(&self) -> String {
+        match self {
+            SourceSpec::Local => "the local system journal".to_string(),
+            SourceSpec::Directory(d) => format!("journal directory {}", d.display()),
+            SourceSpec::Files(f) if f.len() == 1 => format!("journal file {}", f[0].display()),
+            SourceSpec::Files(f) => format!("{} journal files", f.len()),
+            SourceSpec::Root(r) => format!("the journal of the OS tree at {}", r.display()),
+            SourceSpec::Stream(StreamInput::Stdin) => "the stream on standard input".to_string(),
+            SourceSpec::Stream(StreamInput::Path(p)) => format!("stream file {}", p.display()),
+        }
+    }
+}
+
+/// How strict a source is about damaged input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strictness {
+    /// Skip what cannot be read, count it and warn (the default).
+    #[default]
+    Lenient,
+    /// Fail at the first malformed record (`--strict`).
+    Strict,
+}
+
+/// What a source noticed while reading: the numbers behind a warning.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    pub entries_read: u64,
+    /// Records that could not be parsed and were skipped.
+    pub skipped: u64,
+    /// One line each, naming the file, line or cursor.
+    pub warnings: Vec<String>,
+}
+
+impl Diagnostics {
+    /// Keeps the first warnings of each kind and counts the rest, so a badly
+    /// damaged file does not flood the terminal.
+    pub fn warn(&mut self, message: String) {
+        const KEEP: usize = 20;
+        if self.warnings.len() < KEEP {
+            self.warnings.push(message);
+        } else if self.warnings.len() == KEEP {
+            self.warnings
+                .push("further warnings suppressed".to_string());
+        }
+    }
+}
+
+/// A stream of entries in journal order.
+pub trait EntrySource {
+    /// The next entry that passes the filter, or `None` at the end.
+    fn next_entry(&mut self) -> Result<Option<Entry>, JournalError>;
+    /// What was read and skipped so far.
+    fn diagnostics(&self) -> &Diagnostics;
+}
+
+/// Opens `spec` with `filter` applied as early as the source allows
+/// (indexed matches for libsystemd, a check per record for streams).
+pub fn open(
+    spec: &SourceSpec,
+    filter: &Filter,
+    strictness: Strictness,
+) -> Result<Box<dyn EntrySource>, JournalError> {
+    match spec {
+        SourceSpec::Stream(input) => Ok(Box::new(stream::StreamSource::open(
+            input,
+            filter.clone(),
+            strictness,
+        )?)),
+        other => Ok(Box::new(libsystemd::LibsystemdSource::open(
+            other,
+            filter.clone(),
+        )?)),
+    }
+}
+
+/// Reads every entry of `source` into `visit`; the error names the source.
+/// Fails only when the source itself fails, never for skipped records.
+pub fn for_each_entry(
+    source: &mut dyn EntrySource,
+    mut visit: impl FnMut(Entry),
+) -> Result<(), JournalError> {
+    while let Some(entry) = source.next_entry()? {
+        visit(entry);
+    }
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! jforensics: post-incident forensics for hosts run by systemd.
+//!
+//! The data flows one way through the modules, each knowing only the one
+//! before it:
+//!
+//! ```text
+//! journal ──► events ──► boots / lifecycles ──► findings ──► report
+//! (read)      (typed)    (per boot, per unit)   (detectors)  (terminal, JSON, charts)
+//! ```
+//!
+//! The command-line front end (`src/main.rs`, `src/cli/`, `src/commands/`)
+//! wires a source to a command and a report format; nothing in this library
+//! knows about flags or terminals.
+
+pub mod boots;
+pub mod events;
+pub mod evidence;
+pub mod journal;
+pub mod report;

@@ -1,0 +1,59 @@
+//! JSON documents. The field names here are the documented contract
+//! (README, "JSON output"); add fields freely, never rename or remove one.
+
+use serde_json::{Value, json};
+
+use crate::boots::Boot;
+use crate::evidence::Evidence;
+use crate::report::time::rfc3339;
+
+/// Version of the JSON documents; bumped when a field changes meaning.
+pub const SCHEMA_VERSION: &str = "1.0";
+
+pub fn evidence(e: &Evidence) -> Value {
+    json!({
+        "cursor": e.cursor,
+        "realtime_usec": e.realtime_usec,
+        "realtime": rfc3339(e.realtime_usec),
+        "message": e.message,
+    })
+}
+
+pub fn evidence_list(list: &[Evidence]) -> Value {
+    Value::Array(list.iter().map(evidence).collect())
+}
+
+fn opt_time(usec: Option<u64>) -> Value {
+    usec.map(|u| Value::String(rfc3339(u)))
+        .unwrap_or(Value::Null)
+}
+
+pub fn boot(b: &Boot) -> Value {
+    json!({
+        "boot_id": b.boot_id.to_string(),
+        "index": b.index,
+        "first_realtime_usec": b.first_realtime_usec,
+        "first_realtime": rfc3339(b.first_realtime_usec),
+        "last_realtime_usec": b.last_realtime_usec,
+        "last_realtime": rfc3339(b.last_realtime_usec),
+        "first_cursor": b.first_cursor,
+        "last_cursor": b.last_cursor,
+        "duration_usec": b.duration_usec,
+        "entries": b.entries,
+        "systemd_version": b.systemd_version,
+        "startup_finished_usec": b.startup_finished.as_ref().and_then(|s| s.monotonic_usec),
+        "startup_finished_realtime_usec": b.startup_finished.as_ref().map(|s| s.realtime_usec),
+        "startup_finished_realtime": opt_time(b.startup_finished.as_ref().map(|s| s.realtime_usec)),
+        "userspace_usec": b.startup_finished.as_ref().and_then(|s| s.userspace_usec),
+        "end": b.end,
+        "shutdown": b.shutdown,
+        "downtime_usec": b.downtime_usec,
+        "end_evidence": evidence_list(&b.end_evidence),
+        "notes": b.notes,
+    })
+}
+
+/// `jforensics boots -o json`: an array of boots, oldest first.
+pub fn boots(list: &[Boot]) -> Value {
+    Value::Array(list.iter().map(boot).collect())
+}

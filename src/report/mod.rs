@@ -1,0 +1,7 @@
+//! Output: the last stage. Each format is its own module; none of them reads
+//! the journal or draws conclusions, they only present what earlier stages found.
+
+pub mod json;
+pub mod table;
+pub mod terminal;
+pub mod time;

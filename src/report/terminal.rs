@@ -1,0 +1,87 @@
+//! Text for people at a terminal.
+
+use crate::boots::{Boot, BootEnd};
+use crate::report::table::{Align, Table};
+use crate::report::time::{Zone, span, wall, wall_near};
+
+pub struct Style {
+    pub zone: Zone,
+    /// Print whole boot ids instead of their first 8 digits.
+    pub full_ids: bool,
+}
+
+pub fn boot_end(b: &Boot) -> String {
+    match (b.end, b.shutdown) {
+        (BootEnd::Clean, Some(kind)) => format!("clean {}", kind.as_str()),
+        (BootEnd::Clean, None) => "clean".to_string(),
+        (BootEnd::Unclean, _) => "UNCLEAN".to_string(),
+        (BootEnd::Running, _) => "running".to_string(),
+    }
+}
+
+fn short_version(v: &Option<String>) -> String {
+    // "252.38-1~deb12u1" → "252.38": the distribution suffix does not fit.
+    v.as_deref()
+        .map(|v| v.split(['-', '~']).next().unwrap_or(v).to_string())
+        .unwrap_or_else(|| "-".to_string())
+}
+
+/// The `boots` table, oldest first like `journalctl --list-boots`.
+pub fn boots(list: &[Boot], style: &Style) -> String {
+    let mut t = Table::new(&[
+        ("IDX", Align::Right),
+        ("BOOT ID", Align::Left),
+        ("FIRST ENTRY", Align::Left),
+        ("LAST ENTRY", Align::Left),
+        ("UPTIME", Align::Right),
+        ("SYSTEMD", Align::Left),
+        ("END", Align::Left),
+        ("DOWNTIME", Align::Right),
+    ]);
+    for b in list {
+        t.row(vec![
+            b.index.to_string(),
+            if style.full_ids {
+                b.boot_id.to_string()
+            } else {
+                b.boot_id.short()
+            },
+            wall(b.first_realtime_usec, style.zone),
+            wall_near(b.last_realtime_usec, b.first_realtime_usec, style.zone),
+            span(b.duration_usec),
+            short_version(&b.systemd_version),
+            boot_end(b),
+            match (b.downtime_usec, b.is_newest()) {
+                (_, true) => "-".to_string(),
+                (Some(d), false) => span(d),
+                (None, false) => "?".to_string(),
+            },
+        ]);
+    }
+    let mut out = t.render();
+    for b in list.iter().filter(|b| b.end == BootEnd::Unclean) {
+        out.push_str(&format!(
+            "\nBoot {} ended without a shutdown (power loss or crash). Its last entries:\n",
+            b.boot_id.short()
+        ));
+        for e in b.end_evidence.iter().rev().take(3).rev() {
+            out.push_str(&format!(
+                "  {}  {}\n",
+                wall(e.realtime_usec, style.zone),
+                e.message
+            ));
+        }
+    }
+    let unknown: Vec<String> = list
+        .iter()
+        .filter(|b| b.downtime_usec.is_none() && !b.is_newest())
+        .map(|b| b.boot_id.short())
+        .collect();
+    if !unknown.is_empty() {
+        out.push_str(&format!(
+            "\nDowntime after {} is unknown: the next boot's clock started earlier (no RTC or a reset clock).\n",
+            unknown.join(", ")
+        ));
+    }
+    out
+}
