@@ -1,0 +1,61 @@
+"""Replicates a `journalctl -o export` stream COPIES times for benchmarks.
+
+Each copy gets fresh boot ids (derived from the originals and the copy number)
+and wall-clock times shifted past the previous copy, so the result is a
+journal of many distinct boots, not duplicates. Binary (length-framed) fields
+are copied byte for byte.
+"""
+import hashlib
+import struct
+import sys
+
+DAY_USEC = 86_400_000_000
+
+
+def entries(data):
+    pos = 0
+    entry = []
+    while pos < len(data):
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            break
+        line = data[pos:nl]
+        pos = nl + 1
+        if not line:
+            if entry:
+                yield entry
+            entry = []
+            continue
+        if b"=" in line:
+            name, value = line.split(b"=", 1)
+            entry.append((name, value, False))
+        else:
+            (size,) = struct.unpack("<Q", data[pos:pos + 8])
+            value = data[pos + 8:pos + 8 + size]
+            pos += 8 + size + 1
+            entry.append((line, value, True))
+    if entry:
+        yield entry
+
+
+def main():
+    data = open(sys.argv[1], "rb").read()
+    copies = int(sys.argv[2])
+    out = sys.stdout.buffer
+    for copy in range(copies):
+        for entry in entries(data):
+            for name, value, binary in entry:
+                if name in (b"_BOOT_ID",):
+                    value = hashlib.md5(value + b"%d" % copy).hexdigest().encode()
+                elif name == b"__REALTIME_TIMESTAMP":
+                    value = b"%d" % (int(value) + copy * DAY_USEC)
+                elif name == b"__CURSOR":
+                    continue
+                if binary:
+                    out.write(name + b"\n" + struct.pack("<Q", len(value)) + value + b"\n")
+                else:
+                    out.write(name + b"=" + value + b"\n")
+            out.write(b"\n")
+
+
+main()

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the system packages jforensics needs to build and test, when missing.
+# Sourced by run.sh and test.sh; safe to run again (it does nothing then).
+#   libsystemd-dev, pkg-config  build: the `systemd` crate links libsystemd
+#   systemd (journalctl)        tests compare with journalctl
+#   systemd-journal-remote      tests turn export streams into real journal files
+#   zstd                        unpacking sample journals by hand
+set -euo pipefail
+
+need=()
+pkg-config --exists libsystemd 2>/dev/null || need+=(libsystemd-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v journalctl >/dev/null || need+=(systemd)
+[ -x /lib/systemd/systemd-journal-remote ] || [ -x /usr/lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
+command -v zstd >/dev/null || need+=(zstd)
+command -v cc >/dev/null || need+=(build-essential)
+
+if [ ${#need[@]} -gt 0 ]; then
+    echo "setup: installing ${need[*]}" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v cargo >/dev/null || {
+    echo "setup: cargo not found; install Rust first (https://rustup.rs)" >&2
+    exit 1
+}

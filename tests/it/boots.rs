@@ -1,0 +1,94 @@
+//! `jforensics boots` on real journals.
+
+use crate::support::*;
+
+/// (boot id prefix, end, shutdown) in true order, as systemd's own test
+/// (TEST-04-JOURNAL) and the sample's README describe the no-RTC journal.
+const NO_RTC_TRUTH: [(&str, &str, Option<&str>); 4] = [
+    ("5ea5fc4f", "clean", Some("reboot")),
+    ("bea6864f", "clean", Some("reboot")),
+    ("4c708e1f", "unclean", None),
+    ("35e85011", "running", None),
+];
+
+fn assert_no_rtc_boots(boots: &serde_json::Value) {
+    let boots = boots.as_array().expect("an array of boots");
+    let seen: Vec<(String, String, Option<String>)> = boots
+        .iter()
+        .map(|b| {
+            (
+                b["boot_id"].as_str().unwrap()[..8].to_string(),
+                b["end"].as_str().unwrap().to_string(),
+                b["shutdown"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, Option<String>)> = NO_RTC_TRUTH
+        .iter()
+        .map(|(id, end, kind)| (id.to_string(), end.to_string(), kind.map(str::to_string)))
+        .collect();
+    assert_eq!(seen, expected);
+    let indexes: Vec<i64> = boots.iter().map(|b| b["index"].as_i64().unwrap()).collect();
+    assert_eq!(indexes, vec![-3, -2, -1, 0]);
+    for b in boots {
+        let id = b["boot_id"].as_str().unwrap();
+        assert!(id.len() == 32 && id.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(b["first_realtime_usec"].as_u64().unwrap() <= b["last_realtime_usec"].as_u64().unwrap());
+    }
+    assert!(boots[3]["downtime_usec"].is_null(), "the newest boot has no downtime");
+}
+
+#[test]
+fn no_rtc_boots_are_listed_in_true_order_from_the_binary_files() {
+    let dir = no_rtc_dir();
+    assert_no_rtc_boots(&jforensics_json(&["boots", "-D", dir.to_str().unwrap(), "-o", "json"]));
+}
+
+#[test]
+fn no_rtc_boots_from_unpacked_files_and_file_globs_agree() {
+    let dir = no_rtc_unpacked();
+    assert_no_rtc_boots(&jforensics_json(&["boots", "-D", dir.to_str().unwrap(), "-o", "json"]));
+    let glob = format!("{}/system*.journal*", dir.display());
+    assert_no_rtc_boots(&jforensics_json(&["boots", "--file", &glob, "-o", "json"]));
+}
+
+#[test]
+fn the_unclean_boot_shows_its_last_entries() {
+    let dir = no_rtc_dir();
+    let boots = jforensics_json(&["boots", "-D", dir.to_str().unwrap(), "-o", "json", "-b", "4c708e1fd0744336be16f3931aa861fb"]);
+    let boot = &boots[0];
+    assert_eq!(boot["end"], "unclean");
+    let evidence = boot["end_evidence"].as_array().unwrap();
+    assert!(!evidence.is_empty());
+    let last = evidence.last().unwrap();
+    assert_eq!(last["realtime_usec"].as_u64(), boot["last_realtime_usec"].as_u64());
+    assert!(last["cursor"].as_str().unwrap().contains("b=4c708e1fd0744336be16f3931aa861fb"));
+}
+
+#[test]
+fn clean_boots_carry_their_shutdown_lines_as_evidence() {
+    let dir = no_rtc_dir();
+    let boots = jforensics_json(&["boots", "-D", dir.to_str().unwrap(), "-o", "json", "-b", "-3"]);
+    let messages: Vec<&str> = boots[0]["end_evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(messages.contains(&"System is rebooting."), "{messages:?}");
+    assert_eq!(messages.last(), Some(&"Journal stopped"));
+    assert_eq!(boots[0]["systemd_version"], "251.7-611.fc37");
+}
+
+#[test]
+fn the_table_names_the_unclean_boot_and_its_last_words() {
+    let dir = no_rtc_dir();
+    let out = jforensics(&["boots", "-D", dir.to_str().unwrap(), "--utc"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("IDX"), "{text}");
+    assert!(lines[3].contains("4c708e1f") && lines[3].contains("UNCLEAN"), "{text}");
+    assert!(lines[4].contains("35e85011") && lines[4].contains("running"), "{text}");
+    assert!(text.contains("ended without a shutdown"), "{text}");
+}

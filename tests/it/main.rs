@@ -1,0 +1,12 @@
+//! Integration tests: one test crate (with modules) so the suite links once.
+//!
+//! They run on real journals: systemd's own test journals from `../shared/`
+//! and the scenario recordings in `tests/fixtures/`, whose truth manifests
+//! come from what the recorder did, not from the journal.
+
+mod support;
+
+mod boots;
+mod damaged;
+mod query;
+mod remote;

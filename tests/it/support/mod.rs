@@ -1,0 +1,69 @@
+//! Shared helpers: where the test journals are, and running the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// systemd's test journals, shipped beside the repository as `../shared/`.
+pub fn systemd_test_journals() -> PathBuf {
+    repo().join("../shared/data/systemd-test-journals")
+}
+
+/// The no-RTC Fedora journal (4 boots), as a directory of compressed files
+/// that `-D` reads directly.
+pub fn no_rtc_dir() -> PathBuf {
+    systemd_test_journals().join("no-rtc")
+}
+
+/// The same files unpacked once per test run, for tools (journalctl) that
+/// need plain journal files.
+pub fn no_rtc_unpacked() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("jforensics-test-nortc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for item in std::fs::read_dir(no_rtc_dir()).unwrap() {
+            let path = item.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap();
+            let Some(plain) = name.strip_suffix(".zst") else { continue };
+            let input = std::fs::File::open(&path).unwrap();
+            let mut out = std::fs::File::create(dir.join(plain)).unwrap();
+            std::io::copy(&mut zstd::Decoder::new(input).unwrap(), &mut out).unwrap();
+        }
+        dir
+    })
+}
+
+pub fn jforensics(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jforensics"))
+        .args(args)
+        .output()
+        .expect("run jforensics")
+}
+
+/// Runs jforensics, asserts success, and parses its stdout as JSON.
+pub fn jforensics_json(args: &[&str]) -> serde_json::Value {
+    let out = jforensics(args);
+    assert!(
+        out.status.success(),
+        "jforensics {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// Runs a tool, returning its stdout; panics with its stderr on failure.
+pub fn run_tool(program: &str, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} is needed for this test ({e}); the README's test command installs it"));
+    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
