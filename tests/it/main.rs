@@ -8,5 +8,4 @@ mod support;
 
 mod boots;
 mod damaged;
-mod query;
 mod remote;
