@@ -62,10 +62,11 @@ impl fmt::Display for JournalError {
                 f,
                 "nothing readable in {what}: {skipped} records were damaged and skipped"
             ),
-            JournalError::Empty { what, .. } => write!(
+            JournalError::Empty { what, .. } if what.starts_with("the local") => write!(
                 f,
-                "no journal entries in {what} (for the local journal: is journald storing to /var/log/journal, and may you read it? try -D or --input)"
+                "no journal entries in {what}: is journald storing to /var/log/journal, and may you read it (root or the systemd-journal group)? Or point at a copy with -D, --file or --input"
             ),
+            JournalError::Empty { what, .. } => write!(f, "no journal entries in {what}"),
         }
     }
 }

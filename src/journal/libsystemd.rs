@@ -28,74 +28,118 @@ pub struct LibsystemdSource {
     consecutive_errors: u32,
     finished: bool,
     /// Keeps unpacked copies alive for as long as libsystemd reads them.
+    _prepared: Prepared,
+}
+
+/// A journal source checked and made ready for libsystemd: paths verified,
+/// compressed files unpacked. Opening happens separately so that it can be
+/// done in a child process (see `isolated.rs`).
+pub struct Prepared {
+    target: Target,
+    pub what: String,
     _unpacked: Option<tempfile::TempDir>,
 }
 
+#[derive(Clone)]
+enum Target {
+    Local,
+    Directory(PathBuf),
+    Root(PathBuf),
+    Files(Vec<PathBuf>),
+}
+
+/// Checks the paths of `spec` and unpacks compressed journal files, so that
+/// every user error is found before libsystemd is involved.
+pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
+    let what = spec.describe();
+    let mut unpacked = None;
+    let target = match spec {
+        SourceSpec::Local => Target::Local,
+        SourceSpec::Directory(dir) => {
+            let files = journal_files_in(dir, &what)?;
+            if files.iter().any(|f| compression_of(f).is_some()) {
+                let (tmp, paths) = unpack_all(&files, &what)?;
+                unpacked = Some(tmp);
+                Target::Files(paths)
+            } else {
+                Target::Directory(dir.clone())
+            }
+        }
+        SourceSpec::Root(root) => {
+            if !root.is_dir() {
+                return Err(JournalError::Unreadable {
+                    path: root.clone(),
+                    source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+                });
+            }
+            let found = [root.join("var/log/journal"), root.join("run/log/journal")]
+                .iter()
+                .filter(|d| d.is_dir())
+                .any(|d| journal_files_in(d, &what).is_ok());
+            if !found {
+                return Err(JournalError::NoJournalFiles {
+                    what: format!("{}/var/log/journal or /run/log/journal", root.display()),
+                });
+            }
+            Target::Root(root.clone())
+        }
+        SourceSpec::Files(files) => {
+            for f in files {
+                std::fs::metadata(f).map_err(|source| JournalError::Unreadable {
+                    path: f.clone(),
+                    source,
+                })?;
+            }
+            if files.is_empty() {
+                return Err(JournalError::NoJournalFiles { what });
+            }
+            if files.iter().any(|f| compression_of(f).is_some()) {
+                let (tmp, paths) = unpack_all(files, &what)?;
+                unpacked = Some(tmp);
+                Target::Files(paths)
+            } else {
+                Target::Files(files.clone())
+            }
+        }
+        SourceSpec::Stream(_) => unreachable!("streams are read by journal::stream"),
+    };
+    Ok(Prepared {
+        target,
+        what,
+        _unpacked: unpacked,
+    })
+}
+
+impl Prepared {
+    /// The same source for a forked child, which must not delete the unpacked
+    /// copies the parent still owns.
+    pub fn copy_for_child(&self) -> Prepared {
+        Prepared {
+            target: self.target.clone(),
+            what: self.what.clone(),
+            _unpacked: None,
+        }
+    }
+}
+
 impl LibsystemdSource {
-    pub fn open(spec: &SourceSpec, filter: Filter) -> Result<LibsystemdSource, JournalError> {
-        let what = spec.describe();
-        let mut unpacked = None;
-        let journal = match spec {
-            SourceSpec::Local => OpenOptions::default()
+    /// Opens a prepared source in this process.
+    pub fn open(prepared: Prepared, filter: Filter) -> Result<LibsystemdSource, JournalError> {
+        let what = prepared.what.clone();
+        let err = |source| libsystemd_error(&what, source);
+        let journal = match &prepared.target {
+            Target::Local => OpenOptions::default()
                 .local_only(true)
                 .open()
-                .map_err(|source| libsystemd_error(&what, source))?,
-            SourceSpec::Directory(dir) => {
-                let files = journal_files_in(dir, &what)?;
-                if files.iter().any(|f| compression_of(f).is_some()) {
-                    let (tmp, paths) = unpack_all(&files, &what)?;
-                    unpacked = Some(tmp);
-                    open_files(&paths, &what)?
-                } else {
-                    OpenDirectoryOptions::default()
-                        .open_directory(path_str(dir, &what)?)
-                        .map_err(|source| libsystemd_error(&what, source))?
-                }
-            }
-            SourceSpec::Root(root) => {
-                let dirs = [root.join("var/log/journal"), root.join("run/log/journal")];
-                if !root.is_dir() {
-                    return Err(JournalError::Unreadable {
-                        path: root.clone(),
-                        source: std::io::Error::new(
-                            std::io::ErrorKind::NotFound,
-                            "not a directory",
-                        ),
-                    });
-                }
-                let found = dirs
-                    .iter()
-                    .filter(|d| d.is_dir())
-                    .any(|d| journal_files_in(d, &what).is_ok());
-                if !found {
-                    return Err(JournalError::NoJournalFiles {
-                        what: format!("{}/var/log/journal or /run/log/journal", root.display()),
-                    });
-                }
-                OpenDirectoryOptions::default()
-                    .os_root(true)
-                    .open_directory(path_str(root, &what)?)
-                    .map_err(|source| libsystemd_error(&what, source))?
-            }
-            SourceSpec::Files(files) => {
-                for f in files {
-                    std::fs::metadata(f).map_err(|source| JournalError::Unreadable {
-                        path: f.clone(),
-                        source,
-                    })?;
-                }
-                if files.is_empty() {
-                    return Err(JournalError::NoJournalFiles { what });
-                }
-                if files.iter().any(|f| compression_of(f).is_some()) {
-                    let (tmp, paths) = unpack_all(files, &what)?;
-                    unpacked = Some(tmp);
-                    open_files(&paths, &what)?
-                } else {
-                    open_files(files, &what)?
-                }
-            }
-            SourceSpec::Stream(_) => unreachable!("streams are read by journal::stream"),
+                .map_err(err)?,
+            Target::Directory(dir) => OpenDirectoryOptions::default()
+                .open_directory(path_str(dir, &what)?)
+                .map_err(err)?,
+            Target::Root(root) => OpenDirectoryOptions::default()
+                .os_root(true)
+                .open_directory(path_str(root, &what)?)
+                .map_err(err)?,
+            Target::Files(files) => open_files(files, &what)?,
         };
         let mut source = LibsystemdSource {
             journal,
@@ -104,7 +148,7 @@ impl LibsystemdSource {
             diagnostics: Diagnostics::default(),
             consecutive_errors: 0,
             finished: false,
-            _unpacked: unpacked,
+            _prepared: prepared,
         };
         source.add_matches()?;
         Ok(source)

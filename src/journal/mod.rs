@@ -11,6 +11,7 @@
 mod entry;
 mod error;
 mod filter;
+mod isolated;
 pub mod libsystemd;
 pub mod stream;
 
@@ -111,8 +112,8 @@ pub fn open(
             filter.clone(),
             strictness,
         )?)),
-        other => Ok(Box::new(libsystemd::LibsystemdSource::open(
-            other,
+        other => Ok(Box::new(isolated::IsolatedSource::open(
+            libsystemd::prepare(other)?,
             filter.clone(),
         )?)),
     }

@@ -32,43 +32,89 @@ fn assert_no_rtc_boots(boots: &serde_json::Value) {
     assert_eq!(indexes, vec![-3, -2, -1, 0]);
     for b in boots {
         let id = b["boot_id"].as_str().unwrap();
-        assert!(id.len() == 32 && id.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
-        assert!(b["first_realtime_usec"].as_u64().unwrap() <= b["last_realtime_usec"].as_u64().unwrap());
+        assert!(
+            id.len() == 32
+                && id
+                    .bytes()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
+        assert!(
+            b["first_realtime_usec"].as_u64().unwrap() <= b["last_realtime_usec"].as_u64().unwrap()
+        );
     }
-    assert!(boots[3]["downtime_usec"].is_null(), "the newest boot has no downtime");
+    assert!(
+        boots[3]["downtime_usec"].is_null(),
+        "the newest boot has no downtime"
+    );
 }
 
 #[test]
 fn no_rtc_boots_are_listed_in_true_order_from_the_binary_files() {
     let dir = no_rtc_dir();
-    assert_no_rtc_boots(&jforensics_json(&["boots", "-D", dir.to_str().unwrap(), "-o", "json"]));
+    assert_no_rtc_boots(&jforensics_json(&[
+        "boots",
+        "-D",
+        dir.to_str().unwrap(),
+        "-o",
+        "json",
+    ]));
 }
 
 #[test]
 fn no_rtc_boots_from_unpacked_files_and_file_globs_agree() {
     let dir = no_rtc_unpacked();
-    assert_no_rtc_boots(&jforensics_json(&["boots", "-D", dir.to_str().unwrap(), "-o", "json"]));
-    let glob = format!("{}/system*.journal*", dir.display());
+    assert_no_rtc_boots(&jforensics_json(&[
+        "boots",
+        "-D",
+        dir.to_str().unwrap(),
+        "-o",
+        "json",
+    ]));
+    let glob = format!("{}/*.journal*", dir.display());
     assert_no_rtc_boots(&jforensics_json(&["boots", "--file", &glob, "-o", "json"]));
 }
 
 #[test]
 fn the_unclean_boot_shows_its_last_entries() {
     let dir = no_rtc_dir();
-    let boots = jforensics_json(&["boots", "-D", dir.to_str().unwrap(), "-o", "json", "-b", "4c708e1fd0744336be16f3931aa861fb"]);
+    let boots = jforensics_json(&[
+        "boots",
+        "-D",
+        dir.to_str().unwrap(),
+        "-o",
+        "json",
+        "-b",
+        "4c708e1fd0744336be16f3931aa861fb",
+    ]);
     let boot = &boots[0];
     assert_eq!(boot["end"], "unclean");
     let evidence = boot["end_evidence"].as_array().unwrap();
     assert!(!evidence.is_empty());
     let last = evidence.last().unwrap();
-    assert_eq!(last["realtime_usec"].as_u64(), boot["last_realtime_usec"].as_u64());
-    assert!(last["cursor"].as_str().unwrap().contains("b=4c708e1fd0744336be16f3931aa861fb"));
+    assert_eq!(
+        last["realtime_usec"].as_u64(),
+        boot["last_realtime_usec"].as_u64()
+    );
+    assert!(
+        last["cursor"]
+            .as_str()
+            .unwrap()
+            .contains("b=4c708e1fd0744336be16f3931aa861fb")
+    );
 }
 
 #[test]
 fn clean_boots_carry_their_shutdown_lines_as_evidence() {
     let dir = no_rtc_dir();
-    let boots = jforensics_json(&["boots", "-D", dir.to_str().unwrap(), "-o", "json", "-b", "-3"]);
+    let boots = jforensics_json(&[
+        "boots",
+        "-D",
+        dir.to_str().unwrap(),
+        "-o",
+        "json",
+        "-b",
+        "-3",
+    ]);
     let messages: Vec<&str> = boots[0]["end_evidence"]
         .as_array()
         .unwrap()
@@ -88,7 +134,13 @@ fn the_table_names_the_unclean_boot_and_its_last_words() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("IDX"), "{text}");
-    assert!(lines[3].contains("4c708e1f") && lines[3].contains("UNCLEAN"), "{text}");
-    assert!(lines[4].contains("35e85011") && lines[4].contains("running"), "{text}");
+    assert!(
+        lines[3].contains("4c708e1f") && lines[3].contains("UNCLEAN"),
+        "{text}"
+    );
+    assert!(
+        lines[4].contains("35e85011") && lines[4].contains("running"),
+        "{text}"
+    );
     assert!(text.contains("ended without a shutdown"), "{text}");
 }

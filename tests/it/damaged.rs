@@ -31,14 +31,21 @@ fn run_with_timeout(args: &[&str], limit: Duration) -> (Outcome, String) {
             std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
             let outcome = match status.code() {
                 Some(0) => Outcome::Read,
-                Some(1) if stderr.contains("jforensics: error:") && !stderr.contains("panicked") => Outcome::Refused,
+                Some(1)
+                    if stderr.contains("jforensics: error:") && !stderr.contains("panicked") =>
+                {
+                    Outcome::Refused
+                }
                 other => Outcome::Broken(format!("exit {other:?}: {stderr}")),
             };
             return (outcome, stderr);
         }
         if start.elapsed() > limit {
             let _ = child.kill();
-            return (Outcome::Broken(format!("no answer after {limit:?}")), String::new());
+            return (
+                Outcome::Broken(format!("no answer after {limit:?}")),
+                String::new(),
+            );
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -48,7 +55,17 @@ fn unpack_afl_corpus() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("jforensics-afl-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let archive = systemd_test_journals().join("afl-corrupted-journals.tar.zst");
-    run_tool("tar", &["-I", "zstd", "-xf", archive.to_str().unwrap(), "-C", dir.to_str().unwrap()]);
+    run_tool(
+        "tar",
+        &[
+            "-I",
+            "zstd",
+            "-xf",
+            archive.to_str().unwrap(),
+            "-C",
+            dir.to_str().unwrap(),
+        ],
+    );
     dir
 }
 
@@ -74,14 +91,27 @@ fn every_afl_corrupted_journal_is_read_or_refused_without_panic_or_hang() {
     let mut read = 0;
     let mut broken = Vec::new();
     for f in &files {
-        match run_with_timeout(&["boots", "--file", f.to_str().unwrap(), "-o", "json"], Duration::from_secs(20)).0 {
+        match run_with_timeout(
+            &["boots", "--file", f.to_str().unwrap(), "-o", "json"],
+            Duration::from_secs(20),
+        )
+        .0
+        {
             Outcome::Read => read += 1,
             Outcome::Refused => {}
             Outcome::Broken(why) => broken.push(format!("{}: {why}", f.display())),
         }
     }
-    eprintln!("afl corpus: {read} of {} journals yielded entries; the rest were refused with an error", files.len());
-    assert!(broken.is_empty(), "{} files broke jforensics:\n{}", broken.len(), broken.join("\n"));
+    eprintln!(
+        "afl corpus: {read} of {} journals yielded entries; the rest were refused with an error",
+        files.len()
+    );
+    assert!(
+        broken.is_empty(),
+        "{} files broke jforensics:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
     // systemd's notes: about half of these still yield entries.
     assert!(read > 200 && read < 620, "{read} readable is implausible");
     let _ = std::fs::remove_dir_all(dir);
@@ -91,15 +121,22 @@ fn every_afl_corrupted_journal_is_read_or_refused_without_panic_or_hang() {
 fn the_two_corrupted_sample_journals_do_not_break_anything() {
     for f in files_below(&systemd_test_journals().join("corrupted")) {
         let path = f.to_str().unwrap();
-        let (outcome, stderr) = run_with_timeout(&["boots", "--file", path], Duration::from_secs(20));
-        assert!(!matches!(outcome, Outcome::Broken(_)), "{path}: {outcome:?}");
+        let (outcome, stderr) =
+            run_with_timeout(&["boots", "--file", path], Duration::from_secs(20));
+        assert!(
+            !matches!(outcome, Outcome::Broken(_)),
+            "{path}: {outcome:?}"
+        );
         assert!(!stderr.contains("panicked"));
     }
 }
 
 #[test]
 fn a_missing_directory_is_a_one_line_error_naming_it() {
-    let (outcome, stderr) = run_with_timeout(&["boots", "-D", "/nonexistent/journal"], Duration::from_secs(10));
+    let (outcome, stderr) = run_with_timeout(
+        &["boots", "-D", "/nonexistent/journal"],
+        Duration::from_secs(10),
+    );
     assert_eq!(outcome, Outcome::Refused);
     assert!(stderr.contains("/nonexistent/journal"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
@@ -109,7 +146,10 @@ fn a_missing_directory_is_a_one_line_error_naming_it() {
 fn a_directory_without_journal_files_says_where_to_point_instead() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "hello").unwrap();
-    let (outcome, stderr) = run_with_timeout(&["boots", "-D", dir.path().to_str().unwrap()], Duration::from_secs(10));
+    let (outcome, stderr) = run_with_timeout(
+        &["boots", "-D", dir.path().to_str().unwrap()],
+        Duration::from_secs(10),
+    );
     assert_eq!(outcome, Outcome::Refused);
     assert!(stderr.contains("no journal files"), "{stderr}");
 }
@@ -118,8 +158,15 @@ fn a_directory_without_journal_files_says_where_to_point_instead() {
 fn a_file_that_is_not_a_journal_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fake.journal");
-    std::fs::write(&path, b"this is not a journal file at all, just text\n".repeat(100)).unwrap();
-    let (outcome, stderr) = run_with_timeout(&["boots", "--file", path.to_str().unwrap()], Duration::from_secs(10));
+    std::fs::write(
+        &path,
+        b"this is not a journal file at all, just text\n".repeat(100),
+    )
+    .unwrap();
+    let (outcome, stderr) = run_with_timeout(
+        &["boots", "--file", path.to_str().unwrap()],
+        Duration::from_secs(10),
+    );
     assert_eq!(outcome, Outcome::Refused, "{stderr}");
 }
 
@@ -130,7 +177,10 @@ fn a_truncated_journal_still_yields_its_readable_boots() {
     let dir = tempfile::tempdir().unwrap();
     let cut = dir.path().join("cut.journal~");
     std::fs::write(&cut, &bytes[..bytes.len() / 3]).unwrap();
-    let (outcome, stderr) = run_with_timeout(&["boots", "--file", cut.to_str().unwrap()], Duration::from_secs(20));
+    let (outcome, stderr) = run_with_timeout(
+        &["boots", "--file", cut.to_str().unwrap()],
+        Duration::from_secs(20),
+    );
     assert!(!matches!(outcome, Outcome::Broken(_)), "{outcome:?}");
     if outcome == Outcome::Refused {
         assert!(stderr.contains("cut.journal~"), "{stderr}");
@@ -153,6 +203,10 @@ fn journal_files_are_never_opened_for_writing() {
     let out = jforensics(&["boots", "-D", dir.path().to_str().unwrap()]);
     assert!(out.status.success());
     for (path, bytes) in before {
-        assert!(std::fs::read(&path).unwrap() == bytes, "{} changed", path.display());
+        assert!(
+            std::fs::read(&path).unwrap() == bytes,
+            "{} changed",
+            path.display()
+        );
     }
 }

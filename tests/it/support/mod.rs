@@ -26,12 +26,15 @@ pub fn no_rtc_dir() -> PathBuf {
 pub fn no_rtc_unpacked() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("jforensics-test-nortc-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("jforensics-test-nortc-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for item in std::fs::read_dir(no_rtc_dir()).unwrap() {
             let path = item.unwrap().path();
             let name = path.file_name().unwrap().to_str().unwrap();
-            let Some(plain) = name.strip_suffix(".zst") else { continue };
+            let Some(plain) = name.strip_suffix(".zst") else {
+                continue;
+            };
             let input = std::fs::File::open(&path).unwrap();
             let mut out = std::fs::File::create(dir.join(plain)).unwrap();
             std::io::copy(&mut zstd::Decoder::new(input).unwrap(), &mut out).unwrap();
@@ -63,7 +66,13 @@ pub fn run_tool(program: &str, args: &[&str]) -> Vec<u8> {
     let out = Command::new(program)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("{program} is needed for this test ({e}); the README's test command installs it"));
-    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        .unwrap_or_else(|e| {
+            panic!("{program} is needed for this test ({e}); the README's test command installs it")
+        });
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
