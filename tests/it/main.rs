@@ -8,4 +8,5 @@ mod support;
 
 mod boots;
 mod damaged;
+mod fixture_boots;
 mod remote;
