@@ -144,3 +144,26 @@ fn the_table_names_the_unclean_boot_and_its_last_words() {
     );
     assert!(text.contains("ended without a shutdown"), "{text}");
 }
+
+#[test]
+fn root_reads_the_journal_below_an_os_tree_like_journalctl_root() {
+    let root = tempfile::tempdir().unwrap();
+    let machine_dir = root
+        .path()
+        .join("var/log/journal/2dc07f7a727e4b46a1927eab9d6cd4b7");
+    std::fs::create_dir_all(&machine_dir).unwrap();
+    for item in std::fs::read_dir(no_rtc_unpacked()).unwrap().flatten() {
+        std::fs::copy(item.path(), machine_dir.join(item.file_name())).unwrap();
+    }
+    assert_no_rtc_boots(&jforensics_json(&[
+        "boots",
+        "--root",
+        root.path().to_str().unwrap(),
+        "-o",
+        "json",
+    ]));
+    let empty = tempfile::tempdir().unwrap();
+    let out = jforensics(&["boots", "--root", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("var/log/journal"));
+}
