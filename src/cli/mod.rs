@@ -68,6 +68,19 @@ pub struct OutputArgs {
     /// Show boot ids and messages in full instead of shortened
     #[arg(short = 'l', long, global = true)]
     pub full: bool,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+/// When to colour terminal output.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// When standard output is a terminal and NO_COLOR is not set
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +104,15 @@ END is `clean reboot|poweroff|halt|kexec` when a shutdown was logged, UNCLEAN
 when the journal just stops and a later boot exists (power loss, crash), and
 `running` for the newest boot without a shutdown.")]
     Boots(BootsArgs),
+    /// Write a postmortem bundle for one boot: report.md, report.json and charts
+    #[command(after_help = REPORT_HELP)]
+    Report(ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, …)
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) for man(1)
+    #[command(after_help = MAN_HELP)]
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -103,4 +125,61 @@ pub struct BootsArgs {
         allow_hyphen_values = true
     )]
     pub boot: Option<String>,
+}
+
+const REPORT_HELP: &str = "\
+Examples:
+  jforensics report --out pm/                  the newest boot, as pm/report.md + charts
+  jforensics report -b -1 --out pm/            the boot before (after an unclean reboot)
+  jforensics report --format html --out pm/    one self-contained pm/report.html
+  jforensics -D /mnt/var/log/journal report -b -1 --utc --out pm/
+
+The folder gets report.md (or report.html), report.json (schema/jforensics.schema.json)
+and each chart as SVG and PNG. Files of the same name are overwritten, others left
+alone. The bundle holds no generation time: the same journal gives the same files.";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  jforensics completions bash > /etc/bash_completion.d/jforensics
+  jforensics completions zsh > \"${fpath[1]}/_jforensics\"
+  jforensics completions fish > ~/.config/fish/completions/jforensics.fish";
+
+const MAN_HELP: &str = "\
+Examples:
+  jforensics man | man -l -
+  jforensics man > /usr/local/share/man/man1/jforensics.1";
+
+/// The main document of a report bundle.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// report.md next to the chart files
+    Md,
+    /// one report.html with the charts inlined
+    Html,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The boot to report on: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
+    #[arg(
+        short = 'b',
+        long = "boot",
+        value_name = "ID|OFFSET",
+        allow_hyphen_values = true,
+        default_value = "0"
+    )]
+    pub boot: String,
+    /// The folder to write the bundle into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The main document's format
+    #[arg(long = "format", id = "report_format", value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

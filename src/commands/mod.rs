@@ -1,6 +1,8 @@
 //! One function per subcommand: open the source, run the library, print.
 
 mod boots;
+mod completions;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +20,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::new(&cli.source, &cli.output)?;
     match &cli.command {
         Command::Boots(args) => boots::run(&ctx, args),
+        Command::Report(args) => report::run(&ctx, args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man => completions::man(),
     }
 }
 

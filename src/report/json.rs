@@ -5,9 +5,13 @@ use serde_json::{Value, json};
 
 use crate::boots::Boot;
 use crate::evidence::Evidence;
+use crate::report::bundle::{ChartRef, ReportInput};
+use crate::report::chart::ImageFormat;
 use crate::report::time::rfc3339;
 
-/// Version of the JSON documents; bumped when a field changes meaning.
+/// Version of the JSON documents (`schema/jforensics.schema.json`): the minor
+/// number grows when fields are added, the major one when a field changes
+/// meaning or goes away.
 pub const SCHEMA_VERSION: &str = "1.0";
 
 pub fn evidence(e: &Evidence) -> Value {
@@ -53,7 +57,33 @@ pub fn boot(b: &Boot) -> Value {
     })
 }
 
-/// `jforensics boots -o json`: an array of boots, oldest first.
+/// `jforensics boots -o json`: an array of boots, oldest first. The array is
+/// the contract, so each element carries `schema_version`.
 pub fn boots(list: &[Boot]) -> Value {
-    Value::Array(list.iter().map(boot).collect())
+    Value::Array(
+        list.iter()
+            .map(|b| {
+                let mut v = boot(b);
+                v["schema_version"] = json!(SCHEMA_VERSION);
+                v
+            })
+            .collect(),
+    )
+}
+
+/// `report.json` of a postmortem bundle (`jforensics report`).
+pub fn report(input: &ReportInput, charts: &[ChartRef], notes: &[String]) -> Value {
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "document": "report",
+        "generator": input.generator,
+        "boot": boot(input.boot),
+        "boots": Value::Array(input.boots.iter().map(boot).collect()),
+        "charts": charts.iter().map(|c| json!({
+            "name": c.name,
+            "title": c.title,
+            "files": [c.file(ImageFormat::Svg), c.file(ImageFormat::Png)],
+        })).collect::<Vec<_>>(),
+        "notes": notes,
+    })
 }

@@ -7,6 +7,9 @@
 mod support;
 
 mod boots;
+mod charts;
 mod damaged;
 mod fixture_boots;
 mod remote;
+mod report;
+mod schema;

@@ -1,0 +1,32 @@
+//! `jforensics report`: a postmortem bundle for one boot, written to a folder.
+
+use std::process::ExitCode;
+
+use jforensics::boots;
+use jforensics::report::bundle::{self, DocFormat, ReportInput};
+
+use super::{Context, Result};
+use crate::cli::{ReportArgs, ReportFormat};
+
+pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
+    let all = ctx.boots()?;
+    let boot = boots::select(&all, &args.boot)?;
+    let input = ReportInput {
+        boots: &all,
+        boot,
+        zone: ctx.style().zone,
+        generator: format!("jforensics {}", env!("CARGO_PKG_VERSION")),
+    };
+    let format = match args.format {
+        ReportFormat::Md => DocFormat::Markdown,
+        ReportFormat::Html => DocFormat::Html,
+    };
+    let bundle = bundle::build(&input, format)?;
+    bundle
+        .write(&args.out)
+        .map_err(|e| format!("writing the report into {}: {e}", args.out.display()))?;
+    for (name, _) in &bundle.files {
+        eprintln!("wrote {}", args.out.join(name).display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,210 @@
+//! `jforensics report`: the postmortem bundle on the recorded journals, and
+//! the committed example bundles in reports/ kept in step with the code.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::support::fixture::Fixture;
+use crate::support::*;
+
+fn report(args: &[&str], out: &Path) -> String {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--out", out.to_str().unwrap()]);
+    let run = jforensics(&all);
+    assert!(
+        run.status.success(),
+        "{all:?}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    String::from_utf8(run.stderr).unwrap()
+}
+
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_str().unwrap().to_string(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_power_cut_boot_of_each_fixture_gets_a_bundle_that_says_so() {
+    for f in Fixture::all() {
+        let cut: Vec<_> = f
+            .truth
+            .boots
+            .iter()
+            .filter(|b| b.end == "unclean")
+            .collect();
+        assert_eq!(cut.len(), 1, "{}: the recorder cuts power once", f.name);
+        let offset = (cut[0].order as i64 - (f.truth.boots.len() as i64 - 1)).to_string();
+        let out = tempfile::tempdir().unwrap();
+        let said = report(
+            &["-D", f.dir_arg(), "--utc", "report", "-b", &offset],
+            out.path(),
+        );
+        let names: Vec<String> = files(out.path()).into_keys().collect();
+        assert_eq!(
+            names,
+            ["overview.png", "overview.svg", "report.json", "report.md"],
+            "{}",
+            f.name
+        );
+        assert!(
+            said.contains("report.md"),
+            "the files written are named on stderr: {said}"
+        );
+        let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+        assert!(
+            md.starts_with("# Boot ") && md.contains("ended UNCLEAN"),
+            "{}: {md}",
+            f.name
+        );
+        assert!(
+            md.contains("![Journal overview](overview.svg)"),
+            "chart embedded"
+        );
+        assert!(
+            md.contains("journalctl --cursor='s="),
+            "evidence can be checked"
+        );
+        // The last line before the cut is the boot's last entry.
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            json["boot"]["boot_id"],
+            cut[0].boot_id.as_str(),
+            "{}",
+            f.name
+        );
+        let last = json["boot"]["end_evidence"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap();
+        assert_eq!(last["realtime_usec"], json["boot"]["last_realtime_usec"]);
+        assert!(
+            md.contains(last["message"].as_str().unwrap()),
+            "{}: last words quoted",
+            f.name
+        );
+    }
+}
+
+#[test]
+fn html_is_one_file_with_the_charts_inlined() {
+    let f = Fixture::load("debian13");
+    let out = tempfile::tempdir().unwrap();
+    report(
+        &[
+            "-D",
+            f.dir_arg(),
+            "--utc",
+            "report",
+            "-b",
+            "-2",
+            "--format",
+            "html",
+        ],
+        out.path(),
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg"), "chart inlined");
+    assert!(
+        !html.contains("src=\"overview"),
+        "no reference to a separate file"
+    );
+    assert!(html.contains("<table>"), "tables rendered");
+    assert!(!out.path().join("report.md").exists());
+}
+
+#[test]
+fn the_same_journal_gives_the_same_bundle() {
+    let f = Fixture::load("debian12");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    report(
+        &["-D", f.dir_arg(), "--utc", "report", "-b", "-1"],
+        a.path(),
+    );
+    report(
+        &["-D", f.dir_arg(), "--utc", "report", "-b", "-1"],
+        b.path(),
+    );
+    assert_eq!(files(a.path()), files(b.path()));
+}
+
+#[test]
+fn a_boot_that_is_not_there_is_a_one_line_error() {
+    let f = Fixture::load("debian12");
+    let out = tempfile::tempdir().unwrap();
+    let run = jforensics(&[
+        "-D",
+        f.dir_arg(),
+        "report",
+        "-b",
+        "-9",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        err.contains("no boot at '-9'") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(files(out.path()).is_empty(), "nothing written");
+}
+
+/// The example bundles in reports/ are what the code makes today. PNGs are
+/// compared byte for byte like the rest: Cargo.lock pins the rasteriser and
+/// encoder, and the font is embedded, so a difference means the drawing
+/// changed and the examples must be regenerated.
+#[test]
+fn example_bundles_in_reports_are_up_to_date() {
+    let list = std::fs::read_to_string(repo().join("reports/examples.tsv")).unwrap();
+    let mut checked = 0;
+    for line in list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [name, journal, boot] = cols[..] else {
+            panic!("reports/examples.tsv: bad line {line:?}")
+        };
+        let journal = repo().join(journal);
+        let fresh = tempfile::tempdir().unwrap();
+        let args = [
+            "-D",
+            journal.to_str().unwrap(),
+            "--utc",
+            "report",
+            "-b",
+            boot,
+        ];
+        report(&args, fresh.path());
+        let mut html = args.to_vec();
+        html.extend(["--format", "html"]);
+        report(&html, fresh.path());
+        let committed = files(&repo().join("reports").join(name));
+        let fresh = files(fresh.path());
+        let stale: Vec<&String> = fresh
+            .keys()
+            .chain(committed.keys())
+            .filter(|k| fresh.get(*k) != committed.get(*k))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "reports/{name} is stale ({stale:?} differ): run scripts/make-example-reports.sh and commit the result"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "the examples list is not empty");
+}
