@@ -173,7 +173,13 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// The main document's format
-    #[arg(long = "format", id = "report_format", value_enum, default_value_t = ReportFormat::Md)]
+    #[arg(
+        long = "format",
+        id = "report_format",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = ReportFormat::Md
+    )]
     pub format: ReportFormat,
 }
 

@@ -30,10 +30,19 @@ pub fn man() -> Result<ExitCode> {
     page.render_synopsis_section(&mut out)?;
     page.render_description_section(&mut out)?;
     page.render_options_section(&mut out)?;
-    page.render_extra_section(&mut out)?;
     let mut roff = Roff::new();
+    if let Some(after) = cmd.get_after_help() {
+        roff.control("SH", ["EXAMPLES"]);
+        preformatted(&mut roff, &after.to_string());
+    }
     for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
         subcommand_section(&mut roff, sub);
+    }
+    roff.control("SH", ["EXIT STATUS"]);
+    for (code, meaning) in EXIT_CODES {
+        roff.control("TP", []);
+        roff.text([bold(code.to_string())]);
+        roff.text([roman(meaning.to_string())]);
     }
     roff.to_writer(&mut out)?;
     page.render_version_section(&mut out)?;
@@ -86,8 +95,25 @@ fn subcommand_section(roff: &mut Roff, sub: &mut clap::Command) {
     }
     if let Some(after) = sub.get_after_help() {
         roff.control("PP", []);
-        roff.control("nf", []);
-        roff.text([roman(after.to_string())]);
-        roff.control("fi", []);
+        preformatted(roff, &after.to_string());
     }
 }
+
+/// Examples keep their columns: no filling, no hyphenation.
+fn preformatted(roff: &mut Roff, text: &str) {
+    roff.control("nf", []);
+    for line in text.lines() {
+        roff.text([roman(line.to_string())]);
+    }
+    roff.control("fi", []);
+}
+
+/// The exit codes, as the README documents them.
+const EXIT_CODES: [(u8, &str); 3] = [
+    (0, "Success."),
+    (
+        1,
+        "Nothing could be read, or another error; the message says which.",
+    ),
+    (2, "Wrong usage: an unknown flag or a bad value."),
+];

@@ -2,17 +2,21 @@
 
 mod boots;
 mod completions;
+mod progress;
 mod report;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use jforensics::boots::{Boot, BootScanner};
 use jforensics::journal::{self, EntrySource, Filter, SourceSpec, StreamInput, Strictness};
+use jforensics::report::color::{self, When};
 use jforensics::report::terminal::Style;
 use jforensics::report::time::Zone;
 
-use crate::cli::{Cli, Command, OutputArgs, SourceArgs};
+use crate::cli::{Cli, ColorChoice, Command, OutputArgs, SourceArgs};
+use progress::Progress;
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -95,6 +99,15 @@ impl Context {
                 Zone::Local
             },
             full_ids: self.output.full,
+            color: color::enabled(
+                match self.output.color {
+                    ColorChoice::Auto => When::Auto,
+                    ColorChoice::Always => When::Always,
+                    ColorChoice::Never => When::Never,
+                },
+                std::io::stdout().is_terminal(),
+                std::env::var("NO_COLOR").ok().as_deref(),
+            ),
         }
     }
 
@@ -112,7 +125,12 @@ impl Context {
     pub fn boots(&self) -> Result<Vec<Boot>> {
         let mut source = self.open(Filter::all())?;
         let mut scanner = BootScanner::new();
-        journal::for_each_entry(source.as_mut(), |e| scanner.observe(&e))?;
+        let mut progress = Progress::new("reading the journal");
+        journal::for_each_entry(source.as_mut(), |e| {
+            progress.tick();
+            scanner.observe(&e)
+        })?;
+        drop(progress);
         report_diagnostics(source.as_ref());
         Ok(scanner.finish())
     }

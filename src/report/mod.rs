@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod chart;
+pub mod color;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -1,4 +1,7 @@
-//! Aligned plain-text tables.
+//! Aligned plain-text tables. Cells may be coloured: widths count what a
+//! terminal shows ([`visible_width`]), not escape sequences.
+
+use crate::report::color::{Tone, paint, visible_width};
 
 /// Column alignment.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -30,6 +33,11 @@ impl Table {
 
     /// Columns separated by two spaces; the last column is not padded.
     pub fn render(&self) -> String {
+        self.render_painted(false)
+    }
+
+    /// As [`Table::render`], with the header line in bold when `color`.
+    pub fn render_painted(&self, color: bool) -> String {
         let n = self.headers.len();
         let mut widths: Vec<usize> = self
             .headers
@@ -38,7 +46,7 @@ impl Table {
             .collect();
         for row in &self.rows {
             for (i, cell) in row.iter().enumerate().take(n) {
-                widths[i] = widths[i].max(cell.chars().count());
+                widths[i] = widths[i].max(visible_width(cell));
             }
         }
         let mut out = String::new();
@@ -47,7 +55,7 @@ impl Table {
             let mut line = String::new();
             for (i, (_, align)) in self.headers.iter().enumerate() {
                 let cell = cells.get(i).map(String::as_str).unwrap_or("");
-                let pad = widths[i].saturating_sub(cell.chars().count());
+                let pad = widths[i].saturating_sub(visible_width(cell));
                 if i > 0 {
                     line.push_str("  ");
                 }
@@ -63,7 +71,12 @@ impl Table {
                     }
                 }
             }
-            out.push_str(line.trim_end());
+            let line = line.trim_end();
+            if out.is_empty() {
+                out.push_str(&paint(color, Tone::Header, line));
+            } else {
+                out.push_str(line);
+            }
             out.push('\n');
         }
         out

@@ -1,6 +1,7 @@
 //! Text for people at a terminal.
 
 use crate::boots::{Boot, BootEnd};
+use crate::report::color::{Tone, paint};
 use crate::report::table::{Align, Table};
 use crate::report::time::{Zone, span, wall, wall_near};
 
@@ -8,6 +9,18 @@ pub struct Style {
     pub zone: Zone,
     /// Print whole boot ids instead of their first 8 digits.
     pub full_ids: bool,
+    /// Colour the text (ANSI); decided by the front end (`report::color::enabled`).
+    pub color: bool,
+}
+
+/// How a boot ended, coloured by how bad it is.
+pub fn boot_end_painted(b: &Boot, color: bool) -> String {
+    let tone = match b.end {
+        BootEnd::Clean => Tone::Good,
+        BootEnd::Unclean => Tone::Bad,
+        BootEnd::Running => Tone::Live,
+    };
+    paint(color, tone, &boot_end(b))
 }
 
 pub fn boot_end(b: &Boot) -> String {
@@ -50,7 +63,7 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
             wall_near(b.last_realtime_usec, b.first_realtime_usec, style.zone),
             span(b.duration_usec),
             short_version(&b.systemd_version),
-            boot_end(b),
+            boot_end_painted(b, style.color),
             match (b.downtime_usec, b.is_newest()) {
                 (_, true) => "-".to_string(),
                 (Some(d), false) => span(d),
@@ -58,11 +71,11 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
             },
         ]);
     }
-    let mut out = t.render();
+    let mut out = t.render_painted(style.color);
     for b in list.iter().filter(|b| b.end == BootEnd::Unclean) {
         out.push_str(&format!(
             "\nBoot {} ended without a shutdown (power loss or crash). Its last entries:\n",
-            b.boot_id.short()
+            paint(style.color, Tone::Bad, &b.boot_id.short())
         ));
         for e in b.end_evidence.iter().rev().take(3).rev() {
             out.push_str(&format!(

@@ -8,6 +8,7 @@ mod support;
 
 mod boots;
 mod charts;
+mod cli_habits;
 mod damaged;
 mod fixture_boots;
 mod remote;
