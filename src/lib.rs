@@ -17,3 +17,4 @@ pub mod events;
 pub mod evidence;
 pub mod journal;
 pub mod report;
+pub mod stable_id;
