@@ -17,6 +17,8 @@ use crate::support::*;
 /// JSON, its document to the schema).
 const COVERED: &[(&str, &str)] = &[
     ("boots", "#/$defs/boots_document"),
+    ("since-boot", "#/$defs/since_boot_document"),
+    ("unit", "#/$defs/unit_document"),
     ("report", "#/$defs/report_document"),
     ("completions", "no JSON: a shell script"),
     ("man", "no JSON: a roff page"),
@@ -145,6 +147,60 @@ fn report_json_is_valid_for_every_boot_of_every_journal() {
                     );
                 }
             }
+        }
+    }
+}
+
+/// `since-boot` (every boot, all starts) and `unit` (a unit every journal
+/// has, all boots), once those commands exist.
+#[test]
+fn since_boot_and_unit_output_is_valid_on_every_journal() {
+    let commands = subcommands();
+    for (name, dir) in journals() {
+        let count = jforensics_json(&["-D", &dir, "boots", "-o", "json"])
+            .as_array()
+            .unwrap()
+            .len();
+        if commands.contains("since-boot") {
+            for offset in 0..count {
+                let boot = format!("-{offset}");
+                let doc = jforensics_json(&[
+                    "-D",
+                    &dir,
+                    "since-boot",
+                    "-b",
+                    &boot,
+                    "--all",
+                    "-o",
+                    "json",
+                ]);
+                assert_valid(
+                    &doc,
+                    "#/$defs/since_boot_document",
+                    &format!("{name}: since-boot -b {boot}"),
+                );
+                assert!(
+                    !doc["starts"].as_array().unwrap().is_empty(),
+                    "{name} -b {boot}: no starts"
+                );
+            }
+        }
+        if commands.contains("unit") {
+            let doc = jforensics_json(&[
+                "-D",
+                &dir,
+                "unit",
+                "systemd-journald.service",
+                "--all-boots",
+                "-o",
+                "json",
+            ]);
+            assert_valid(&doc, "#/$defs/unit_document", &format!("{name}: unit"));
+            assert_eq!(
+                doc["boots"].as_array().unwrap().len(),
+                count,
+                "{name}: unit --all-boots"
+            );
         }
     }
 }

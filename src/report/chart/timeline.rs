@@ -137,8 +137,8 @@ const CAUSES: [(&str, RGBColor); 11] = [
     ("dependency", palette::NAVY),
     ("timer", palette::OLIVE),
     ("on-failure", palette::BROWN),
-    ("admin-restart", RGBColor(190, 150, 0)),
-    ("transient", palette::BLUE),
+    ("admin-restart", RGBColor(100, 60, 160)),
+    ("transient", RGBColor(0, 90, 90)),
     ("unknown", palette::BLACK),
 ];
 
@@ -151,7 +151,8 @@ fn cause_color(cause: &str) -> RGBColor {
 }
 
 /// Keeps at most `limit` rows: flagged units first, then units with a start
-/// not caused by the boot, then the rest, each group in order of first start.
+/// not caused by the boot or a failure, then services, then the rest (targets,
+/// sockets, mounts), each group in order of first start.
 /// Returns the kept rows in order of first activity and how many were dropped.
 pub fn select_rows(mut rows: Vec<Row>, limit: usize) -> (Vec<Row>, usize) {
     let first = |r: &Row| {
@@ -165,10 +166,16 @@ pub fn select_rows(mut rows: Vec<Row>, limit: usize) -> (Vec<Row>, usize) {
     let interest = |r: &Row| {
         if r.flagged {
             0
-        } else if r.starts.iter().any(|s| s.cause != "boot") {
+        } else if r.starts.iter().any(|s| s.cause != "boot")
+            || r.bars
+                .iter()
+                .any(|b| matches!(b.state, State::Failed | State::WaitingRestart))
+        {
             1
-        } else {
+        } else if r.unit.contains(".service") {
             2
+        } else {
+            3
         }
     };
     rows.sort_by(|a, b| (interest(a), first(a), &a.unit).cmp(&(interest(b), first(b), &b.unit)));
@@ -459,19 +466,21 @@ mod tests {
     }
 
     #[test]
-    fn selection_keeps_flagged_and_non_boot_starts_first_then_orders_by_time() {
+    fn selection_keeps_flagged_then_non_boot_starts_then_services_and_orders_by_time() {
         let rows = vec![
-            row("a-boot.service", 1, "boot", false),
+            row("a-boot.target", 1, "boot", false),
             row("b-boot.service", 2, "boot", false),
+            row("c-boot.service", 3, "boot", false),
             row("manual.service", 50, "manual", false),
             row("flagged.service", 90, "boot", true),
         ];
         let (kept, omitted) = select_rows(rows, 3);
-        assert_eq!(omitted, 1);
+        assert_eq!(omitted, 2);
         let names: Vec<&str> = kept.iter().map(|r| r.unit.as_str()).collect();
         assert_eq!(
             names,
-            ["a-boot.service", "manual.service", "flagged.service"]
+            ["b-boot.service", "manual.service", "flagged.service"],
+            "the target and the later boot service make way"
         );
     }
 
