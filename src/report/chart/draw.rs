@@ -73,6 +73,12 @@ pub(crate) fn fit(text: &str, size: u32, max_px: i32) -> String {
 }
 
 /// Draws one line of text anchored at `(x, y)`.
+///
+/// Into SVG, text stays text. Into pixels it is rasterised here rather than
+/// by plotters: plotters 0.3.7 drops each glyph's side bearing and rounds its
+/// baseline per glyph, which leaves uneven gaps between letters and lifts
+/// the dots of "nginx.service". Here glyphs sit on one baseline at their
+/// true (sub-pixel) advance, with anti-aliased coverage.
 pub(crate) fn text<DB: DrawingBackend>(
     area: &Area<DB>,
     s: &str,
@@ -81,9 +87,95 @@ pub(crate) fn text<DB: DrawingBackend>(
     color: &RGBColor,
     (h, v): (HPos, VPos),
 ) -> Result<()> {
+    if RASTER_TEXT.get() {
+        for ((px, py), coverage) in raster::glyph_pixels(s, (x, y), size, (h, v)) {
+            area.draw_pixel((px, py), &color.mix(f64::from(coverage)))?;
+        }
+        return Ok(());
+    }
     let style = font(size).color(color).pos(Pos::new(h, v));
     area.draw(&Text::new(s.to_string(), (x, y), style))?;
     Ok(())
+}
+
+thread_local! {
+    /// Set while drawing into pixels (see [`text`]).
+    static RASTER_TEXT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `draw` with text rasterised by [`raster`] instead of plotters.
+pub(crate) fn with_raster_text<T>(draw: impl FnOnce() -> T) -> T {
+    RASTER_TEXT.set(true);
+    let out = draw();
+    RASTER_TEXT.set(false);
+    out
+}
+
+/// Text into pixels with ab_glyph, the rasteriser plotters itself uses.
+mod raster {
+    use std::sync::OnceLock;
+
+    use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+    use plotters::style::text_anchor::{HPos, VPos};
+
+    fn font() -> &'static FontRef<'static> {
+        static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
+        FONT.get_or_init(|| {
+            FontRef::try_from_slice(super::super::DEJAVU_SANS)
+                .unwrap_or_else(|_| panic!("the embedded DejaVu Sans font does not parse"))
+        })
+    }
+
+    /// Pixels `((x, y), coverage)` of `text` at `size` (the same scale
+    /// plotters measures with), anchored at `(x, y)`.
+    pub fn glyph_pixels(
+        text: &str,
+        (x, y): (i32, i32),
+        size: u32,
+        (h, v): (HPos, VPos),
+    ) -> Vec<((i32, i32), f32)> {
+        let scale = PxScale::from(size as f32);
+        let scaled = font().as_scaled(scale);
+        let mut advances = Vec::with_capacity(text.len());
+        let mut caret = 0.0f32;
+        let mut prev = None;
+        for c in text.chars() {
+            let id = scaled.glyph_id(c);
+            if let Some(p) = prev {
+                caret += scaled.kern(p, id);
+            }
+            advances.push((id, caret));
+            caret += scaled.h_advance(id);
+            prev = Some(id);
+        }
+        let left = match h {
+            HPos::Left => x as f32,
+            HPos::Center => x as f32 - caret / 2.0,
+            HPos::Right => x as f32 - caret,
+        };
+        let (ascent, descent) = (scaled.ascent(), scaled.descent());
+        let baseline = match v {
+            VPos::Top => y as f32 + ascent,
+            VPos::Center => y as f32 + (ascent + descent) / 2.0,
+            VPos::Bottom => y as f32 + descent,
+        };
+        let mut out = Vec::new();
+        for (id, offset) in advances {
+            let glyph = id.with_scale_and_position(scale, point(left + offset, baseline));
+            if let Some(outline) = font().outline_glyph(glyph) {
+                let b = outline.px_bounds();
+                outline.draw(|gx, gy, coverage| {
+                    if coverage > 0.0 {
+                        out.push((
+                            (b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32),
+                            coverage.min(1.0),
+                        ));
+                    }
+                });
+            }
+        }
+        out
+    }
 }
 
 pub(crate) fn rect<DB: DrawingBackend>(

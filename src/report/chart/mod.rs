@@ -90,7 +90,7 @@ pub fn to_pixels(chart: &impl Chart) -> Result<Vec<u8>> {
     {
         let area = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
         area.fill(&WHITE)?;
-        chart.draw(&area)?;
+        draw::with_raster_text(|| chart.draw(&area))?;
         area.present()?;
     }
     Ok(buf)
