@@ -16,5 +16,6 @@ pub mod boots;
 pub mod events;
 pub mod evidence;
 pub mod journal;
+pub mod lifecycle;
 pub mod report;
 pub mod stable_id;

@@ -1,0 +1,381 @@
+//! Assembly on sequences copied from real journals (Debian 12's systemd 252
+//! and the Fedora 251 sample), field for field where it matters.
+
+use super::*;
+use crate::events::{Event, ids};
+use crate::journal::{Entry, Id128};
+
+const BOOT: Id128 = Id128([9; 16]);
+
+/// One PID-1 line at `ms` milliseconds of uptime.
+fn pid1(ms: u64, fields: &[(&str, &str)]) -> Event {
+    let mut e = Entry::new(1_700_000_000_000_000 + ms * 1000, BOOT);
+    e.monotonic_usec = Some(ms * 1000);
+    e.cursor = format!("s=1;i={ms:x};b={BOOT}");
+    e.push_field("_PID", b"1");
+    e.push_field("_TRANSPORT", b"journal");
+    if !fields.iter().any(|(n, _)| *n == "PRIORITY") {
+        e.push_field("PRIORITY", b"6");
+    }
+    for (n, v) in fields {
+        e.push_field(n, v.as_bytes());
+    }
+    Event::from_entry(&e).unwrap_or_else(|| panic!("not an event: {fields:?}"))
+}
+
+fn kernel(ms: u64, message: &str) -> Event {
+    let mut e = Entry::new(1_700_000_000_000_000 + ms * 1000, BOOT);
+    e.monotonic_usec = Some(ms * 1000);
+    e.push_field("_TRANSPORT", b"kernel");
+    e.push_field("SYSLOG_PID", b"1");
+    e.push_field("MESSAGE", message.as_bytes());
+    Event::from_entry(&e).unwrap()
+}
+
+const INV_A: &str = "a2b4f8e06a894ff3a9713b3a30a86af8";
+const INV_B: &str = "06960cde984f411086a94721df582173";
+
+#[test]
+fn a_v252_restart_job_ends_one_run_and_starts_the_next_with_its_id() {
+    let u = ("UNIT", "backend.service");
+    let events = vec![
+        pid1(
+            15_751,
+            &[
+                u,
+                ("MESSAGE_ID", ids::UNIT_STARTED),
+                ("JOB_ID", "90"),
+                ("JOB_TYPE", "start"),
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE", "Started backend.service - Backend."),
+            ],
+        ),
+        pid1(
+            20_529,
+            &[
+                u,
+                ("MESSAGE_ID", ids::UNIT_PROCESS_EXIT),
+                ("EXIT_CODE", "exited"),
+                ("EXIT_STATUS", "1"),
+                ("INVOCATION_ID", INV_A),
+                (
+                    "MESSAGE",
+                    "backend.service: Main process exited, code=exited, status=1/FAILURE",
+                ),
+            ],
+        ),
+        pid1(
+            20_541,
+            &[
+                u,
+                ("MESSAGE_ID", ids::UNIT_FAILURE_RESULT),
+                ("UNIT_RESULT", "exit-code"),
+                ("INVOCATION_ID", INV_A),
+                (
+                    "MESSAGE",
+                    "backend.service: Failed with result 'exit-code'.",
+                ),
+            ],
+        ),
+        pid1(
+            20_558,
+            &[
+                u,
+                ("MESSAGE_ID", ids::UNIT_RESOURCES),
+                ("CPU_USAGE_NSEC", "1027000000"),
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE", "backend.service: Consumed 1.027s CPU time."),
+            ],
+        ),
+        pid1(
+            22_630,
+            &[
+                u,
+                ("MESSAGE_ID", ids::UNIT_RESTART_SCHEDULED),
+                ("N_RESTARTS", "1"),
+                ("INVOCATION_ID", INV_A),
+                (
+                    "MESSAGE",
+                    "backend.service: Scheduled restart job, restart counter is at 1.",
+                ),
+            ],
+        ),
+        pid1(
+            22_651,
+            &[
+                u,
+                ("MESSAGE_ID", ids::UNIT_STOPPED),
+                ("JOB_ID", "102"),
+                ("JOB_TYPE", "restart"),
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE", "Stopped backend.service - Backend."),
+            ],
+        ),
+        pid1(
+            22_777,
+            &[
+                u,
+                ("MESSAGE_ID", ids::UNIT_STARTED),
+                ("JOB_ID", "102"),
+                ("JOB_TYPE", "start"),
+                ("INVOCATION_ID", INV_B),
+                ("MESSAGE", "Started backend.service - Backend."),
+            ],
+        ),
+    ];
+    let lc = build(BOOT, events);
+    assert_eq!(lc.activations.len(), 2);
+    let (first, second) = (&lc.activations[0], &lc.activations[1]);
+    assert_eq!(first.start_job_id, Some(90));
+    assert_eq!(first.end_state, EndState::Failed);
+    assert_eq!(first.result.as_deref(), Some("exit-code"));
+    assert_eq!(first.exit.as_ref().unwrap().status.as_deref(), Some("1"));
+    assert_eq!(first.restart_scheduled.map(|(_, n)| n), Some(Some(1)));
+    assert_eq!(
+        (first.stop_job_id, first.stop_job_type),
+        (Some(102), Some(JobType::Restart))
+    );
+    assert_eq!(first.resources.cpu_usage_nsec, Some(1_027_000_000));
+    // It failed at the exit, not when the restart job said "Stopped".
+    assert_eq!(
+        first.ended.unwrap().realtime_usec,
+        1_700_000_000_000_000 + 20_541_000
+    );
+    assert_eq!(first.ran_usec(), Some(4_790_000));
+    assert_eq!(second.start_job_id, Some(102));
+    assert_eq!(second.invocation_id.unwrap().to_string(), INV_B);
+    assert!(second.is_running());
+    assert_eq!(lc.previous(1), Some(0));
+    assert_eq!(lc.next(0), Some(1));
+}
+
+#[test]
+fn a_oneshot_runs_from_starting_to_deactivation_though_finished_comes_last() {
+    let u = ("UNIT", "tick.service");
+    let inv = ("INVOCATION_ID", INV_A);
+    let events = vec![
+        pid1(
+            112_733,
+            &[
+                u,
+                inv,
+                ("MESSAGE_ID", ids::UNIT_STARTING),
+                ("JOB_ID", "1209"),
+                ("JOB_TYPE", "start"),
+                ("MESSAGE", "Starting tick.service - Periodic oneshot job..."),
+            ],
+        ),
+        pid1(
+            113_941,
+            &[
+                u,
+                inv,
+                ("MESSAGE_ID", ids::UNIT_SUCCESS),
+                ("MESSAGE", "tick.service: Deactivated successfully."),
+            ],
+        ),
+        pid1(
+            113_955,
+            &[
+                u,
+                inv,
+                ("MESSAGE_ID", ids::UNIT_STARTED),
+                ("JOB_ID", "1209"),
+                ("JOB_TYPE", "start"),
+                ("MESSAGE", "Finished tick.service - Periodic oneshot job."),
+            ],
+        ),
+    ];
+    let lc = build(BOOT, events);
+    assert_eq!(lc.activations.len(), 1);
+    let a = &lc.activations[0];
+    assert_eq!(a.end_state, EndState::Succeeded);
+    assert_eq!(a.result.as_deref(), Some("success"));
+    assert_eq!(a.ran_usec(), Some(1_208_000));
+    assert_eq!(a.events.len(), 3);
+}
+
+#[test]
+fn an_admin_restart_stops_the_run_it_replaces() {
+    let u = ("UNIT", "keeper.service");
+    let events = vec![
+        pid1(
+            15_864,
+            &[
+                u,
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE_ID", ids::UNIT_STARTED),
+                ("JOB_ID", "88"),
+                ("JOB_TYPE", "start"),
+                ("MESSAGE", "Started keeper.service."),
+            ],
+        ),
+        pid1(
+            76_394,
+            &[
+                u,
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE_ID", ids::UNIT_STOPPING),
+                ("JOB_ID", "928"),
+                ("JOB_TYPE", "stop"),
+                ("MESSAGE", "Stopping keeper.service..."),
+            ],
+        ),
+        pid1(
+            76_405,
+            &[
+                u,
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE_ID", ids::UNIT_SUCCESS),
+                ("MESSAGE", "keeper.service: Deactivated successfully."),
+            ],
+        ),
+        pid1(
+            76_408,
+            &[
+                u,
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE_ID", ids::UNIT_STOPPED),
+                ("JOB_ID", "928"),
+                ("JOB_TYPE", "restart"),
+                ("MESSAGE", "Stopped keeper.service."),
+            ],
+        ),
+        pid1(
+            76_460,
+            &[
+                u,
+                ("INVOCATION_ID", INV_B),
+                ("MESSAGE_ID", ids::UNIT_STARTED),
+                ("JOB_ID", "928"),
+                ("JOB_TYPE", "start"),
+                ("MESSAGE", "Started keeper.service."),
+            ],
+        ),
+    ];
+    let lc = build(BOOT, events);
+    let first = &lc.activations[0];
+    assert_eq!(first.end_state, EndState::Stopped);
+    assert_eq!(
+        first.stop_job_type,
+        Some(JobType::Restart),
+        "the Stopped line's type wins"
+    );
+    assert!(first.stopping.is_some());
+    assert_eq!(lc.activations[1].start_job_id, Some(928));
+}
+
+#[test]
+fn kernel_log_lines_open_a_run_that_the_first_structured_line_names() {
+    let events = vec![
+        kernel(
+            19_626,
+            "Starting systemd-journald.service - Journal Service...",
+        ),
+        kernel(
+            19_700,
+            "Started systemd-journald.service - Journal Service.",
+        ),
+        pid1(
+            500_000,
+            &[
+                ("UNIT", "systemd-journald.service"),
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE_ID", ids::UNIT_STOPPING),
+                ("JOB_ID", "3400"),
+                ("JOB_TYPE", "stop"),
+                ("MESSAGE", "Stopping systemd-journald.service..."),
+            ],
+        ),
+    ];
+    let lc = build(BOOT, events);
+    assert_eq!(lc.activations.len(), 1);
+    let a = &lc.activations[0];
+    assert_eq!(a.invocation_id.unwrap().to_string(), INV_A);
+    assert!(a.requested.is_some() && a.started.is_some() && a.stopping.is_some());
+    assert_eq!(a.start_job_id, None, "kernel-log lines carry no job id");
+}
+
+#[test]
+fn condition_skips_and_job_lines_belong_to_no_run() {
+    let events = vec![
+        pid1(
+            24_755,
+            &[
+                ("UNIT", "ldconfig.service"),
+                ("INVOCATION_ID", ""),
+                ("MESSAGE_ID", ids::UNIT_STARTED),
+                ("JOB_ID", "456"),
+                ("JOB_TYPE", "start"),
+                (
+                    "MESSAGE",
+                    "ldconfig.service - Rebuild Dynamic Linker Cache was skipped because all trigger condition checks failed.",
+                ),
+            ],
+        ),
+        pid1(
+            62_877,
+            &[
+                ("UNIT", "db.service"),
+                ("PRIORITY", "7"),
+                (
+                    "MESSAGE",
+                    "db.service: Installed new job db.service/start as 566",
+                ),
+            ],
+        ),
+    ];
+    let lc = build(BOOT, events);
+    assert!(lc.activations.is_empty());
+    assert_eq!(lc.events.len(), 2);
+    assert_eq!(lc.runs.len(), 1);
+    assert_eq!(lc.runs[0].debug_lines, 1);
+}
+
+#[test]
+fn user_managers_are_runs_of_their_own_and_restart_their_job_counter() {
+    let user = |ms: u64, pid: &str, job: &str| {
+        let mut e = Entry::new(ms * 1000, BOOT);
+        e.monotonic_usec = Some(ms * 1000);
+        for (n, v) in [
+            ("_PID", pid),
+            ("_SYSTEMD_UNIT", "user@1000.service"),
+            ("_SYSTEMD_USER_UNIT", "init.scope"),
+            ("MESSAGE_ID", ids::UNIT_STARTED),
+            ("USER_UNIT", "basic.target"),
+            ("JOB_ID", job),
+            ("JOB_TYPE", "start"),
+            ("MESSAGE", "Reached target basic.target - Basic System."),
+        ] {
+            e.push_field(n, v.as_bytes());
+        }
+        Event::from_entry(&e).unwrap()
+    };
+    let lc = build(
+        BOOT,
+        vec![user(34_779, "1501", "10"), user(56_419, "1509", "10")],
+    );
+    assert_eq!(lc.runs.len(), 2);
+    assert_eq!(lc.runs[0].pid, Some(1501));
+    assert_eq!(
+        lc.activations.len(),
+        2,
+        "same unit, same job id, but two managers"
+    );
+    assert_ne!(lc.activations[0].run, lc.activations[1].run);
+}
+
+#[test]
+fn events_of_other_boots_are_dropped() {
+    let mut other = pid1(
+        1,
+        &[
+            ("UNIT", "x.service"),
+            ("MESSAGE_ID", ids::UNIT_STARTED),
+            ("MESSAGE", "Started x.service."),
+        ],
+    );
+    other.boot_id = Id128([1; 16]);
+    let lc = build(BOOT, vec![other]);
+    assert!(lc.events.is_empty() && lc.activations.is_empty());
+}
