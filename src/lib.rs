@@ -13,6 +13,7 @@
 //! knows about flags or terminals.
 
 pub mod boots;
+pub mod cause;
 pub mod events;
 pub mod evidence;
 pub mod journal;
