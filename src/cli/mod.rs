@@ -104,6 +104,12 @@ END is `clean reboot|poweroff|halt|kexec` when a shutdown was logged, UNCLEAN
 when the journal just stops and a later boot exists (power loss, crash), and
 `running` for the newest boot without a shutdown.")]
     Boots(BootsArgs),
+    /// The story of one boot: every start after boot, grouped by why it happened
+    #[command(after_help = SINCE_BOOT_HELP)]
+    SinceBoot(SinceBootArgs),
+    /// One unit's timeline: each activation, why it started, how it ended
+    #[command(after_help = UNIT_HELP)]
+    Unit(UnitArgs),
     /// Write a postmortem bundle for one boot: report.md, report.json and charts
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
@@ -113,6 +119,61 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// Print the manual page (roff) for man(1)
     #[command(after_help = MAN_HELP)]
     Man,
+}
+
+const SINCE_BOOT_HELP: &str = "\
+Examples:
+  jforensics since-boot                     the newest boot: what started after it came up, and why
+  jforensics since-boot -b -1 -u nginx      the boot before, only nginx.service
+  jforensics since-boot --all -o json       every start, boot ones too, as the documented JSON
+
+Causes: boot, failure-restart, policy-restart, socket, dependency, timer,
+on-failure, on-success, admin-restart, manual, transient, unknown. Each start
+carries a confidence and the journal lines it rests on (journalctl --cursor).
+At info level a start by hand, a socket activation and a D-Bus activation can
+look alike; the explanation says so instead of guessing.";
+
+const UNIT_HELP: &str = "\
+Examples:
+  jforensics unit backend                   its activations in the newest boot
+  jforensics unit backend.service --all-boots
+  jforensics unit nginx -b -2 -o json";
+
+#[derive(Args, Debug)]
+pub struct SinceBootArgs {
+    /// The boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
+    #[arg(
+        short = 'b',
+        long = "boot",
+        value_name = "ID|OFFSET",
+        allow_hyphen_values = true
+    )]
+    pub boot: Option<String>,
+    /// Only these units (repeatable; "nginx" means nginx.service)
+    #[arg(short = 'u', long = "unit", value_name = "UNIT")]
+    pub units: Vec<String>,
+    /// List the starts that were part of boot too
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct UnitArgs {
+    /// The unit ("nginx" means nginx.service)
+    #[arg(value_name = "UNIT")]
+    pub unit: String,
+    /// The boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
+    #[arg(
+        short = 'b',
+        long = "boot",
+        value_name = "ID|OFFSET",
+        allow_hyphen_values = true,
+        conflicts_with = "all_boots"
+    )]
+    pub boot: Option<String>,
+    /// Every boot in the journal, oldest first
+    #[arg(long)]
+    pub all_boots: bool,
 }
 
 #[derive(Args, Debug)]

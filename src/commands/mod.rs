@@ -4,6 +4,8 @@ mod boots;
 mod completions;
 mod progress;
 mod report;
+mod since_boot;
+mod unit;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -24,6 +26,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::new(&cli.source, &cli.output)?;
     match &cli.command {
         Command::Boots(args) => boots::run(&ctx, args),
+        Command::SinceBoot(args) => since_boot::run(&ctx, args),
+        Command::Unit(args) => unit::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),

@@ -7,6 +7,7 @@ pub mod color;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod starts;
 pub mod table;
 pub mod terminal;
 pub mod time;

@@ -14,3 +14,5 @@ mod fixture_boots;
 mod remote;
 mod report;
 mod schema;
+mod starts_fixtures;
+mod starts_nortc;

@@ -1,0 +1,45 @@
+//! `jforensics unit UNIT`: one unit's activations — why each started, how it
+//! ended and how long it ran — in one boot or all of them.
+
+use std::process::ExitCode;
+
+use jforensics::boots;
+use jforensics::cause;
+use jforensics::report::starts;
+
+use super::since_boot::unit_name;
+use super::{Context, Result, report_diagnostics};
+use crate::cli::{Format, UnitArgs};
+
+pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
+    let all = ctx.boots()?;
+    let selected: Vec<_> = if args.all_boots {
+        all.clone()
+    } else {
+        let boot = match &args.boot {
+            Some(spec) => boots::select(&all, spec)?,
+            None => all
+                .last()
+                .ok_or("the journal holds no boot; check the source with `jforensics boots`")?,
+        };
+        vec![boot.clone()]
+    };
+    let unit = unit_name(&args.unit);
+    // Each boot is read on its own (indexed _BOOT_ID match), so only one
+    // boot's events are in memory while reading; classifying a start needs
+    // the whole boot's job ids, not just this unit's lines.
+    let mut analyses = Vec::with_capacity(selected.len());
+    for b in &selected {
+        let mut source = ctx.open(cause::filter_for_boot(b.boot_id))?;
+        analyses.push(cause::analyze_source(b, source.as_mut())?);
+        report_diagnostics(source.as_ref());
+    }
+    match ctx.output.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&starts::unit_json(&unit, &analyses))?
+        ),
+        Format::Short => print!("{}", starts::unit(&unit, &analyses, &ctx.style())),
+    }
+    Ok(ExitCode::SUCCESS)
+}
