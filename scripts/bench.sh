@@ -17,7 +17,7 @@ copies="${1:-40}"
 work="${BENCH_DIR:-/tmp/jforensics-bench}"
 mkdir -p "$work"
 cargo build --release --locked --quiet
-bin="$PWD/target/release/jforensics"
+bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/jforensics"
 remote=$(ls /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal-remote 2>/dev/null | head -1)
 
 if [ ! -f "$work/big/big.journal" ]; then

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 cargo build --release --locked --quiet
-bin=target/release/jforensics
+bin="${CARGO_TARGET_DIR:-target}/release/jforensics"
 sample=tests/fixtures/debian12/journal
 command="${JFORENSICS_COMMAND:-since-boot}"
 
