@@ -167,3 +167,88 @@ fn root_reads_the_journal_below_an_os_tree_like_journalctl_root() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("var/log/journal"));
 }
+
+/// Dumps the no-RTC journal with journalctl in `format`, compressed with zstd
+/// as an attachment would be, and returns the dump's path.
+fn no_rtc_dump(format: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let dump = run_tool(
+        "journalctl",
+        &["-D", no_rtc_unpacked().to_str().unwrap(), "-o", format],
+    );
+    let path = dir.join(format!("no-rtc.{format}.zst"));
+    std::fs::write(&path, zstd::encode_all(&dump[..], 3).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn json_and_export_dumps_list_the_same_boots_as_the_binary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["json", "export"] {
+        let dump = no_rtc_dump(format, dir.path());
+        let from_stream =
+            jforensics_json(&["boots", "--input", dump.to_str().unwrap(), "-o", "json"]);
+        assert_no_rtc_boots(&from_stream);
+        let from_files =
+            jforensics_json(&["boots", "-D", no_rtc_dir().to_str().unwrap(), "-o", "json"]);
+        for (s, f) in from_stream
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(from_files.as_array().unwrap())
+        {
+            for key in [
+                "boot_id",
+                "first_realtime_usec",
+                "last_realtime_usec",
+                "entries",
+                "end",
+                "shutdown",
+                "first_cursor",
+                "last_cursor",
+            ] {
+                assert_eq!(s[key], f[key], "{format}: {key} of boot {}", f["boot_id"]);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_stream_on_stdin_is_read_like_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = no_rtc_dump("export", dir.path());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jforensics"))
+        .args(["--input", "-", "boots", "-o", "json"])
+        .stdin(std::fs::File::open(&dump).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_no_rtc_boots(&serde_json::from_slice(&out.stdout).unwrap());
+}
+
+#[test]
+fn garbage_on_stdin_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage");
+    std::fs::write(
+        &garbage,
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jforensics"))
+        .args(["--input", "-", "boots"])
+        .stdin(std::fs::File::open(&garbage).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("journalctl -o json") && stderr.trim().lines().count() == 1,
+        "{stderr}"
+    );
+}
