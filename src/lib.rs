@@ -20,3 +20,4 @@ pub mod journal;
 pub mod lifecycle;
 pub mod report;
 pub mod stable_id;
+pub mod tables;

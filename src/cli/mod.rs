@@ -104,6 +104,12 @@ END is `clean reboot|poweroff|halt|kexec` when a shutdown was logged, UNCLEAN
 when the journal just stops and a later boot exists (power loss, crash), and
 `running` for the newest boot without a shutdown.")]
     Boots(BootsArgs),
+    /// Run SQL over the tables built from the journal (boots, …)
+    #[command(after_help = QUERY_HELP)]
+    Query(QueryArgs),
+    /// Write one table to a file for DuckDB, Spark or a notebook
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
     /// The story of one boot: every start after boot, grouped by why it happened
     #[command(after_help = SINCE_BOOT_HELP)]
     SinceBoot(SinceBootArgs),
@@ -249,4 +255,97 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+const QUERY_HELP: &str = "\
+Examples:
+  jforensics query --list                           the built-in queries, one line each
+  jforensics query unclean-shutdowns                run one of them by name
+  jforensics query --sql \"SELECT * FROM boots\"     your own SQL (polars' dialect)
+  jforensics query my.sql --format csv              a query from a file
+  jforensics query --tables                         the tables and what every column means
+
+The tables are built from what jforensics found in the journal selected with
+-D/--file/--root/--input and -S/-U; -b keeps one boot's rows in every table.
+Datetimes are UTC: compare them with UTC literals.";
+
+const EXPORT_HELP: &str = "\
+Examples:
+  jforensics export --table boots --out boots.parquet     format from the extension
+  jforensics export --table boots --format csv --out -    CSV on standard output
+  duckdb -c \"SELECT * FROM 'boots.parquet'\"";
+
+/// The formats `query` prints.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryFormat {
+    /// Aligned columns (the default; `-o json` means ndjson)
+    Table,
+    /// CSV with a header line
+    Csv,
+    /// One JSON object per row
+    Ndjson,
+    /// Apache Parquet (needs --out)
+    Parquet,
+}
+
+/// The formats `export` writes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Apache Parquet, types kept
+    Parquet,
+    /// CSV with a header line
+    Csv,
+    /// One JSON object per row
+    Ndjson,
+}
+
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    /// A query from the built-in library (see --list) or a .sql file
+    #[arg(value_name = "NAME|FILE.sql", conflicts_with_all = ["sql", "list", "tables"])]
+    pub query: Option<String>,
+    /// The SQL to run, instead of a name or file
+    #[arg(long, value_name = "SELECT…", conflicts_with_all = ["list", "tables"])]
+    pub sql: Option<String>,
+    /// List the built-in queries with what each answers
+    #[arg(long, conflicts_with = "tables")]
+    pub list: bool,
+    /// List the tables and their columns
+    #[arg(long)]
+    pub tables: bool,
+    /// Keep only this boot's rows in every table: an offset (0, -1, +1) or a boot id
+    #[arg(
+        short = 'b',
+        long = "boot",
+        value_name = "ID|OFFSET",
+        allow_hyphen_values = true
+    )]
+    pub boot: Option<String>,
+    /// Output format [default: from the --out extension, else table, or ndjson with -o json]
+    #[arg(long = "format", value_name = "FORMAT", value_enum)]
+    pub result_format: Option<QueryFormat>,
+    /// Write the result to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The table to write
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(jforensics::tables::Table::names()))]
+    pub table: String,
+    /// Format [default: from the --out extension: .parquet, .csv, .ndjson/.jsonl]
+    #[arg(long = "format", value_name = "FORMAT", value_enum)]
+    pub table_format: Option<ExportFormat>,
+    /// The file to write, or - for standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Keep only this boot's rows: an offset (0, -1, +1) or a boot id
+    #[arg(
+        short = 'b',
+        long = "boot",
+        value_name = "ID|OFFSET",
+        allow_hyphen_values = true
+    )]
+    pub boot: Option<String>,
 }

@@ -2,7 +2,9 @@
 
 mod boots;
 mod completions;
+mod export;
 mod progress;
+mod query;
 mod report;
 mod since_boot;
 mod unit;
@@ -26,6 +28,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::new(&cli.source, &cli.output)?;
     match &cli.command {
         Command::Boots(args) => boots::run(&ctx, args),
+        Command::Query(args) => query::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
         Command::SinceBoot(args) => since_boot::run(&ctx, args),
         Command::Unit(args) => unit::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),

@@ -11,6 +11,7 @@ mod charts;
 mod cli_habits;
 mod damaged;
 mod fixture_boots;
+mod query;
 mod remote;
 mod report;
 mod schema;

@@ -1,0 +1,183 @@
+//! `jforensics query`: SQL over the tables, from the library, a file or `--sql`.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+
+use jforensics::boots;
+use jforensics::tables::output::{self, Format, TableStyle};
+use jforensics::tables::{Inputs, Table, Tables, queries, sql};
+use polars::prelude::{DataFrame, PolarsError};
+
+use super::{Context, Result};
+use crate::cli::{self, QueryArgs, QueryFormat};
+
+pub fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
+    if args.list {
+        print!("{}", list());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.tables {
+        print!("{}", table_docs());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (text, origin) = resolve(args)?;
+    let format = match args.result_format {
+        Some(f) => format(f),
+        None => args
+            .out
+            .as_deref()
+            .and_then(Format::from_extension)
+            .unwrap_or(match ctx.output.format {
+                cli::Format::Json => Format::Ndjson,
+                cli::Format::Short => Format::Table,
+            }),
+    };
+    let tables = tables(ctx, args.boot.as_deref())?;
+    // sql::run turns a polars panic into an error that quotes it; keep the
+    // default hook from printing it a second time, with a backtrace.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = sql::run(&tables, &text, &origin);
+    std::panic::set_hook(hook);
+    let mut result = result?;
+    write_result(&mut result, format, args.out.as_deref(), ctx)
+}
+
+fn format(f: QueryFormat) -> Format {
+    match f {
+        QueryFormat::Table => Format::Table,
+        QueryFormat::Csv => Format::Csv,
+        QueryFormat::Ndjson => Format::Ndjson,
+        QueryFormat::Parquet => Format::Parquet,
+    }
+}
+
+/// The SQL text and where it came from: `--sql`, a library name, or a file.
+fn resolve(args: &QueryArgs) -> Result<(String, String)> {
+    if let Some(text) = &args.sql {
+        return Ok((text.clone(), "--sql".to_string()));
+    }
+    let Some(name) = &args.query else {
+        return Err("say which query: a NAME from `jforensics query --list`, a FILE.sql, or --sql \"SELECT …\"".into());
+    };
+    let looks_like_file = name.ends_with(".sql") || name.contains('/');
+    if !looks_like_file && let Some(q) = queries::find(name) {
+        return Ok((q.sql.to_string(), format!("query '{}'", q.name)));
+    }
+    if looks_like_file || Path::new(name).is_file() {
+        let text = std::fs::read_to_string(name)
+            .map_err(|e| format!("cannot read the query file {name}: {e}"))?;
+        return Ok((text, name.clone()));
+    }
+    Err(format!(
+        "there is no built-in query '{name}' and no file of that name; `jforensics query --list` shows the built-in queries"
+    )
+    .into())
+}
+
+/// Every table, built from one reading of the selected journal; with `-b`,
+/// only that boot's rows.
+pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
+    let all_boots = ctx.boots()?;
+    let tables = Tables::build(&Inputs { boots: &all_boots })?;
+    Ok(match boot {
+        Some(spec) => {
+            let boot = boots::select(&all_boots, spec)?;
+            tables.restrict_to_boot(&boot.boot_id.to_string())?
+        }
+        None => tables,
+    })
+}
+
+/// Writes to `out` (a file, or standard output for none or `-`). A reader
+/// that stops early (`| head`) is not an error.
+pub(super) fn write_result(
+    df: &mut DataFrame,
+    format: Format,
+    out: Option<&Path>,
+    ctx: &Context,
+) -> Result<ExitCode> {
+    let style = TableStyle {
+        full: ctx.output.full,
+    };
+    let written = match out.filter(|p| *p != Path::new("-")) {
+        Some(path) => {
+            let file =
+                File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let mut writer = BufWriter::new(file);
+            output::write(df, format, style, &mut writer)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(())
+        }
+        None => {
+            let stdout = io::stdout();
+            if format.is_binary() && stdout.is_terminal() {
+                return Err(
+                    "Parquet is binary and standard output is a terminal: give --out FILE.parquet"
+                        .into(),
+                );
+            }
+            let mut lock = stdout.lock();
+            output::write(df, format, style, &mut lock)
+        }
+    };
+    match written {
+        Err(PolarsError::IO { error, .. }) if error.kind() == io::ErrorKind::BrokenPipe => {
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// `--list`: name and first comment line of each built-in query.
+fn list() -> String {
+    let width = queries::LIBRARY
+        .iter()
+        .map(|q| q.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for q in queries::LIBRARY {
+        out.push_str(&format!("{:width$}  {}\n", q.name, q.summary()));
+    }
+    out.push_str(
+        "\nRun one with `jforensics query NAME`; the SQL is in queries/NAME.sql of the source.\n",
+    );
+    out
+}
+
+/// `--tables`: every table with its documented columns.
+fn table_docs() -> String {
+    let mut out = String::new();
+    for table in Table::ALL {
+        out.push_str(&format!("{} — {}\n", table.name(), table.about()));
+        let name_w = table
+            .columns()
+            .iter()
+            .map(|c| c.name.len())
+            .max()
+            .unwrap_or(0);
+        let type_w = table
+            .columns()
+            .iter()
+            .map(|c| c.type_label().chars().count())
+            .max()
+            .unwrap_or(0);
+        for c in table.columns() {
+            let label = c.type_label();
+            let pad = type_w - label.chars().count();
+            out.push_str(&format!(
+                "  {:name_w$}  {label}{}  {}\n",
+                c.name,
+                " ".repeat(pad),
+                c.doc
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str("`?` marks columns that may be null. Datetimes are UTC with microseconds.\n");
+    out
+}

@@ -1,0 +1,173 @@
+//! Tables: what the pipeline found, as polars DataFrames, for SQL and export.
+//!
+//! The subcommands answer the questions we foresaw; an incident always brings
+//! one we did not ("which units did the operator restart by hand between the
+//! two crashes?"). The tables let an analyst ask it in SQL (`jforensics
+//! query`) or take the data to DuckDB, Spark or a notebook (`jforensics
+//! export`) without re-parsing the journal.
+//!
+//! Tables are built from the typed results of the earlier stages (boots,
+//! lifecycles, causes, findings), never from raw entries, so a row means
+//! exactly what the same thing means in every other report. Every table has a
+//! `boot_id` column, which is how `-b` narrows them all to one boot.
+//!
+//! Each table lives in its own module with its documented columns
+//! ([`columns::ColumnDoc`]); the docs are checked against the built frame.
+
+pub mod boots;
+pub mod columns;
+pub mod output;
+pub mod queries;
+pub mod sql;
+
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use crate::boots::Boot;
+use columns::ColumnDoc;
+
+/// What the tables are built from: the results of the earlier stages.
+#[derive(Clone, Copy, Debug)]
+pub struct Inputs<'a> {
+    pub boots: &'a [Boot],
+}
+
+/// A table jforensics builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Table {
+    Boots,
+}
+
+impl Table {
+    /// Every table, in the order the docs list them.
+    pub const ALL: &'static [Table] = &[Table::Boots];
+
+    /// The table's name in SQL and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Boots => boots::NAME,
+        }
+    }
+
+    /// One line on what a row is.
+    pub fn about(self) -> &'static str {
+        match self {
+            Table::Boots => boots::ABOUT,
+        }
+    }
+
+    pub fn columns(self) -> &'static [ColumnDoc] {
+        match self {
+            Table::Boots => boots::COLUMNS,
+        }
+    }
+
+    /// Every table name, for help texts and error messages.
+    pub fn names() -> Vec<&'static str> {
+        Table::ALL.iter().map(|t| t.name()).collect()
+    }
+
+    /// The table called `name`; the error lists the ones that exist.
+    pub fn parse(name: &str) -> Result<Table, String> {
+        Table::ALL
+            .iter()
+            .copied()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    "there is no table '{name}'; the tables are: {} (`jforensics query --tables` shows their columns)",
+                    Table::names().join(", ")
+                )
+            })
+    }
+
+    fn frame(self, inputs: &Inputs) -> PolarsResult<DataFrame> {
+        match self {
+            Table::Boots => boots::frame(inputs.boots),
+        }
+    }
+}
+
+/// Every table, built once from one reading of the journal.
+#[derive(Clone)]
+pub struct Tables {
+    frames: Vec<(Table, DataFrame)>,
+}
+
+impl Tables {
+    pub fn build(inputs: &Inputs) -> PolarsResult<Tables> {
+        let frames = Table::ALL
+            .iter()
+            .map(|t| Ok((*t, t.frame(inputs)?)))
+            .collect::<PolarsResult<_>>()?;
+        Ok(Tables { frames })
+    }
+
+    pub fn get(&self, table: Table) -> &DataFrame {
+        self.frames
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map(|(_, df)| df)
+            .expect("Tables::build makes every table in Table::ALL")
+    }
+
+    /// Only the rows of one boot, in every table (`-b`).
+    pub fn restrict_to_boot(&self, boot_id: &str) -> PolarsResult<Tables> {
+        let frames = self
+            .frames
+            .iter()
+            .map(|(t, df)| {
+                let rows = df
+                    .clone()
+                    .lazy()
+                    .filter(col("boot_id").eq(lit(boot_id)))
+                    .collect()?;
+                Ok((*t, rows))
+            })
+            .collect::<PolarsResult<_>>()?;
+        Ok(Tables { frames })
+    }
+
+    /// A SQL context with every table registered under its name.
+    pub fn sql_context(&self) -> SQLContext {
+        let ctx = SQLContext::new();
+        for (table, df) in &self.frames {
+            ctx.register(table.name(), df.clone().lazy());
+        }
+        ctx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_has_a_boot_id_column_for_boot_selection() {
+        for table in Table::ALL {
+            assert!(
+                table.columns().iter().any(|c| c.name == "boot_id"),
+                "{} has no boot_id",
+                table.name()
+            );
+        }
+    }
+
+    #[test]
+    fn every_column_is_documented_once() {
+        for table in Table::ALL {
+            let mut names: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+            assert!(table.columns().iter().all(|c| !c.doc.is_empty()));
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), table.columns().len(), "{}", table.name());
+        }
+    }
+
+    #[test]
+    fn unknown_table_names_list_the_real_ones() {
+        assert_eq!(Table::parse("boots"), Ok(Table::Boots));
+        let err = Table::parse("boot").unwrap_err();
+        assert!(err.contains("boots"), "{err}");
+    }
+}

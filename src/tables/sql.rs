@@ -1,0 +1,167 @@
+//! Running SQL over the tables, with errors a person can act on.
+//!
+//! polars parses with sqlparser, whose syntax errors end in "at Line: L,
+//! Column: C". [`QueryError`] keeps that position and shows the query line
+//! with a caret under it; errors without a position (an unknown column, a
+//! type mismatch) get a pointer to `--tables`. polars may also panic on SQL
+//! it does not support; that is caught and reported as an error for this
+//! query rather than a crash of the whole run.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use polars::prelude::*;
+use regex::Regex;
+
+use super::Tables;
+
+/// A query that polars refused, with where in the text it went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryError {
+    /// polars' (or sqlparser's) message.
+    pub message: String,
+    /// 1-based line and column in the query text, when the parser gave one.
+    pub position: Option<(usize, usize)>,
+    /// The query line at `position`, for showing a caret under it.
+    pub line_text: Option<String>,
+    /// Where the query came from, for the first line of the message
+    /// ("queries/crash-loops.sql", "--sql").
+    pub origin: String,
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, column)) => write!(
+                f,
+                "SQL error in {} at line {line}, column {column}: {}",
+                self.origin, self.message
+            )?,
+            None => write!(f, "SQL error in {}: {}", self.origin, self.message)?,
+        }
+        if let (Some((_, column)), Some(text)) = (self.position, &self.line_text) {
+            let caret_at: String = text
+                .chars()
+                .take(column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            write!(f, "\n  {text}\n  {caret_at}^")?;
+        }
+        if self.position.is_none() {
+            write!(
+                f,
+                "\n`jforensics query --tables` lists the tables and their columns"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// Runs `sql` (one statement) over `tables` and collects the result.
+/// `origin` names the query's source in error messages.
+pub fn run(tables: &Tables, sql: &str, origin: &str) -> Result<DataFrame, QueryError> {
+    let mut ctx = tables.sql_context();
+    let outcome = catch_unwind(AssertUnwindSafe(|| ctx.execute(sql)?.collect()));
+    match outcome {
+        Ok(Ok(df)) => Ok(df),
+        Ok(Err(e)) => Err(error(sql, origin, &e.to_string())),
+        Err(panic) => {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no reason given".to_string());
+            Err(error(
+                sql,
+                origin,
+                &format!(
+                    "polars cannot run this query (it panicked: {reason}); rewrite the part it names"
+                ),
+            ))
+        }
+    }
+}
+
+fn error(sql: &str, origin: &str, message: &str) -> QueryError {
+    let position = parser_position(message);
+    let line_text =
+        position.and_then(|(line, _)| sql.lines().nth(line.checked_sub(1)?).map(str::to_string));
+    QueryError {
+        message: strip_position(message),
+        position,
+        line_text,
+        origin: origin.to_string(),
+    }
+}
+
+fn position_pattern() -> Regex {
+    Regex::new(r"\s*at Line: (\d+), Column: (\d+)").expect("a valid pattern")
+}
+
+/// sqlparser's "… at Line: 2, Column: 8".
+fn parser_position(message: &str) -> Option<(usize, usize)> {
+    let caps = position_pattern().captures(message)?;
+    Some((caps[1].parse().ok()?, caps[2].parse().ok()?))
+}
+
+fn strip_position(message: &str) -> String {
+    position_pattern().replace(message, "").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tables::Inputs;
+
+    fn empty() -> Tables {
+        Tables::build(&Inputs { boots: &[] }).unwrap()
+    }
+
+    #[test]
+    fn a_syntax_error_points_at_its_line_and_column() {
+        let err = run(
+            &empty(),
+            "SELECT boot_id\nFROM boots WHER boot_index = 0",
+            "--sql",
+        )
+        .unwrap_err();
+        assert_eq!(err.position, Some((2, 17)), "{err}");
+        assert_eq!(
+            err.line_text.as_deref(),
+            Some("FROM boots WHER boot_index = 0")
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("SQL error in --sql at line 2, column 17: "),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with("\n  FROM boots WHER boot_index = 0\n                  ^"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_column_says_where_the_columns_are_listed() {
+        let err = run(&empty(), "SELECT nope FROM boots", "q.sql").unwrap_err();
+        assert_eq!(err.position, None);
+        let shown = err.to_string();
+        assert!(shown.contains("nope"), "{shown}");
+        assert!(shown.contains("query --tables"), "{shown}");
+    }
+
+    #[test]
+    fn an_unknown_table_is_an_error_not_a_panic() {
+        let err = run(&empty(), "SELECT * FROM activationz", "--sql").unwrap_err();
+        assert!(err.message.contains("activationz"), "{err}");
+    }
+
+    #[test]
+    fn a_good_query_returns_its_rows() {
+        let df = run(&empty(), "SELECT boot_id, end_state FROM boots", "--sql").unwrap();
+        assert_eq!(df.height(), 0);
+        assert_eq!(df.width(), 2);
+    }
+}
