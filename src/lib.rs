@@ -16,6 +16,7 @@ pub mod boots;
 pub mod cause;
 pub mod events;
 pub mod evidence;
+pub mod findings;
 pub mod journal;
 pub mod lifecycle;
 pub mod report;

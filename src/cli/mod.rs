@@ -1,6 +1,7 @@
 //! Command-line definitions. Flags follow journalctl's names wherever the
 //! meaning is the same, so muscle memory carries over.
 
+pub mod findings;
 pub mod time;
 
 use std::path::PathBuf;
@@ -116,6 +117,9 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// One unit's timeline: each activation, why it started, how it ended
     #[command(after_help = UNIT_HELP)]
     Unit(UnitArgs),
+    /// What went wrong: crash loops, units lost at reboot, kills, readiness gaps, …
+    #[command(after_help = findings::FINDINGS_HELP)]
+    Findings(findings::FindingsArgs),
     /// Write a postmortem bundle for one boot: report.md, report.json and charts
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),

@@ -3,6 +3,7 @@
 mod boots;
 mod completions;
 mod export;
+mod findings;
 mod progress;
 mod query;
 mod report;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(args) => export::run(&ctx, args),
         Command::SinceBoot(args) => since_boot::run(&ctx, args),
         Command::Unit(args) => unit::run(&ctx, args),
+        Command::Findings(args) => findings::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),

@@ -20,6 +20,7 @@
 mod event;
 pub mod ids;
 mod parse;
+pub mod service_log;
 mod text;
 
 pub use event::{

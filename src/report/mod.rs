@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod chart;
 pub mod color;
+pub mod findings;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -1,0 +1,669 @@
+//! Crash loops: a unit that systemd restarts again and again.
+//!
+//! An episode is a chain of runs of one unit in which every run after the
+//! first was started by systemd itself (`Restart=`), with at least
+//! `loop_restarts` such restarts inside `loop_window`. Restarts after clean
+//! exits (`Restart=always` on a program that finishes) count too: the unit
+//! churns just the same. A run that lasted `recovered_after` or longer
+//! breaks the chain: the unit had recovered in between.
+//!
+//! How the episode ended is read from its last run: refused by the start
+//! limit, stopped by a stop job, cut by the shutdown or the end of the boot,
+//! still looping where the journal ends, or it stayed up ("recovered"). A
+//! run counts as staying up when it outlived the loop clearly: `recovered_after`,
+//! or five times the loop's typical run and at least ten seconds (a machine
+//! shut down half a minute after the fix still shows the recovery).
+//!
+//! When a loop recovers right after another unit started, that unit is named
+//! as the likely root cause: a backend that stops crashing once its database
+//! is started by hand. Nothing in the journal links the two, so this is a
+//! coincidence in time, said with a confidence. If the loop began at boot and
+//! that unit was not started at boot, the story is "the dependency is not
+//! enabled", and the finding says so.
+//!
+//! Lost lines: under load PID 1 can drop lines (the recorded debug boot lost
+//! one "Scheduled restart job" of seven). Restarts are recognised by the
+//! classifier (restart job ids, the failure before) and, failing that, by a
+//! scheduled restart after the previous run, so one lost line does not break
+//! the chain; the count of scheduled-restart lines seen is reported beside
+//! the count of restarts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cause::Cause;
+use crate::events::EventKind;
+use crate::evidence::Evidence;
+use crate::lifecycle::EndState;
+
+use super::facts::{BootFacts, duration, how_started, is_program_unit};
+use super::{CrashLoopDetails, Details, Finding, Kind, Severity, finding_id};
+
+/// How a crash loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LoopOutcome {
+    /// systemd refused the next restart ("Start request repeated too quickly.").
+    StartLimitHit,
+    /// The last run stayed up.
+    Recovered,
+    /// Stopped by a stop job (by hand).
+    Stopped,
+    /// The boot ended (shutdown or power cut) while it was looping.
+    Reboot,
+    /// Still looping where the journal ends.
+    Ongoing,
+    /// The last run failed and systemd did not restart it (Restart= does
+    /// not cover that exit).
+    Failed,
+}
+
+impl LoopOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoopOutcome::StartLimitHit => "start-limit-hit",
+            LoopOutcome::Recovered => "recovered",
+            LoopOutcome::Stopped => "stopped",
+            LoopOutcome::Reboot => "reboot",
+            LoopOutcome::Ongoing => "ongoing",
+            LoopOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// A loop's run that clearly outlived the others: the unit recovered.
+const RECOVERY_FACTOR: u64 = 5;
+const RECOVERY_FLOOR_USEC: u64 = 10_000_000;
+
+pub fn detect(f: &BootFacts) -> Vec<Finding> {
+    let mut groups: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
+    for (i, a) in f.lc.activations.iter().enumerate() {
+        groups.entry((a.run, a.unit.as_str())).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for runs in groups.values() {
+        for chain in chains(f, runs) {
+            if let Some(finding) = episode(f, &chain) {
+                out.push(finding);
+            }
+        }
+    }
+    out
+}
+
+/// Splits a unit's runs into chains of automatic restarts.
+fn chains(f: &BootFacts, runs: &[usize]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut chain: Vec<usize> = Vec::new();
+    for &i in runs {
+        let continues = !chain.is_empty() && f.is_auto_restart(i);
+        if !continues {
+            if chain.len() > 1 {
+                out.push(std::mem::take(&mut chain));
+            }
+            chain = vec![i];
+            continue;
+        }
+        let last = *chain.last().expect("chain is not empty");
+        let healthy = f
+            .act(last)
+            .ran_usec()
+            .is_some_and(|r| r >= f.options.recovered_after_usec);
+        if healthy {
+            // It had recovered; its failure began a new loop.
+            if chain.len() > 1 {
+                out.push(std::mem::take(&mut chain));
+            }
+            chain = vec![last, i];
+        } else {
+            chain.push(i);
+        }
+    }
+    if chain.len() > 1 {
+        out.push(chain);
+    }
+    out
+}
+
+/// µs between two runs' starts.
+fn between(f: &BootFacts, a: usize, b: usize) -> u64 {
+    match (f.start_stamp(a), f.start_stamp(b)) {
+        (Some(x), Some(y)) => x.until(&y),
+        _ => f.start_key(b).saturating_sub(f.start_key(a)),
+    }
+}
+
+fn median(mut values: Vec<u64>) -> u64 {
+    if values.is_empty() {
+        return 0;
+    }
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
+    let options = f.options;
+    let n = options.loop_restarts.max(1) as usize;
+    let restarts = &runs[1..];
+    if restarts.len() < n {
+        return None;
+    }
+    let dense = (0..=restarts.len() - n)
+        .any(|j| between(f, restarts[j], restarts[j + n - 1]) <= options.loop_window_usec);
+    if !dense {
+        return None;
+    }
+    let first = runs[0];
+    let last = *runs.last().expect("episode has runs");
+    let unit = f.act(first).unit.clone();
+    let manager = f.act(first).manager;
+
+    let intervals: Vec<u64> = runs.windows(2).map(|w| between(f, w[0], w[1])).collect();
+    let median_interval = median(intervals);
+    let typical_run = median(
+        runs[..runs.len() - 1]
+            .iter()
+            .filter_map(|&i| f.act(i).ran_usec())
+            .collect(),
+    );
+
+    // The first run began the episode at its start, or at its failure if it
+    // had been healthy for a long time before.
+    let first_ran_long = f
+        .act(first)
+        .ran_usec()
+        .is_some_and(|r| r >= options.recovered_after_usec);
+    let start_usec = match (first_ran_long, f.act(first).ended) {
+        (true, Some(end)) => end.realtime_usec,
+        _ => f.start_realtime(first),
+    };
+
+    let mut exit_statuses: Vec<String> = Vec::new();
+    let mut results: Vec<String> = Vec::new();
+    for &i in runs {
+        let a = f.act(i);
+        // Only exits that ended a run on their own: the last run's SIGTERM
+        // from a stop or the shutdown says nothing about the loop.
+        let own_end = a.end_state == EndState::Failed
+            || a.restart_scheduled.is_some()
+            || f.lc.next(i).is_some();
+        if let Some(x) = a.exit.as_ref().filter(|_| own_end) {
+            push_unique(&mut exit_statuses, x.describe());
+        }
+        if let Some(r) = a.result.as_ref().filter(|_| own_end)
+            && r != "start-limit-hit"
+        {
+            push_unique(&mut results, r.clone());
+        }
+    }
+    let (mut failure, mut policy) = (0, 0);
+    for &i in restarts {
+        match f.cause(i) {
+            Some(Cause::PolicyRestart) => policy += 1,
+            Some(Cause::FailureRestart) => failure += 1,
+            _ => match f.lc.previous(i).and_then(|p| f.act(p).result.as_deref()) {
+                Some("success") => policy += 1,
+                _ => failure += 1,
+            },
+        }
+    }
+    let restart_kind = match (failure, policy) {
+        (_, 0) => "failure",
+        (0, _) => "policy",
+        _ => "mixed",
+    };
+    let scheduled_logged = runs
+        .iter()
+        .filter(|&&i| f.act(i).restart_scheduled.is_some())
+        .count() as u32;
+
+    let (outcome, end_usec, end_evidence) = outcome(f, last, typical_run);
+    let root = match outcome {
+        LoopOutcome::Recovered => root_cause(f, runs, median_interval),
+        _ => None,
+    };
+    let first_cause = f.cause(first).unwrap_or(Cause::Unknown);
+    let first_trigger = f.start(first).and_then(|s| s.trigger.clone());
+    let root_at_boot = root
+        .as_ref()
+        .map(|r| f.started_at_boot(&f.act(r.activation).unit));
+
+    // --- words ---
+    let span_usec = between(f, first, last);
+    let mut summary = format!(
+        "{unit} crash-looped {}: {} automatic restart{} in {} ({})",
+        origin_phrase(
+            f,
+            first,
+            first_cause,
+            first_trigger.as_deref(),
+            first_ran_long
+        ),
+        restarts.len(),
+        if restarts.len() == 1 { "" } else { "s" },
+        duration(span_usec),
+        exits_phrase(&exit_statuses, &results, restart_kind),
+    );
+    summary.push_str(&outcome_phrase(f, outcome, last, end_usec, root.as_ref()));
+    let root_unit = root.as_ref().map(|r| f.act(r.activation).unit.clone());
+    if let (Some(r), Some(false), Cause::Boot) = (&root_unit, root_at_boot, first_cause) {
+        summary.push_str(&format!(
+            "; {r} is not started at boot — it is probably not enabled"
+        ));
+    }
+    summary.push('.');
+
+    let hint = hint(
+        &unit,
+        outcome,
+        restart_kind,
+        &exit_statuses,
+        root_unit.as_deref(),
+        root_at_boot,
+    );
+
+    let still_down = matches!(outcome, LoopOutcome::StartLimitHit | LoopOutcome::Failed)
+        && f.lc.next(last).is_none();
+    let severity = match outcome {
+        LoopOutcome::Ongoing => Severity::Critical,
+        _ if still_down => Severity::Critical,
+        _ if restart_kind == "policy" => Severity::Warning,
+        _ => Severity::Error,
+    };
+
+    let mut evidence: Vec<Evidence> = Vec::new();
+    let mut add = |e: Option<Evidence>| {
+        if let Some(e) = e
+            && !evidence
+                .iter()
+                .any(|x| x.cursor == e.cursor && x.message == e.message)
+        {
+            evidence.push(e);
+        }
+    };
+    add(f.stamp_evidence(f.start_stamp(first)));
+    add(failure_line(f, first));
+    add(f
+        .find_event(first, |k| matches!(k, EventKind::RestartScheduled { .. }))
+        .map(|e| f.evidence(e)));
+    if runs.len() > 2 {
+        let before_last = runs[runs.len() - 2];
+        add(failure_line(f, before_last));
+        add(f
+            .find_event(before_last, |k| {
+                matches!(k, EventKind::RestartScheduled { .. })
+            })
+            .map(|e| f.evidence(e)));
+    }
+    if let Some(r) = &root {
+        add(f.stamp_evidence(f.start_stamp(r.activation)));
+    }
+    add(f.stamp_evidence(f.start_stamp(last)));
+    add(failure_line(f, last));
+    add(end_evidence);
+    evidence.sort_by_key(|e| e.realtime_usec);
+
+    let details = CrashLoopDetails {
+        restarts: restarts.len() as u32,
+        outcome,
+        root_cause_unit: root_unit.clone(),
+        root_cause_cause: root.as_ref().map(|r| r.cause.as_str().to_string()),
+        root_cause_started_at_boot: root_at_boot,
+        median_interval_usec: median_interval,
+        exit_statuses,
+        results,
+        first_start_cause: first_cause.as_str().to_string(),
+        first_start_trigger: first_trigger,
+        restart_kind: restart_kind.to_string(),
+        scheduled_restarts_logged: scheduled_logged,
+    };
+    let boot_id = f.boot().boot_id;
+    Some(Finding {
+        id: finding_id(Kind::CrashLoop, &unit, boot_id, start_usec),
+        kind: Kind::CrashLoop,
+        severity,
+        unit: Some(unit),
+        manager: manager.to_string(),
+        boot_id,
+        start_realtime_usec: start_usec,
+        end_realtime_usec: end_usec.max(start_usec),
+        summary,
+        hint,
+        confidence: root.as_ref().map(|r| r.confidence),
+        evidence,
+        details: Details::CrashLoop(details),
+    })
+}
+
+fn push_unique(list: &mut Vec<String>, value: String) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+/// The line that says how run `i` failed: its failure result, else its exit.
+fn failure_line(f: &BootFacts, i: usize) -> Option<Evidence> {
+    f.find_event(
+        i,
+        |k| matches!(k, EventKind::FailureResult { result } if result != "start-limit-hit"),
+    )
+    .or_else(|| f.find_event(i, |k| matches!(k, EventKind::ProcessExit(_))))
+    .map(|e| f.evidence(e))
+}
+
+/// Decides how the loop ended from its last run; returns the outcome, when
+/// it ended, and the line that shows it.
+fn outcome(f: &BootFacts, last: usize, typical_run: u64) -> (LoopOutcome, u64, Option<Evidence>) {
+    let a = f.act(last);
+    let boot = f.boot();
+    let stayed_up = |ran: u64| {
+        ran >= f.options.recovered_after_usec
+            || (ran >= RECOVERY_FLOOR_USEC && ran >= typical_run.saturating_mul(RECOVERY_FACTOR))
+    };
+    let start = f.start_realtime(last);
+    if a.start_limit_hit {
+        let line = f
+            .find_event(last, |k| matches!(k, EventKind::StartLimitHit))
+            .or_else(|| {
+                f.find_event(last, |k| matches!(k, EventKind::FailureResult { result } if result == "start-limit-hit"))
+            });
+        // The refusal is followed by the failure it leaves the unit in; the
+        // unit is failed from the last of those lines.
+        let after = a
+            .events
+            .iter()
+            .copied()
+            .filter(|&e| line.is_some_and(|l| e >= l))
+            .rfind(|&e| {
+                matches!(
+                    f.lc.event(e).kind,
+                    EventKind::FailureResult { .. }
+                        | EventKind::StartFailed { .. }
+                        | EventKind::StartLimitHit
+                )
+            });
+        let end = after
+            .or(line)
+            .map(|e| f.lc.event(e).realtime_usec)
+            .or(a.ended.map(|s| s.realtime_usec))
+            .unwrap_or(start);
+        return (LoopOutcome::StartLimitHit, end, line.map(|e| f.evidence(e)));
+    }
+    if a.end_state == EndState::Running || f.stopped_by_shutdown(last) {
+        let until = if f.stopped_by_shutdown(last) {
+            f.act(last).stopping.or(a.stopped).map(|s| s.realtime_usec)
+        } else {
+            None
+        }
+        .unwrap_or(boot.last_realtime_usec);
+        let ran = match (
+            f.start_stamp(last).and_then(|s| s.monotonic_usec),
+            boot.last_monotonic_usec,
+        ) {
+            (Some(s), Some(e)) if a.end_state == EndState::Running => e.saturating_sub(s),
+            _ => a.ran_usec().unwrap_or_else(|| until.saturating_sub(start)),
+        };
+        if stayed_up(ran) {
+            return (LoopOutcome::Recovered, start, None);
+        }
+        let evidence = f.stamp_evidence(a.stopping.or(a.stopped));
+        return match boot.end {
+            crate::boots::BootEnd::Running => (LoopOutcome::Ongoing, boot.last_realtime_usec, None),
+            _ => (
+                LoopOutcome::Reboot,
+                until,
+                evidence.or_else(|| boot.end_evidence.last().cloned()),
+            ),
+        };
+    }
+    if f.stopped_by_request(last) {
+        let ran = a.ran_usec().unwrap_or(0);
+        if stayed_up(ran) {
+            return (LoopOutcome::Recovered, start, None);
+        }
+        let stamp = a.stopping.or(a.stopped);
+        let end = stamp.map(|s| s.realtime_usec).unwrap_or(start);
+        return (LoopOutcome::Stopped, end, f.stamp_evidence(stamp));
+    }
+    let end = a.ended.map(|s| s.realtime_usec).unwrap_or(start);
+    if a.restart_scheduled.is_some() {
+        // A restart was scheduled and never ran: refused (its line lost) or
+        // cut by the end of the boot.
+        return match boot.end {
+            crate::boots::BootEnd::Running => (LoopOutcome::Ongoing, boot.last_realtime_usec, None),
+            _ => (
+                LoopOutcome::Reboot,
+                boot.last_realtime_usec,
+                boot.end_evidence.last().cloned(),
+            ),
+        };
+    }
+    if a.end_state == EndState::Failed {
+        return (LoopOutcome::Failed, end, f.stamp_evidence(a.ended));
+    }
+    (LoopOutcome::Recovered, start, None)
+}
+
+struct RootCause {
+    activation: usize,
+    cause: Cause,
+    confidence: f64,
+}
+
+/// The unit whose start most likely ended the loop: started during the
+/// last failing cycle (or just after the final restart began), preferably
+/// by hand, and closest to the recovery.
+fn root_cause(f: &BootFacts, runs: &[usize], median_interval: u64) -> Option<RootCause> {
+    let last = *runs.last()?;
+    let before = runs[runs.len() - 2];
+    let unit = &f.act(last).unit;
+    let from = f.start_key(before);
+    let recovery = f.start_key(last);
+    let slack = median_interval.min(10_000_000);
+    let episode_from = f.start_key(runs[0]);
+    let mut candidates: Vec<(usize, Cause, u64, bool)> = Vec::new();
+    for (i, a) in f.lc.activations.iter().enumerate() {
+        if &a.unit == unit
+            || a.manager != f.act(last).manager
+            || !is_program_unit(&a.unit) && !a.unit.ends_with(".mount")
+        {
+            continue;
+        }
+        let Some(stamp) = f.start_stamp(i) else {
+            continue;
+        };
+        let k = stamp.monotonic_usec.unwrap_or(stamp.realtime_usec);
+        if k < from || k > recovery + slack || f.is_auto_restart(i) {
+            continue;
+        }
+        // A unit that also started earlier in the loop without ending it is
+        // not what changed.
+        let started_before =
+            f.lc.activations_of(&a.unit)
+                .any(|(j, _)| j != i && (episode_from..from).contains(&f.start_key(j)));
+        if started_before {
+            continue;
+        }
+        let cause = f.cause(i).unwrap_or(Cause::Unknown);
+        if matches!(cause, Cause::Timer | Cause::OnFailure | Cause::OnSuccess) {
+            continue;
+        }
+        candidates.push((i, cause, k.abs_diff(recovery), k > recovery));
+    }
+    let manual = candidates.iter().filter(|c| c.1 == Cause::Manual).count();
+    // By hand beats any other cause, before the recovering restart beats
+    // after it (a unit started after the restart may be its consequence),
+    // then the closest in time.
+    let best = candidates
+        .iter()
+        .min_by_key(|c| (c.1 != Cause::Manual, c.3, c.2))?;
+    let confidence = match (best.1 == Cause::Manual, manual, candidates.len()) {
+        (true, 1, 1) => 0.75,
+        (true, 1, _) => 0.65,
+        (true, _, _) => 0.5,
+        (false, _, 1) => 0.5,
+        _ => 0.35,
+    };
+    Some(RootCause {
+        activation: best.0,
+        cause: best.1,
+        confidence,
+    })
+}
+
+fn origin_phrase(
+    f: &BootFacts,
+    first: usize,
+    cause: Cause,
+    trigger: Option<&str>,
+    ran_long: bool,
+) -> String {
+    let at = f.clock(f.start_realtime(first));
+    if ran_long {
+        let failed = f
+            .act(first)
+            .ended
+            .map(|s| f.clock(s.realtime_usec))
+            .unwrap_or(at);
+        return format!("after it failed at {failed} (it had run fine before)");
+    }
+    match cause {
+        Cause::Boot => format!("after boot (first start at {at})"),
+        Cause::Manual => format!("after it was started by hand at {at}"),
+        other => format!(
+            "after it was started {} at {at}",
+            how_started(other, trigger)
+        ),
+    }
+}
+
+fn exits_phrase(exits: &[String], results: &[String], restart_kind: &str) -> String {
+    let described: Vec<String> = exits
+        .iter()
+        .map(|x| {
+            if let Some(s) = x.strip_prefix("status=") {
+                format!("exit status {s}")
+            } else if let Some(rest) = x.strip_prefix("signal=") {
+                let (num, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+                let name = num
+                    .parse::<u32>()
+                    .ok()
+                    .and_then(super::facts::signal_name)
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                format!(
+                    "signal {num}{name}{}",
+                    if tail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {tail}")
+                    }
+                )
+            } else {
+                x.clone()
+            }
+        })
+        .collect();
+    match (described.is_empty(), restart_kind) {
+        (_, "policy") if exits.iter().all(|x| x == "status=0") => {
+            "each run exited cleanly and Restart=always started it again".to_string()
+        }
+        (true, _) if results.iter().any(|r| r == "success") && results.len() == 1 => {
+            "each run exited cleanly and Restart=always started it again".to_string()
+        }
+        (true, _) if !results.is_empty() => format!("result {}", results.join(", ")),
+        (true, _) => "how the runs ended was not logged".to_string(),
+        _ => described.join(", "),
+    }
+}
+
+fn outcome_phrase(
+    f: &BootFacts,
+    outcome: LoopOutcome,
+    last: usize,
+    end: u64,
+    root: Option<&RootCause>,
+) -> String {
+    let at = f.clock(end);
+    match outcome {
+        LoopOutcome::StartLimitHit => format!(
+            ", until systemd refused to start it again at {at} (start limit hit: \"Start request repeated too quickly\"); it stays failed until someone starts it"
+        ),
+        LoopOutcome::Recovered => match root {
+            Some(r) => {
+                let root_act = f.act(r.activation);
+                let root_at = f.start_realtime(r.activation);
+                let how = match r.cause {
+                    Cause::Manual => "by hand".to_string(),
+                    c => how_started(c, f.start(r.activation).and_then(|s| s.trigger.as_deref())),
+                };
+                let recovery = f.start_realtime(last);
+                let relation = if recovery >= root_at {
+                    format!(
+                        "{} after {} was started {how} at {}",
+                        duration(recovery - root_at),
+                        root_act.unit,
+                        f.clock(root_at)
+                    )
+                } else {
+                    format!(
+                        "as {} was started {how} at {} ({} later)",
+                        root_act.unit,
+                        f.clock(root_at),
+                        duration(root_at - recovery)
+                    )
+                };
+                format!(", and recovered with the restart at {at}, {relation}")
+            }
+            None => format!(", and recovered: the run started at {at} stayed up"),
+        },
+        LoopOutcome::Stopped => format!(", until it was stopped at {at}"),
+        LoopOutcome::Reboot => format!(", until the boot ended at {at} while it was still looping"),
+        LoopOutcome::Ongoing => format!(", and is still looping where the journal ends ({at})"),
+        LoopOutcome::Failed => format!(
+            ", until its last run failed at {at} and systemd did not restart it (Restart= does not cover that exit)"
+        ),
+    }
+}
+
+fn hint(
+    unit: &str,
+    outcome: LoopOutcome,
+    restart_kind: &str,
+    exits: &[String],
+    root: Option<&str>,
+    root_at_boot: Option<bool>,
+) -> String {
+    let why = if exits.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", exits.join(", "))
+    };
+    match (root, root_at_boot) {
+        (Some(r), Some(false)) => {
+            return format!(
+                "Enable {r} (`systemctl enable {r}`) and make {unit} wait for it (`Wants={r}` and `After={r}`), so it is up before {unit} needs it."
+            );
+        }
+        (Some(r), _) => {
+            return format!(
+                "Make {unit} wait for {r} (`Wants={r}` and `After={r}`), or let it retry the connection instead of exiting."
+            );
+        }
+        _ => {}
+    }
+    if restart_kind == "policy" {
+        return format!(
+            "{unit} exits on its own and `Restart=always` starts it again: use `Restart=on-failure`, or `Type=oneshot` with a timer if it is meant to run and finish."
+        );
+    }
+    match outcome {
+        LoopOutcome::StartLimitHit | LoopOutcome::Failed => format!(
+            "Find why it exits{why} with `journalctl -u {unit}`, fix it, then `systemctl reset-failed {unit}` and start it; `RestartSec=`/`StartLimitBurst=` only change how fast it gives up."
+        ),
+        _ => format!(
+            "Find why it exits{why} with `journalctl -u {unit}`; a longer `RestartSec=` only slows the loop down."
+        ),
+    }
+}

@@ -1,0 +1,459 @@
+//! Findings: what went wrong, said the way a postmortem says it.
+//!
+//! The earlier stages describe what happened — boots, activations, why each
+//! unit started. Findings judge it: this unit crash-looped, that one did not
+//! come back after the reboot, this one runs now only because someone
+//! started it by hand. Each detector is one file and reads only those stages
+//! (boots, lifecycles, classified starts, typed events); none reads journal
+//! entries or message text. Every finding carries the journal lines it rests
+//! on, a one-sentence fix, and, where the conclusion is inferred rather than
+//! logged, a confidence.
+//!
+//! [`detect`] runs every detector over boots that were read with
+//! [`read_boot`]; [`for_boots`] does both for a selection of a journal's boots.
+
+mod at_risk;
+mod crash_loop;
+mod facts;
+mod kills;
+mod lost_at_reboot;
+mod readiness_gap;
+mod resurrection;
+#[cfg(test)]
+mod tests;
+mod unclean_shutdown;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::boots::Boot;
+use crate::cause::{self, BootAnalysis};
+use crate::events::service_log::{BootServiceLog, ReadyPattern, ServiceLogScanner};
+use crate::evidence::Evidence;
+use crate::journal::{EntrySource, Id128, JournalError};
+use crate::lifecycle;
+use crate::report::time::Zone;
+
+pub use crash_loop::LoopOutcome;
+
+/// What kind of problem a finding reports. Serialized as the kebab-case word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    CrashLoop,
+    LostAtReboot,
+    AtRiskManual,
+    UncleanShutdown,
+    ReadinessGap,
+    Resurrection,
+    OomKill,
+    Watchdog,
+    CoreDump,
+    StartTimeout,
+    StartLimitHit,
+    SpawnFailed,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 12] = [
+        Kind::CrashLoop,
+        Kind::LostAtReboot,
+        Kind::AtRiskManual,
+        Kind::UncleanShutdown,
+        Kind::ReadinessGap,
+        Kind::Resurrection,
+        Kind::OomKill,
+        Kind::Watchdog,
+        Kind::CoreDump,
+        Kind::StartTimeout,
+        Kind::StartLimitHit,
+        Kind::SpawnFailed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::CrashLoop => "crash-loop",
+            Kind::LostAtReboot => "lost-at-reboot",
+            Kind::AtRiskManual => "at-risk-manual",
+            Kind::UncleanShutdown => "unclean-shutdown",
+            Kind::ReadinessGap => "readiness-gap",
+            Kind::Resurrection => "resurrection",
+            Kind::OomKill => "oom-kill",
+            Kind::Watchdog => "watchdog",
+            Kind::CoreDump => "core-dump",
+            Kind::StartTimeout => "start-timeout",
+            Kind::StartLimitHit => "start-limit-hit",
+            Kind::SpawnFailed => "spawn-failed",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad it is, in order: `info < warning < error < critical` (so
+/// `--fail-on warning` can compare).
+///
+/// - `critical`: a service is down at the end of the evidence and stays down
+///   until someone acts (a crash loop still going, a start limit hit and
+///   never cleared).
+/// - `error`: an outage or a failure happened (a crash loop, a unit lost at a
+///   reboot, a kill, a power cut).
+/// - `warning`: a risk or a degradation (will not survive the next reboot,
+///   served errors while starting, came back after being stopped).
+/// - `info`: context worth knowing, no harm shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Info,
+        Severity::Warning,
+        Severity::Error,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == word)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem, explained.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Stable across runs on the same journal: the kind and a hash of kind,
+    /// unit, boot and start time ("crash-loop-3f0c…", see `crate::stable_id`).
+    pub id: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    /// The unit concerned; for a process outside any service, the scope it
+    /// logged from; None for boot-wide findings (unclean shutdown).
+    pub unit: Option<String>,
+    /// "system", or "user:UID" for a user manager's unit.
+    pub manager: String,
+    pub boot_id: Id128,
+    pub start_realtime_usec: u64,
+    pub end_realtime_usec: u64,
+    /// One line, for someone who was not there.
+    pub summary: String,
+    /// The fix, in one sentence.
+    pub hint: String,
+    /// 0..1 where the finding rests on an inference (a cause, a coincidence
+    /// in time); None where it is logged as such.
+    pub confidence: Option<f64>,
+    /// The journal lines it rests on (`journalctl --cursor=…`).
+    pub evidence: Vec<Evidence>,
+    /// Kind-specific facts.
+    pub details: Details,
+}
+
+impl Finding {
+    /// Orders most severe first, then by time.
+    pub fn severity_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.start_realtime_usec.cmp(&b.start_realtime_usec))
+            .then(a.id.cmp(&b.id))
+    }
+}
+
+/// The stable id (`crate::stable_id`): the kind, then 16 hex digits of a
+/// fixed hash of kind, subject (the unit), boot and start time.
+pub fn finding_id(kind: Kind, subject: &str, boot_id: Id128, start_realtime_usec: u64) -> String {
+    crate::stable_id::finding_id(kind.as_str(), subject, boot_id, start_realtime_usec)
+}
+
+/// Kind-specific facts; serialized as a plain object.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Details {
+    CrashLoop(CrashLoopDetails),
+    LostAtReboot(LostDetails),
+    AtRisk(AtRiskDetails),
+    UncleanShutdown(UncleanDetails),
+    ReadinessGap(ReadinessDetails),
+    Resurrection(ResurrectionDetails),
+    Kill(KillDetails),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CrashLoopDetails {
+    /// Automatic restarts that ran (runs in the episode − 1).
+    pub restarts: u32,
+    pub outcome: LoopOutcome,
+    /// The unit whose start ended the loop (recovered episodes only).
+    pub root_cause_unit: Option<String>,
+    /// How that unit was started ("manual", …).
+    pub root_cause_cause: Option<String>,
+    /// Whether that unit was started at boot in this boot.
+    pub root_cause_started_at_boot: Option<bool>,
+    /// Median time between consecutive starts.
+    pub median_interval_usec: u64,
+    /// How the runs ended, as logged: "status=1", "signal=9 (core dumped)".
+    pub exit_statuses: Vec<String>,
+    /// The results systemd gave the runs: "exit-code", "success", "signal".
+    pub results: Vec<String>,
+    /// Why the first run of the episode started.
+    pub first_start_cause: String,
+    pub first_start_trigger: Option<String>,
+    /// `failure` (Restart= after failures), `policy` (Restart=always after
+    /// clean exits) or `mixed`.
+    pub restart_kind: String,
+    /// "Scheduled restart job" lines seen; fewer than `restarts` when the
+    /// journal lost some of PID 1's lines.
+    pub scheduled_restarts_logged: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LostDetails {
+    pub previous_boot_id: Id128,
+    /// How it was started in the previous boot (a cause word), or
+    /// `outside-service` for a process that logged from a scope.
+    pub how_started_before: String,
+    /// The unit that started it there (socket, timer, puller), if any.
+    pub trigger_before: Option<String>,
+    /// When it was last seen active in the previous boot.
+    pub last_seen_realtime_usec: u64,
+    /// When it was finally started in this boot, by what, if it was.
+    pub started_later_realtime_usec: Option<u64>,
+    pub started_later_cause: Option<String>,
+    /// The program name, for processes outside any service.
+    pub process: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AtRiskDetails {
+    pub how_started: String,
+    pub trigger: Option<String>,
+    pub started_realtime_usec: u64,
+    /// The boot ended (cleanly) after it; false while the boot still runs.
+    pub boot_ended: bool,
+    pub process: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UncleanDetails {
+    pub last_entry_realtime_usec: u64,
+    pub next_boot_id: Option<Id128>,
+    pub downtime_usec: Option<u64>,
+    /// Units (services, sockets, timers) still running when the log stops.
+    pub running_units: Vec<String>,
+    /// Activations that were mid-start (no "Started" yet) at the cut.
+    pub starting_units: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReadinessDetails {
+    pub started_realtime_usec: u64,
+    pub ready_realtime_usec: u64,
+    pub gap_usec: u64,
+    /// The readiness pattern that matched.
+    pub ready_pattern: String,
+    /// Ports the readiness line names.
+    pub ports: Vec<u16>,
+    /// Upstream errors other units logged during the gap (about these ports
+    /// when the lines name ports).
+    pub errors_in_gap: u32,
+    pub error_units: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ResurrectionDetails {
+    pub stopped_realtime_usec: u64,
+    pub restarted_realtime_usec: u64,
+    /// Why it started again (a cause word).
+    pub cause: String,
+    /// Who brought it back (socket, timer, the unit that pulled it).
+    pub trigger: Option<String>,
+    /// How that trigger had been started.
+    pub trigger_cause: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KillDetails {
+    /// systemd's result for the run ("oom-kill", "watchdog", "timeout", …).
+    pub result: Option<String>,
+    /// The main process's end: "signal=6 (core dumped)", "status=203".
+    pub exit: Option<String>,
+    pub signal: Option<u32>,
+    pub coredump_exe: Option<String>,
+    pub coredump_comm: Option<String>,
+    pub coredump_pid: Option<u32>,
+    /// The executable a failed spawn was for.
+    pub executable: Option<String>,
+    /// The operation that timed out ("start", "start-pre", …).
+    pub operation: Option<String>,
+    /// How long the run lasted before it was killed or failed.
+    pub ran_usec: Option<u64>,
+}
+
+/// Thresholds and extra knowledge for the detectors.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// A crash loop is at least this many automatic restarts …
+    pub loop_restarts: u32,
+    /// … within this window (µs).
+    pub loop_window_usec: u64,
+    /// A run that lasts this long after a loop means the unit recovered.
+    pub recovered_after_usec: u64,
+    /// Gaps between "Started" and the readiness line shorter than this are
+    /// normal start-up and not reported.
+    pub min_readiness_gap_usec: u64,
+    /// `--ready-pattern UNIT=REGEX`, tried before the built-in patterns.
+    pub ready_patterns: Vec<ReadyPattern>,
+    /// The zone summaries print times in.
+    pub zone: Zone,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            loop_restarts: 3,
+            loop_window_usec: 10 * 60 * 1_000_000,
+            recovered_after_usec: 2 * 60 * 1_000_000,
+            min_readiness_gap_usec: 2 * 1_000_000,
+            ready_patterns: Vec::new(),
+            zone: Zone::Utc,
+        }
+    }
+}
+
+/// One boot with everything the detectors read about it.
+#[derive(Clone, Debug)]
+pub struct BootData {
+    pub analysis: BootAnalysis,
+    pub service_log: BootServiceLog,
+}
+
+/// Reads one boot's entries (all of them: service output matters here, not
+/// only the managers' lines) into lifecycles, classified starts and service
+/// log events, in one pass.
+pub fn read_boot(
+    boot: &Boot,
+    source: &mut dyn EntrySource,
+    options: &Options,
+) -> Result<BootData, JournalError> {
+    let mut builder = lifecycle::Builder::new(boot.boot_id);
+    let mut scanner = ServiceLogScanner::new(boot.boot_id, &options.ready_patterns);
+    while let Some(entry) = source.next_entry()? {
+        builder.observe(&entry);
+        scanner.observe(&entry);
+    }
+    let lifecycles = builder.finish();
+    let starts = cause::classify(&lifecycles);
+    Ok(BootData {
+        analysis: BootAnalysis {
+            boot: boot.clone(),
+            lifecycles,
+            starts,
+        },
+        service_log: scanner.finish(),
+    })
+}
+
+/// Runs every detector. `boots` are in journal order, oldest first; a
+/// boot's predecessor is only compared with it when both are present and
+/// adjacent in the journal (their `index` differs by one). Findings come
+/// out in time order per boot.
+pub fn detect(boots: &[BootData], options: &Options) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, data) in boots.iter().enumerate() {
+        let previous = i
+            .checked_sub(1)
+            .map(|p| &boots[p])
+            .filter(|p| p.analysis.boot.index + 1 == data.analysis.boot.index);
+        let next_boot = boots
+            .get(i + 1)
+            .map(|n| &n.analysis.boot)
+            .filter(|n| n.index == data.analysis.boot.index + 1);
+        let facts = facts::BootFacts::new(data, options);
+        let loops = crash_loop::detect(&facts);
+        out.extend(kills::detect(&facts));
+        out.extend(readiness_gap::detect(&facts));
+        out.extend(resurrection::detect(&facts));
+        out.extend(unclean_shutdown::detect(&facts, next_boot));
+        let before = previous.map(|p| facts::BootFacts::new(p, options));
+        if let Some(before) = &before {
+            out.extend(lost_at_reboot::detect(before, &facts));
+        }
+        if data.analysis.boot.is_newest() {
+            out.extend(at_risk::detect(&facts, before.as_ref(), &loops));
+        }
+        out.extend(loops);
+    }
+    let order: Vec<Id128> = boots.iter().map(|b| b.analysis.boot.boot_id).collect();
+    out.sort_by(|a, b| {
+        let pos = |f: &Finding| order.iter().position(|id| *id == f.boot_id);
+        pos(a)
+            .cmp(&pos(b))
+            .then(a.start_realtime_usec.cmp(&b.start_realtime_usec))
+            .then(a.kind.cmp(&b.kind))
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}
+
+/// Findings about the boots in `selected` (boot ids) of `all` (every boot of
+/// the journal, oldest first). Each selected boot is read with `open`
+/// together with the boot before it, which "lost at reboot" compares with.
+pub fn for_boots<E>(
+    all: &[Boot],
+    selected: &[Id128],
+    options: &Options,
+    mut open: impl FnMut(&Boot) -> Result<Box<dyn EntrySource>, E>,
+) -> Result<Vec<Finding>, E>
+where
+    E: From<JournalError>,
+{
+    let mut wanted = vec![false; all.len()];
+    for (i, boot) in all.iter().enumerate() {
+        if selected.contains(&boot.boot_id) {
+            wanted[i] = true;
+            if i > 0 {
+                wanted[i - 1] = true;
+            }
+        }
+    }
+    let mut data = Vec::new();
+    for (boot, _) in all.iter().zip(&wanted).filter(|(_, w)| **w) {
+        let mut source = open(boot)?;
+        data.push(read_boot(boot, source.as_mut(), options)?);
+    }
+    let mut findings = detect(&data, options);
+    findings.retain(|f| selected.contains(&f.boot_id));
+    Ok(findings)
+}
+
+/// Sorts most severe first (then by time): the order `since-boot` prints.
+pub fn sort_by_severity(findings: &mut [Finding]) {
+    findings.sort_by(Finding::severity_order);
+}
