@@ -61,6 +61,21 @@ pub fn detect(
     Ok(list)
 }
 
+/// The findings of one boot with the default thresholds, most severe first:
+/// what `since-boot` prints before the starts.
+pub fn for_boot(ctx: &Context, all: &[boots::Boot], boot: Id128) -> Result<Vec<Finding>> {
+    let defaults = Options::default();
+    let detectors = DetectorArgs {
+        loop_restarts: defaults.loop_restarts,
+        loop_window_usec: defaults.loop_window_usec,
+        ready_patterns: Vec::new(),
+        min_readiness_gap_usec: defaults.min_readiness_gap_usec,
+    };
+    let mut list = detect(ctx, all, &[boot], &detectors)?;
+    findings::sort_by_severity(&mut list);
+    Ok(list)
+}
+
 fn text(list: &[Finding], boots: usize, ctx: &Context) -> String {
     let style = ctx.style();
     let in_boots = if boots == 1 {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use jforensics::boots;
 use jforensics::cause;
-use jforensics::report::starts;
+use jforensics::report::{findings, starts};
 
 use super::{Context, Result, report_diagnostics};
 use crate::cli::{Format, SinceBootArgs};
@@ -22,13 +22,17 @@ pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<ExitCode> {
     let analysis = cause::analyze_source(boot, source.as_mut())?;
     report_diagnostics(source.as_ref());
     let units: Vec<String> = args.units.iter().map(|u| unit_name(u)).collect();
+    let mut found = super::findings::for_boot(ctx, &all, boot.boot_id)?;
+    found.retain(|f| units.is_empty() || f.unit.as_ref().is_some_and(|u| units.contains(u)));
     match ctx.output.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&starts::since_boot_json(&analysis, &units))?
-        ),
+        Format::Json => {
+            let mut doc = starts::since_boot_json(&analysis, &units);
+            doc["findings"] = findings::findings(&found);
+            println!("{}", serde_json::to_string_pretty(&doc)?)
+        }
         Format::Short => print!(
-            "{}",
+            "{}{}",
+            findings::section(&found, &ctx.style()),
             starts::since_boot(&analysis, &units, args.all, &ctx.style())
         ),
     }

@@ -188,6 +188,12 @@ fn lost_unit(before: &BootFacts, after: &BootFacts, last: usize) -> Option<Findi
         evidence.extend(after.stamp_evidence(after.start_stamp(j)));
     }
     evidence.dedup_by(|x, y| x.cursor == y.cursor && x.message == y.message);
+    if evidence.is_empty()
+        && let Some(&first) = a.events.first()
+    {
+        // Its start lines were lost: the first line seen of the run stands in.
+        evidence.push(before.evidence(first));
+    }
     let end = later
         .map(|j| after.start_realtime(j))
         .unwrap_or(boot_n.last_realtime_usec)

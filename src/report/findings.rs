@@ -176,7 +176,10 @@ pub fn terminal(list: &[Finding], style: &Style) -> String {
 /// (`since-boot`): severity, kind and unit, the summary, the fix.
 pub fn brief(list: &[Finding], style: &Style) -> String {
     let mut out = String::new();
-    for f in list {
+    for (n, f) in list.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
         let head = format!("{:<8}", f.severity.as_str().to_uppercase());
         out.push_str(&format!(
             "{}  {}  {}\n",
@@ -196,6 +199,26 @@ pub fn brief(list: &[Finding], style: &Style) -> String {
         }
     }
     out
+}
+
+/// The findings section `since-boot` prints before the starts: empty when
+/// there are none.
+pub fn section(list: &[Finding], style: &Style) -> String {
+    if list.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{}\n\n{}\n",
+        paint(
+            style.color,
+            Tone::Header,
+            &format!(
+                "Findings, most severe first ({}; `jforensics findings` shows the journal lines):",
+                list.len()
+            )
+        ),
+        brief(list, style)
+    )
 }
 
 /// "07:04:00.898".

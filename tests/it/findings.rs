@@ -653,3 +653,52 @@ fn the_no_rtc_journal_shows_its_ntp_switch_its_crashes_and_its_power_cut() {
             .all(|f| f["kind"] != "at-risk-manual" || f["details"]["process"].is_null())
     );
 }
+
+#[test]
+fn since_boot_leads_with_the_boots_findings_most_severe_first() {
+    for fixture in Fixture::all() {
+        let newest = last_boot(&fixture.truth);
+        let doc = jforensics_json(&["since-boot", "-D", fixture.dir_arg(), "-o", "json"]);
+        let list = doc["findings"]
+            .as_array()
+            .expect("since-boot -o json has findings");
+        assert!(!list.is_empty(), "{}", fixture.name);
+        let rank = |f: &Value| {
+            ["info", "warning", "error", "critical"]
+                .iter()
+                .position(|s| f["severity"] == *s)
+        };
+        assert!(
+            list.windows(2).all(|w| rank(&w[0]) >= rank(&w[1])),
+            "{}: most severe first",
+            fixture.name
+        );
+        assert!(
+            list.iter().all(|f| f["boot_id"] == newest.as_str()),
+            "{}",
+            fixture.name
+        );
+        // The same findings as `findings -b 0` gives for that boot.
+        let ids: BTreeSet<&str> = list.iter().map(|f| field(f, "id")).collect();
+        let all = findings(&fixture);
+        let expected: BTreeSet<&str> = all
+            .iter()
+            .filter(|f| f["boot_id"] == newest.as_str())
+            .map(|f| field(f, "id"))
+            .collect();
+        assert_eq!(ids, expected, "{}", fixture.name);
+
+        let out = jforensics(&["since-boot", "-D", fixture.dir_arg(), "--utc"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with("Findings, most severe first"),
+            "{}: {text}",
+            fixture.name
+        );
+    }
+}
