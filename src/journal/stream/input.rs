@@ -280,7 +280,7 @@ pub(super) fn open_reader(
         None
     } else if head.starts_with(JOURNAL_MAGIC) {
         return Err(unknown(format!(
-            "a {compression}-compressed binary journal file: decompress it and read it with --file, or -D with its directory, instead of --input"
+            "a {compression}-compressed binary journal file: read it with --file {file_hint} (a .zst, .xz or .gz name is unpacked), or -D with its directory, instead of --input"
         )));
     } else if head[0] == b'{' {
         Some(Format::Json)

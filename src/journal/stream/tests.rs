@@ -1052,9 +1052,10 @@ fn a_real_binary_journal_given_as_a_stream_is_refused_with_advice() {
         "{message}"
     );
     assert!(
-        message.contains(
-            "a zstd-compressed binary journal file: decompress it and read it with --file"
-        ),
+        message.contains(&format!(
+            "a zstd-compressed binary journal file: read it with --file {} (a .zst, .xz or .gz name is unpacked)",
+            path.display()
+        )),
         "{message}"
     );
     // And as a plain file.
