@@ -5,7 +5,8 @@ use std::io::{self, BufWriter, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 
-use jforensics::boots;
+use jforensics::boots::{self, Boot};
+use jforensics::cause;
 use jforensics::tables::output::{self, Format, TableStyle};
 use jforensics::tables::{Inputs, Table, Tables, queries, sql};
 use polars::prelude::{DataFrame, PolarsError};
@@ -77,16 +78,23 @@ fn resolve(args: &QueryArgs) -> Result<(String, String)> {
     .into())
 }
 
-/// Every table, built from one reading of the selected journal; with `-b`,
-/// only that boot's rows.
+/// Every table, built from the selected journal: one pass for the boots,
+/// then one indexed pass per boot for its lifecycles and starts. With `-b`
+/// only that boot is analysed and every table keeps only its rows.
 pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
     let all_boots = ctx.boots()?;
-    let tables = Tables::build(&Inputs { boots: &all_boots })?;
+    let selected: Vec<Boot> = match boot {
+        Some(spec) => vec![boots::select(&all_boots, spec)?.clone()],
+        None => all_boots.clone(),
+    };
+    let analyses =
+        cause::analyze_boots(&selected, |b| ctx.open(cause::filter_for_boot(b.boot_id)))?;
+    let tables = Tables::build(&Inputs {
+        boots: &all_boots,
+        analyses: &analyses,
+    })?;
     Ok(match boot {
-        Some(spec) => {
-            let boot = boots::select(&all_boots, spec)?;
-            tables.restrict_to_boot(&boot.boot_id.to_string())?
-        }
+        Some(_) => tables.restrict_to_boot(&selected[0].boot_id.to_string())?,
         None => tables,
     })
 }

@@ -6,7 +6,7 @@
 
 use polars::prelude::*;
 
-use super::columns::{ColumnDoc, FrameBuilder, Kind, column, usec_i64};
+use super::columns::{ColumnDoc, FrameBuilder, Kind, column, to_i64};
 use crate::boots::{Boot, BootEnd};
 
 pub const NAME: &str = "boots";
@@ -96,6 +96,12 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "`reboot`, `poweroff`, `halt` or `kexec` for clean ends whose kind was logged",
     ),
     column(
+        "shutdown_began",
+        Kind::Datetime,
+        true,
+        "first line of the logged shutdown sequence (usually logind's \"System is rebooting.\"); units stopped after it were stopped by the shutdown. Null unless end_state is clean",
+    ),
+    column(
         "downtime_usec",
         Kind::Int,
         true,
@@ -124,8 +130,8 @@ pub fn frame(boots: &[Boot]) -> PolarsResult<DataFrame> {
         .datetime("last_entry", |b| Some(b.last_realtime_usec))
         .text("first_cursor", |b| Some(b.first_cursor.clone()))
         .text("last_cursor", |b| Some(b.last_cursor.clone()))
-        .int("uptime_usec", |b| Some(usec_i64(b.duration_usec)))
-        .int("entries", |b| Some(usec_i64(b.entries)))
+        .int("uptime_usec", |b| Some(to_i64(b.duration_usec)))
+        .int("entries", |b| Some(to_i64(b.entries)))
         .text("systemd_version", |b| b.systemd_version.clone())
         .datetime("startup_finished", |b| {
             b.startup_finished.as_ref().map(|s| s.realtime_usec)
@@ -138,7 +144,12 @@ pub fn frame(boots: &[Boot]) -> PolarsResult<DataFrame> {
         .int("userspace_usec", |b| startup(b, |s| s.userspace_usec))
         .category("end_state", |b| Some(end_state(b.end)))
         .category("shutdown", |b| b.shutdown.map(|k| k.as_str()))
-        .int("downtime_usec", |b| b.downtime_usec.map(usec_i64))
+        .datetime("shutdown_began", |b| {
+            (b.end == BootEnd::Clean)
+                .then(|| b.end_evidence.first().map(|e| e.realtime_usec))
+                .flatten()
+        })
+        .int("downtime_usec", |b| b.downtime_usec.map(to_i64))
         .text("end_message", |b| {
             b.end_evidence.last().map(|e| e.message.clone())
         })
@@ -155,7 +166,7 @@ fn startup(
     boot: &Boot,
     part: impl Fn(&crate::boots::StartupFinished) -> Option<u64>,
 ) -> Option<i64> {
-    boot.startup_finished.as_ref().and_then(part).map(usec_i64)
+    boot.startup_finished.as_ref().and_then(part).map(to_i64)
 }
 
 /// The words of the `boots -o json` contract.

@@ -23,6 +23,8 @@ pub enum Kind {
     Category,
     /// `Int64`: counts, `*_usec` durations and monotonic times, exit codes.
     Int,
+    /// `Float64`: confidences.
+    Float,
     /// `Boolean`.
     Bool,
     /// `Datetime[µs, UTC]`: wall-clock times.
@@ -35,6 +37,7 @@ impl Kind {
             Kind::Text => DataType::String,
             Kind::Category => DataType::from_categories(Categories::global()),
             Kind::Int => DataType::Int64,
+            Kind::Float => DataType::Float64,
             Kind::Bool => DataType::Boolean,
             Kind::Datetime => DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC)),
         }
@@ -46,6 +49,7 @@ impl Kind {
             Kind::Text => "string",
             Kind::Category => "categorical",
             Kind::Int => "int64",
+            Kind::Float => "float64",
             Kind::Bool => "bool",
             Kind::Datetime => "datetime[µs, UTC]",
         }
@@ -112,8 +116,19 @@ impl<'a, T> FrameBuilder<'a, T> {
         }
     }
 
-    pub fn text(mut self, name: &'static str, value: impl Fn(&T) -> Option<String>) -> Self {
-        let values: Vec<Option<String>> = self.rows.iter().map(value).collect();
+    pub fn text<S: AsRef<str>>(
+        mut self,
+        name: &'static str,
+        value: impl Fn(&'a T) -> Option<S>,
+    ) -> Self {
+        let values: Vec<Option<S>> = self.rows.iter().map(value).collect();
+        let values: Vec<Option<&str>> = values.iter().map(|v| v.as_ref().map(S::as_ref)).collect();
+        self.columns.push(Column::new(name.into(), values));
+        self
+    }
+
+    pub fn float(mut self, name: &'static str, value: impl Fn(&T) -> Option<f64>) -> Self {
+        let values: Vec<Option<f64>> = self.rows.iter().map(value).collect();
         self.columns.push(Column::new(name.into(), values));
         self
     }
@@ -132,7 +147,7 @@ impl<'a, T> FrameBuilder<'a, T> {
 
     /// Wall-clock µs since the epoch.
     pub fn datetime(mut self, name: &'static str, value: impl Fn(&T) -> Option<u64>) -> Self {
-        let values: Vec<Option<i64>> = self.rows.iter().map(|r| value(r).map(usec_i64)).collect();
+        let values: Vec<Option<i64>> = self.rows.iter().map(|r| value(r).map(to_i64)).collect();
         let series = Int64Chunked::from_iter_options(name.into(), values.into_iter())
             .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
             .into_series();
@@ -141,15 +156,13 @@ impl<'a, T> FrameBuilder<'a, T> {
     }
 
     /// Strings stored once each, as categories.
-    pub fn category<'s>(
+    pub fn category<S: AsRef<str>>(
         mut self,
         name: &'static str,
-        value: impl Fn(&'a T) -> Option<&'s str>,
-    ) -> Self
-    where
-        'a: 's,
-    {
-        let values: Vec<Option<&str>> = self.rows.iter().map(value).collect();
+        value: impl Fn(&'a T) -> Option<S>,
+    ) -> Self {
+        let values: Vec<Option<S>> = self.rows.iter().map(value).collect();
+        let values: Vec<Option<&str>> = values.iter().map(|v| v.as_ref().map(S::as_ref)).collect();
         match Column::new(name.into(), values).cast(&Kind::Category.dtype()) {
             Ok(column) => self.columns.push(column),
             Err(e) => {
@@ -189,9 +202,19 @@ impl<'a, T> FrameBuilder<'a, T> {
     }
 }
 
-/// µs as `Int64`; journal times never come near `i64::MAX` (year 292277).
-pub fn usec_i64(usec: u64) -> i64 {
-    i64::try_from(usec).unwrap_or(i64::MAX)
+/// The word serde writes for an enum value (`JobType::ReloadOrStart` →
+/// "reload-or-start"), so tables use the same words as the JSON documents.
+pub fn word<T: serde::Serialize>(value: &T) -> Option<String> {
+    match serde_json::to_value(value).ok()? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A journal number as `Int64`. µs never come near `i64::MAX` (year 292277),
+/// nor do byte counts (8 EiB); anything larger is clamped, not wrapped.
+pub fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

@@ -7,45 +7,63 @@
 //! export`) without re-parsing the journal.
 //!
 //! Tables are built from the typed results of the earlier stages (boots,
-//! lifecycles, causes, findings), never from raw entries, so a row means
+//! lifecycles, causes), never from raw entries, so a row means
 //! exactly what the same thing means in every other report. Every table has a
 //! `boot_id` column, which is how `-b` narrows them all to one boot.
 //!
 //! Each table lives in its own module with its documented columns
 //! ([`columns::ColumnDoc`]); the docs are checked against the built frame.
 
+pub mod activations;
 pub mod boots;
 pub mod columns;
+pub mod events;
 pub mod output;
 pub mod queries;
 pub mod sql;
+pub mod starts;
 
 use polars::prelude::*;
 use polars::sql::SQLContext;
 
 use crate::boots::Boot;
+use crate::cause::BootAnalysis;
 use columns::ColumnDoc;
 
 /// What the tables are built from: the results of the earlier stages.
 #[derive(Clone, Copy, Debug)]
 pub struct Inputs<'a> {
+    /// Every boot of the journal (or the one selected), oldest first.
     pub boots: &'a [Boot],
+    /// Lifecycles and classified starts of the boots analysed.
+    pub analyses: &'a [BootAnalysis],
 }
 
 /// A table jforensics builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Table {
     Boots,
+    Events,
+    Activations,
+    Starts,
 }
 
 impl Table {
     /// Every table, in the order the docs list them.
-    pub const ALL: &'static [Table] = &[Table::Boots];
+    pub const ALL: &'static [Table] = &[
+        Table::Boots,
+        Table::Events,
+        Table::Activations,
+        Table::Starts,
+    ];
 
     /// The table's name in SQL and on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Table::Boots => boots::NAME,
+            Table::Events => events::NAME,
+            Table::Activations => activations::NAME,
+            Table::Starts => starts::NAME,
         }
     }
 
@@ -53,12 +71,18 @@ impl Table {
     pub fn about(self) -> &'static str {
         match self {
             Table::Boots => boots::ABOUT,
+            Table::Events => events::ABOUT,
+            Table::Activations => activations::ABOUT,
+            Table::Starts => starts::ABOUT,
         }
     }
 
     pub fn columns(self) -> &'static [ColumnDoc] {
         match self {
             Table::Boots => boots::COLUMNS,
+            Table::Events => events::COLUMNS,
+            Table::Activations => activations::COLUMNS,
+            Table::Starts => starts::COLUMNS,
         }
     }
 
@@ -84,6 +108,9 @@ impl Table {
     fn frame(self, inputs: &Inputs) -> PolarsResult<DataFrame> {
         match self {
             Table::Boots => boots::frame(inputs.boots),
+            Table::Events => events::frame(inputs.analyses),
+            Table::Activations => activations::frame(inputs.analyses),
+            Table::Starts => starts::frame(inputs.analyses),
         }
     }
 }
@@ -161,6 +188,21 @@ mod tests {
             names.sort_unstable();
             names.dedup();
             assert_eq!(names.len(), table.columns().len(), "{}", table.name());
+        }
+    }
+
+    #[test]
+    fn every_table_builds_with_its_documented_columns_even_when_empty() {
+        let tables = Tables::build(&Inputs {
+            boots: &[],
+            analyses: &[],
+        })
+        .unwrap();
+        for table in Table::ALL {
+            let df = tables.get(*table);
+            let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+            let documented: Vec<&str> = table.columns().iter().map(|c| c.name).collect();
+            assert_eq!(names, documented, "{}", table.name());
         }
     }
 

@@ -26,7 +26,19 @@ macro_rules! library {
 }
 
 /// Every query in `queries/`, in the order `--list` shows them.
-pub const LIBRARY: &[NamedQuery] = library!["unclean-shutdowns", "startup-times",];
+pub const LIBRARY: &[NamedQuery] = library![
+    "starts-by-cause",
+    "top-restarters",
+    "top-restarters-per-boot",
+    "crash-loops",
+    "manual-not-at-boot",
+    "lost-at-reboot",
+    "dependency-pulls",
+    "readiness",
+    "failures-by-exit",
+    "unclean-shutdowns",
+    "startup-times",
+];
 
 impl NamedQuery {
     /// The first line of the leading comment: what the query answers.

@@ -27,7 +27,12 @@ pub struct QueryError {
     /// Where the query came from, for the first line of the message
     /// ("queries/crash-loops.sql", "--sql").
     pub origin: String,
+    /// What to do about it, when the message alone does not say.
+    pub hint: Option<&'static str>,
 }
+
+/// polars refuses string functions (LIKE, LOWER, …) on categorical columns.
+const CATEGORICAL_HINT: &str = "unit names, causes and other categorical columns need a cast for LIKE and string functions: CAST(unit AS VARCHAR) LIKE 'foo%'";
 
 impl fmt::Display for QueryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -47,7 +52,9 @@ impl fmt::Display for QueryError {
                 .collect();
             write!(f, "\n  {text}\n  {caret_at}^")?;
         }
-        if self.position.is_none() {
+        if let Some(hint) = self.hint {
+            write!(f, "\nhint: {hint}")?;
+        } else if self.position.is_none() {
             write!(
                 f,
                 "\n`jforensics query --tables` lists the tables and their columns"
@@ -88,11 +95,13 @@ fn error(sql: &str, origin: &str, message: &str) -> QueryError {
     let position = parser_position(message);
     let line_text =
         position.and_then(|(line, _)| sql.lines().nth(line.checked_sub(1)?).map(str::to_string));
+    let hint = message.contains("got: cat").then_some(CATEGORICAL_HINT);
     QueryError {
         message: strip_position(message),
         position,
         line_text,
         origin: origin.to_string(),
+        hint,
     }
 }
 
@@ -116,7 +125,11 @@ mod tests {
     use crate::tables::Inputs;
 
     fn empty() -> Tables {
-        Tables::build(&Inputs { boots: &[] }).unwrap()
+        Tables::build(&Inputs {
+            boots: &[],
+            analyses: &[],
+        })
+        .unwrap()
     }
 
     #[test]
@@ -150,6 +163,15 @@ mod tests {
         let shown = err.to_string();
         assert!(shown.contains("nope"), "{shown}");
         assert!(shown.contains("query --tables"), "{shown}");
+    }
+
+    #[test]
+    fn like_on_a_categorical_column_says_to_cast_it() {
+        let sql = "SELECT * FROM starts WHERE unit LIKE 'a%'";
+        let err = run(&empty(), sql, "--sql").unwrap_err();
+        assert_eq!(err.hint, Some(CATEGORICAL_HINT), "{err}");
+        let cast = "SELECT * FROM starts WHERE CAST(unit AS VARCHAR) LIKE 'a%'";
+        assert!(run(&empty(), cast, "--sql").is_ok());
     }
 
     #[test]
