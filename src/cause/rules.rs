@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use crate::events::{
-    EventKind, JobType, TriggerKind, is_transient_name, looks_like_command_line,
+    Event, EventKind, JobType, TriggerKind, is_transient_name, looks_like_command_line,
     parse_systemctl_command,
 };
 use crate::lifecycle::{Activation, BootLifecycles};
@@ -198,16 +198,68 @@ struct RunRules<'a> {
     run: usize,
     startup_key: Option<u64>,
     debug: bool,
+    /// This run's events by kind name, so a rule looks only at its lines.
+    by_kind: HashMap<&'static str, Vec<usize>>,
+    /// (event index, highest job id logged up to it) for this run's events
+    /// with a job id.
+    max_job: Vec<(usize, u32)>,
 }
 
 impl<'a> RunRules<'a> {
     fn new(lc: &'a BootLifecycles, run: usize) -> RunRules<'a> {
         let r = &lc.runs[run];
+        let mut by_kind: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut max_job = Vec::new();
+        let mut highest = 0;
+        for (i, e) in lc.events_in_run(run, |_| true) {
+            by_kind.entry(e.kind.name()).or_default().push(i);
+            if let Some(j) = e.job_id {
+                highest = highest.max(j);
+                max_job.push((i, highest));
+            }
+        }
         RunRules {
             lc,
             run,
             startup_key: r.startup_finished.map(|i| lc.event(i).sort_key()),
             debug: r.logs_debug(),
+            by_kind,
+            max_job,
+        }
+    }
+
+    /// This run's events of one kind ([`EventKind::name`]), in order.
+    fn of(&self, kind: &str) -> impl DoubleEndedIterator<Item = (usize, &'a Event)> + '_ {
+        let lc = self.lc;
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .map(move |&i| (i, lc.event(i)))
+    }
+
+    /// The latest event of `kind` (about `unit`, if given) logged at most
+    /// `window` µs before `key`.
+    fn latest_before(
+        &self,
+        kind: &str,
+        unit: Option<&str>,
+        key: u64,
+        window: u64,
+    ) -> Option<(usize, &'a Event)> {
+        self.of(kind).rev().find(|(_, e)| {
+            (unit.is_none() || e.unit.as_deref() == unit)
+                && e.sort_key() <= key
+                && key - e.sort_key() <= window
+        })
+    }
+
+    /// The highest job id this run logged before event `index`.
+    fn max_job_before(&self, index: usize) -> u32 {
+        match self.max_job.partition_point(|(i, _)| *i < index) {
+            0 => 0,
+            n => self.max_job[n - 1].1,
         }
     }
 
@@ -400,9 +452,10 @@ impl<'a> RunRules<'a> {
             "kexec.target" => "kexec",
             _ => return None,
         };
-        let announced = |e: &crate::events::Event| matches!(&e.kind, EventKind::Shutdown { kind } if kind.as_deref() == Some(wanted));
-        let (i, e) = self.lc.events.iter().enumerate().rev().find(|(_, e)| {
-            announced(e) && e.sort_key() <= c.key && c.key - e.sort_key() <= SHUTDOWN_WINDOW_USEC
+        let (i, e) = self.of("shutdown").rev().find(|(_, e)| {
+            matches!(&e.kind, EventKind::Shutdown { kind } if kind.as_deref() == Some(wanted))
+                && e.sort_key() <= c.key
+                && c.key - e.sort_key() <= SHUTDOWN_WINDOW_USEC
         })?;
         let verb = if wanted == "power-off" {
             "poweroff"
@@ -426,12 +479,12 @@ impl<'a> RunRules<'a> {
     /// signal (SIGTERM to a user manager, ctrl-alt-del, SIGRTMIN+n).
     fn special_unit(&self, c: &Candidate) -> Option<Decision> {
         let a = self.act(c.activation);
-        let (i, _) = self
-            .lc
-            .events_in_run(self.run, |k| matches!(k, EventKind::SpecialUnitRequested))
-            .filter(|(_, e)| e.unit.as_deref() == Some(a.unit.as_str()))
-            .filter(|(_, e)| e.sort_key() <= c.key && c.key - e.sort_key() <= SHUTDOWN_WINDOW_USEC)
-            .last()?;
+        let (i, _) = self.latest_before(
+            "special-unit-requested",
+            Some(&a.unit),
+            c.key,
+            SHUTDOWN_WINDOW_USEC,
+        )?;
         Some(
             Decision::new(
                 Cause::Manual,
@@ -625,9 +678,7 @@ impl<'a> RunRules<'a> {
         let job = c.job?;
         let lc = self.lc;
         let mut best: Option<Decision> = None;
-        for (t_index, t) in lc.events_in_run(self.run, |k| {
-            matches!(k, EventKind::TriggeringDependencies { .. })
-        }) {
+        for (t_index, t) in self.of("triggering-dependencies") {
             let EventKind::TriggeringDependencies { trigger } = t.kind else {
                 continue;
             };
@@ -635,19 +686,13 @@ impl<'a> RunRules<'a> {
             if c.key < t_key || c.key - t_key > HANDLER_WINDOW_USEC {
                 continue;
             }
-            let failed_to_enqueue = lc
-                .events_in_run(self.run, |k| matches!(k, EventKind::TriggerFailed { .. }))
+            let failed_to_enqueue = self
+                .of("trigger-failed")
                 .any(|(i, f)| f.unit == t.unit && i > t_index && f.sort_key() - t_key < 1_000_000);
             if failed_to_enqueue {
                 continue;
             }
-            let max_before = lc.events[..t_index]
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| lc.event_run[*i] == self.run)
-                .filter_map(|(_, e)| e.job_id)
-                .max()
-                .unwrap_or(0);
+            let max_before = self.max_job_before(t_index);
             if job <= max_before {
                 continue;
             }
@@ -723,14 +768,7 @@ impl<'a> RunRules<'a> {
             (".path", "path-triggered", Cause::Socket),
         ] {
             for trigger in trigger_names(&a.unit, suffix) {
-                let hit = self
-                    .lc
-                    .events_in_run(self.run, |k| k.name() == kind_name)
-                    .filter(|(_, e)| e.unit.as_deref() == Some(trigger.as_str()))
-                    .filter(|(_, e)| {
-                        e.sort_key() <= c.key && c.key - e.sort_key() <= TRIGGER_WINDOW_USEC
-                    })
-                    .last();
+                let hit = self.latest_before(kind_name, Some(&trigger), c.key, TRIGGER_WINDOW_USEC);
                 if let Some((i, _)) = hit {
                     let explanation = match cause {
                         Cause::Timer => format!(
@@ -759,14 +797,12 @@ impl<'a> RunRules<'a> {
         let a = self.act(c.activation);
         let stem = a.unit.strip_suffix(".mount")?;
         let trigger = format!("{stem}.automount");
-        let (i, e) = self
-            .lc
-            .events_in_run(self.run, |k| {
-                matches!(k, EventKind::AutomountRequest { .. })
-            })
-            .filter(|(_, e)| e.unit.as_deref() == Some(trigger.as_str()))
-            .filter(|(_, e)| e.sort_key() <= c.key && c.key - e.sort_key() <= TRIGGER_WINDOW_USEC)
-            .last()?;
+        let (i, e) = self.latest_before(
+            "automount-request",
+            Some(&trigger),
+            c.key,
+            TRIGGER_WINDOW_USEC,
+        )?;
         let EventKind::AutomountRequest { path, pid, comm } = &e.kind else {
             return None;
         };
@@ -789,12 +825,7 @@ impl<'a> RunRules<'a> {
     /// Debug level: "Unit is started because upheld by active unit X."
     fn upheld(&self, c: &Candidate) -> Option<Decision> {
         let a = self.act(c.activation);
-        let (i, e) = self
-            .lc
-            .events_in_run(self.run, |k| matches!(k, EventKind::UpheldBy { .. }))
-            .filter(|(_, e)| e.unit.as_deref() == Some(a.unit.as_str()))
-            .filter(|(_, e)| e.sort_key() <= c.key && c.key - e.sort_key() <= TRIGGER_WINDOW_USEC)
-            .last()?;
+        let (i, e) = self.latest_before("upheld-by", Some(&a.unit), c.key, TRIGGER_WINDOW_USEC)?;
         let EventKind::UpheldBy { by } = &e.kind else {
             return None;
         };
@@ -843,10 +874,7 @@ impl<'a> RunRules<'a> {
             let p = self.act(p);
             p.start_stamp().map(|s| self.key(s.event)).unwrap_or(0)
         });
-        self.lc
-            .events
-            .iter()
-            .enumerate()
+        self.of("sudo")
             .rev()
             .filter(|(_, e)| e.sort_key() <= c.key && c.key - e.sort_key() <= SUDO_WINDOW_USEC)
             .filter(|(_, e)| prev_key.is_none_or(|p| e.sort_key() > p))
@@ -864,23 +892,21 @@ impl<'a> RunRules<'a> {
     fn bus_call(&self, c: &Candidate) -> Option<Decision> {
         let a = self.act(c.activation);
         let lc = self.lc;
-        let (trying, trying_event) = lc
-            .events_in_run(self.run, |k| {
-                matches!(
-                    k,
-                    EventKind::TryingToEnqueue {
-                        job_type: JobType::Start
-                            | JobType::Restart
-                            | JobType::TryRestart
-                            | JobType::ReloadOrStart
-                            | JobType::VerifyActive,
-                        ..
-                    }
-                )
-            })
-            .filter(|(_, e)| e.unit.as_deref() == Some(a.unit.as_str()))
-            .filter(|(_, e)| e.sort_key() <= c.key && c.key - e.sort_key() <= 30_000_000)
-            .last()?;
+        let (trying, trying_event) = self.of("trying-to-enqueue").rev().find(|(_, e)| {
+            matches!(
+                e.kind,
+                EventKind::TryingToEnqueue {
+                    job_type: JobType::Start
+                        | JobType::Restart
+                        | JobType::TryRestart
+                        | JobType::ReloadOrStart
+                        | JobType::VerifyActive,
+                    ..
+                }
+            ) && e.unit.as_deref() == Some(a.unit.as_str())
+                && e.sort_key() <= c.key
+                && c.key - e.sort_key() <= 30_000_000
+        })?;
         if let Some(prev) = lc.previous(c.activation)
             && self
                 .act(prev)
@@ -889,10 +915,9 @@ impl<'a> RunRules<'a> {
         {
             return None;
         }
-        let (call, call_event) = lc
-            .events_in_run(self.run, |k| matches!(k, EventKind::BusCall { .. }))
-            .filter(|(i, e)| *i < trying && trying_event.sort_key() - e.sort_key() <= 1_000_000)
-            .last()?;
+        let (call, call_event) = self.of("bus-call").rev().find(|(i, e)| {
+            *i < trying && trying_event.sort_key().saturating_sub(e.sort_key()) <= 1_000_000
+        })?;
         let EventKind::BusCall { member, sender } = &call_event.kind else {
             return None;
         };
@@ -998,18 +1023,14 @@ impl<'a> RunRules<'a> {
             .iter()
             .find(|o| o.job == Some(anchor) && self.act(o.activation).unit == *unit)
             .map(|o| o.activation);
-        let evidence: Vec<usize> = self
-            .lc
-            .events_in_run(self.run, |k| {
-                matches!(
-                    k,
-                    EventKind::JobInstalled { .. } | EventKind::JobEnqueued { .. }
-                )
-            })
+        let mut evidence: Vec<usize> = self
+            .of("job-installed")
+            .chain(self.of("job-enqueued"))
             .filter(|(_, e)| e.job_id == Some(job) || e.job_id == Some(anchor))
             .map(|(i, _)| i)
-            .take(3)
             .collect();
+        evidence.sort_unstable();
+        evidence.truncate(3);
         Some(
             Decision::new(
                 Cause::Dependency,
@@ -1094,7 +1115,15 @@ impl<'a> RunRules<'a> {
                 ".path" => "was watching",
                 _ => "was active",
             };
-            let (confidence, explanation) = if self.debug {
+            let per_connection = suffix == ".socket" && is_connection_instance(&a.unit, &trigger);
+            let (confidence, explanation) = if per_connection {
+                (
+                    0.9,
+                    format!(
+                        "Spawned for one connection to {trigger}: Accept=yes sockets name each connection's service instance by its connection number, and nothing else uses such names."
+                    ),
+                )
+            } else if self.debug {
                 (
                     0.4,
                     format!(
@@ -1227,6 +1256,21 @@ fn trigger_names(unit: &str, suffix: &str) -> Vec<String> {
         names.push(format!("{template}{suffix}"));
     }
     names
+}
+
+/// Whether `unit` is the per-connection instance an Accept=yes `socket`
+/// spawns: `foo@N-…` for `foo.socket`, N being the connection number
+/// (`N-LOCALIP:PORT-REMOTEIP:PORT`, or `N-PID-UID` on AF_UNIX).
+fn is_connection_instance(unit: &str, socket: &str) -> bool {
+    let (Some(template), Some(stem)) = (unit.split_once('@'), socket.strip_suffix(".socket"))
+    else {
+        return false;
+    };
+    let (name, instance) = template;
+    name == stem
+        && instance.split_once('-').is_some_and(|(n, rest)| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty()
+        })
 }
 
 /// "exit-code, status=1", "core-dump, signal=11 (core dumped)", "success".

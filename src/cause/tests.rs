@@ -603,3 +603,23 @@ fn causes_serialize_as_their_words() {
         assert_eq!(Cause::parse(c.as_str()), Some(c));
     }
 }
+
+#[test]
+fn an_accept_yes_socket_names_its_connection_instances() {
+    let mut log = Log::debian_boot();
+    let inv = log.inv();
+    log.started_as(15_600, "systemd-coredump.socket", 60, &inv);
+    log.started(58_434, "systemd-coredump@0-449-0.service", 624);
+    log.started(59_000, "systemd-coredump@backup.service", 690);
+    let starts = log.classify();
+    let s = start(&starts, "systemd-coredump@0-449-0.service", 0);
+    assert_eq!(
+        (s.cause, s.trigger.as_deref()),
+        (Cause::Socket, Some("systemd-coredump.socket"))
+    );
+    assert!(s.confidence >= 0.9, "{}", s.explanation);
+    // A named instance of the same template could be a start by hand.
+    let other = start(&starts, "systemd-coredump@backup.service", 0);
+    assert_eq!(other.cause, Cause::Socket);
+    assert!(other.confidence < 0.8);
+}
