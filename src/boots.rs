@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::events::ids;
 use crate::evidence::Evidence;
-use crate::journal::{Entry, Id128};
+use crate::journal::{Diagnostics, Entry, EntrySource, Fields, Filter, Id128, JournalError, Match};
 
 /// How many of a boot's last entries are kept to show what happened before a cut.
 const LAST_ENTRIES_KEPT: usize = 8;
@@ -138,11 +138,8 @@ struct Acc {
     startup_finished: Option<StartupFinished>,
     shutdown: Option<ShutdownKind>,
     shutdown_evidence: Vec<Evidence>,
-    saw_journal_stop: bool,
-    /// Non-kernel entries logged after the latest "Journal stopped".
-    after_journal_stop: u64,
-    last_journal_stop_cursor: String,
-    tail: VecDeque<Evidence>,
+    /// The boot's last entries, oldest first.
+    tail: VecDeque<TailEntry>,
     /// Offset of wall clock to monotonic clock when first seen; a later change
     /// of more than a few seconds means the clock was set or jumped.
     clock_offset: Option<i128>,
@@ -154,7 +151,16 @@ impl BootScanner {
         BootScanner::default()
     }
 
+    /// Everything one entry tells: for a single pass over a stream.
     pub fn observe(&mut self, entry: &Entry) {
+        self.observe_header(entry);
+        self.observe_marker(entry);
+        self.observe_tail(entry);
+    }
+
+    /// What the entry header tells: order, counts, first and last entry,
+    /// clock jumps. Enough for every entry of an indexed journal.
+    pub fn observe_header(&mut self, entry: &Entry) {
         if entry.boot_id.is_null() {
             return;
         }
@@ -171,9 +177,6 @@ impl BootScanner {
             startup_finished: None,
             shutdown: None,
             shutdown_evidence: Vec::new(),
-            saw_journal_stop: false,
-            after_journal_stop: 0,
-            last_journal_stop_cursor: String::new(),
             tail: VecDeque::new(),
             clock_offset: None,
             clock_jumps: 0,
@@ -198,11 +201,33 @@ impl BootScanner {
             range.0 = range.0.min(seq);
             range.1 = range.1.max(seq);
         }
-        acc.note_markers(entry);
-        if acc.tail.len() == LAST_ENTRIES_KEPT {
-            acc.tail.pop_front();
+    }
+
+    /// Startup and shutdown lines (see [`marker_matches`]); other entries
+    /// are ignored. The boot must have been seen by `observe_header`.
+    pub fn observe_marker(&mut self, entry: &Entry) {
+        if let Some(acc) = self.boots.get_mut(&entry.boot_id) {
+            acc.note_markers(entry);
         }
-        acc.tail.push_back(evidence());
+    }
+
+    /// One of the boot's last entries, fed oldest first.
+    pub fn observe_tail(&mut self, entry: &Entry) {
+        if let Some(acc) = self.boots.get_mut(&entry.boot_id) {
+            if acc.tail.len() == LAST_ENTRIES_KEPT {
+                acc.tail.pop_front();
+            }
+            acc.tail.push_back(TailEntry {
+                evidence: Evidence::from_entry(entry),
+                kernel: entry.field("_TRANSPORT") == Some(b"kernel"),
+                journal_stop: entry.str("MESSAGE_ID") == Some(ids::JOURNAL_STOP),
+            });
+        }
+    }
+
+    /// The boots seen so far, for reading each one's tail.
+    pub fn boot_ids(&self) -> Vec<Id128> {
+        self.boots.keys().copied().collect()
     }
 
     /// Orders the boots and decides how each ended.
@@ -249,23 +274,7 @@ impl Acc {
     fn note_markers(&mut self, entry: &Entry) {
         let message_id = entry.str("MESSAGE_ID");
         let from_pid1 = entry.is_from_pid1() || entry.field("SYSLOG_PID") == Some(b"1");
-        let non_kernel = entry.field("_TRANSPORT") != Some(b"kernel");
-        if self.saw_journal_stop && non_kernel {
-            if self.after_journal_stop == 0 {
-                // That stop was a switch-root, not the end: it is no evidence of shutdown.
-                self.shutdown_evidence
-                    .retain(|e| e.cursor != self.last_journal_stop_cursor);
-            }
-            self.after_journal_stop += 1;
-        }
         match message_id {
-            Some(ids::JOURNAL_STOP) => {
-                self.saw_journal_stop = true;
-                self.after_journal_stop = 0;
-                self.last_journal_stop_cursor = entry.cursor.clone();
-                self.remember_shutdown(entry, None);
-                return;
-            }
             Some(ids::SHUTDOWN) => {
                 let kind = entry.str("SHUTDOWN").and_then(ShutdownKind::from_word);
                 self.remember_shutdown(entry, kind);
@@ -321,19 +330,23 @@ impl Acc {
         }
     }
 
-    /// A shutdown sequence counts once something beyond a switch-root's
-    /// "Journal stopped" was seen, or that stop was the boot's last word.
-    fn shutdown_logged(&self) -> bool {
-        let final_journal_stop = self.saw_journal_stop && self.after_journal_stop == 0;
-        let other_markers = self
-            .shutdown_evidence
+    /// journald's "Journal stopped" ends a boot only when it is the last
+    /// entry not relayed from the kernel; the one at switch-root is followed
+    /// by the rest of the boot.
+    fn final_journal_stop(&self) -> Option<&Evidence> {
+        self.tail
             .iter()
-            .any(|e| e.message != "Journal stopped");
-        final_journal_stop || self.shutdown.is_some() || other_markers
+            .rev()
+            .find(|t| !t.kernel)
+            .filter(|t| t.journal_stop)
+            .map(|t| &t.evidence)
     }
 
-    fn into_boot(self, boot_id: Id128, index: i64, newest: bool) -> Boot {
-        let clean = self.shutdown_logged();
+    fn into_boot(mut self, boot_id: Id128, index: i64, newest: bool) -> Boot {
+        if let Some(stop) = self.final_journal_stop().cloned() {
+            self.shutdown_evidence.push(stop);
+        }
+        let clean = self.shutdown.is_some() || !self.shutdown_evidence.is_empty();
         let end = if clean {
             BootEnd::Clean
         } else if newest {
@@ -355,7 +368,9 @@ impl Acc {
         }
         let end_evidence = match end {
             BootEnd::Clean => self.shutdown_evidence,
-            BootEnd::Unclean | BootEnd::Running => self.tail.into_iter().collect(),
+            BootEnd::Unclean | BootEnd::Running => {
+                self.tail.into_iter().map(|t| t.evidence).collect()
+            }
         };
         let duration_usec = match (self.first_mono, self.last_mono) {
             (Some(_), Some(last)) => last,
@@ -381,6 +396,85 @@ impl Acc {
             notes,
         }
     }
+}
+
+struct TailEntry {
+    evidence: Evidence,
+    kernel: bool,
+    journal_stop: bool,
+}
+
+/// The entries that mark startup and shutdown, as indexed matches: what an
+/// indexed journal needs beyond entry headers to tell how each boot ended.
+pub fn marker_matches() -> Vec<Vec<Match>> {
+    let mut groups = vec![
+        vec![Match::new("MESSAGE_ID", ids::SHUTDOWN)],
+        vec![
+            Match::new("MESSAGE_ID", ids::STARTUP_FINISHED),
+            Match::new("_PID", "1"),
+        ],
+        vec![Match::new("SYSLOG_IDENTIFIER", "systemd-shutdown")],
+        vec![
+            Match::new("_PID", "1"),
+            Match::new("MESSAGE", "Shutting down."),
+        ],
+        // "systemd X running in system mode" arrives through kmsg, before journald runs.
+        vec![
+            Match::new("SYSLOG_IDENTIFIER", "systemd"),
+            Match::new("_TRANSPORT", "kernel"),
+        ],
+    ];
+    let mut targets = vec![
+        Match::new("MESSAGE_ID", ids::UNIT_STARTED),
+        Match::new("_PID", "1"),
+    ];
+    for unit in ["shutdown.target", "final.target"] {
+        targets.push(Match::new("UNIT", unit));
+    }
+    for kind in ["reboot", "poweroff", "halt", "kexec"] {
+        targets.push(Match::new("UNIT", format!("{kind}.target")));
+        targets.push(Match::new("UNIT", format!("systemd-{kind}.service")));
+    }
+    groups.push(targets);
+    groups
+}
+
+/// Boots of an indexed journal in three narrow reads instead of one full
+/// one: every entry's header (no field data decompressed), the startup and
+/// shutdown lines through the index, and each boot's last entries by seeking
+/// to its tail. `open` opens the journal with a filter (time bounds applied).
+/// Returns the header pass's diagnostics: it saw every entry, so its warnings
+/// name all the damage.
+pub fn scan_indexed(
+    mut open: impl FnMut(Filter) -> Result<Box<dyn EntrySource>, JournalError>,
+    mut progress: impl FnMut(),
+) -> Result<(Vec<Boot>, Diagnostics), JournalError> {
+    let mut scanner = BootScanner::new();
+    let mut headers = open(Filter {
+        fields: Fields::HeaderOnly,
+        ..Filter::all()
+    })?;
+    while let Some(entry) = headers.next_entry()? {
+        progress();
+        scanner.observe_header(&entry);
+    }
+    let mut markers = open(Filter {
+        any_of: marker_matches(),
+        ..Filter::all()
+    })?;
+    while let Some(entry) = markers.next_entry()? {
+        scanner.observe_marker(&entry);
+    }
+    for boot in scanner.boot_ids() {
+        let mut tail = open(Filter {
+            last: Some(LAST_ENTRIES_KEPT),
+            ..Filter::all().boot(boot)
+        })?;
+        while let Some(entry) = tail.next_entry()? {
+            scanner.observe_tail(&entry);
+        }
+    }
+    Ok((scanner.finish(), headers.diagnostics().clone()))
 }
 
 /// Oldest first. Sequence numbers in a shared series are facts and win; among

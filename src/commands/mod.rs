@@ -14,8 +14,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use jforensics::boots::{Boot, BootScanner};
-use jforensics::journal::{self, EntrySource, Filter, SourceSpec, StreamInput, Strictness};
+use std::cell::OnceCell;
+
+use jforensics::boots::{self as boot_scan, Boot, BootScanner};
+use jforensics::journal::{
+    self, EntrySource, Filter, Journal, JournalError, SourceSpec, StreamInput, Strictness,
+};
 use jforensics::report::color::{self, When};
 use jforensics::report::terminal::Style;
 use jforensics::report::time::Zone;
@@ -29,11 +33,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::new(&cli.source, &cli.output)?;
     match &cli.command {
         Command::Boots(args) => boots::run(&ctx, args),
-        Command::Query(args) => query::run(&ctx, args),
-        Command::Export(args) => export::run(&ctx, args),
         Command::SinceBoot(args) => since_boot::run(&ctx, args),
         Command::Unit(args) => unit::run(&ctx, args),
         Command::Findings(args) => findings::run(&ctx, args),
+        Command::Query(args) => query::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
@@ -46,6 +50,9 @@ pub struct Context {
     pub strictness: Strictness,
     pub time_filter: Filter,
     pub output: OutputArgs,
+    /// Prepared on first use (unpacked once, stdin spooled once), then read
+    /// as often as the command needs.
+    journal: OnceCell<Journal>,
 }
 
 impl Context {
@@ -98,6 +105,7 @@ impl Context {
             },
             time_filter,
             output: output.clone(),
+            journal: OnceCell::new(),
         })
     }
 
@@ -121,21 +129,46 @@ impl Context {
         }
     }
 
-    /// Opens the source with the time bounds plus `filter`.
-    pub fn open(&self, filter: Filter) -> Result<Box<dyn EntrySource>> {
-        let filter = Filter {
+    fn journal(&self) -> std::result::Result<&Journal, JournalError> {
+        if let Some(j) = self.journal.get() {
+            return Ok(j);
+        }
+        let prepared = Journal::prepare(&self.spec)?;
+        Ok(self.journal.get_or_init(|| prepared))
+    }
+
+    fn with_time(&self, filter: Filter) -> Filter {
+        Filter {
             since_usec: self.time_filter.since_usec,
             until_usec: self.time_filter.until_usec,
             ..filter
-        };
-        Ok(journal::open(&self.spec, &filter, self.strictness)?)
+        }
     }
 
-    /// Reads the whole selection once and returns its boots, oldest first.
+    /// Opens the source with the time bounds plus `filter`.
+    pub fn open(&self, filter: Filter) -> Result<Box<dyn EntrySource>> {
+        Ok(self
+            .journal()?
+            .open(&self.with_time(filter), self.strictness)?)
+    }
+
+    /// The boots of the selection, oldest first. An indexed journal is read
+    /// narrowly (headers, then marker lines, then each boot's tail); a stream
+    /// is read once, whole.
     pub fn boots(&self) -> Result<Vec<Boot>> {
+        let journal = self.journal()?;
+        let mut progress = Progress::new("reading the journal");
+        if journal.indexed() {
+            let (boots, diagnostics) = boot_scan::scan_indexed(
+                |filter| journal.open(&self.with_time(filter), self.strictness),
+                || progress.tick(),
+            )?;
+            drop(progress);
+            print_diagnostics(&diagnostics);
+            return Ok(boots);
+        }
         let mut source = self.open(Filter::all())?;
         let mut scanner = BootScanner::new();
-        let mut progress = Progress::new("reading the journal");
         journal::for_each_entry(source.as_mut(), |e| {
             progress.tick();
             scanner.observe(&e)
@@ -148,7 +181,10 @@ impl Context {
 
 /// Warnings go to stderr, so damage is visible but never mixes with output.
 pub fn report_diagnostics(source: &dyn EntrySource) {
-    let d = source.diagnostics();
+    print_diagnostics(source.diagnostics());
+}
+
+fn print_diagnostics(d: &journal::Diagnostics) {
     for w in &d.warnings {
         eprintln!("jforensics: warning: {w}");
     }

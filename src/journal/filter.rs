@@ -39,6 +39,18 @@ impl Match {
     }
 }
 
+/// Which parts of each entry a reader must deliver.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fields {
+    /// Every field (the default).
+    #[default]
+    All,
+    /// Only the header: times, boot id, cursor, seqnum. libsystemd then skips
+    /// decompressing the entry's data, by far the largest cost of a full read;
+    /// stream readers parse the fields anyway and deliver them.
+    HeaderOnly,
+}
+
 /// What to read. All parts are ANDed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -52,11 +64,25 @@ pub struct Filter {
     /// group, terms on the same field are ORed and different fields ANDed:
     /// libsystemd's rule for consecutive `sd_journal_add_match()` calls.
     pub any_of: Vec<Vec<Match>>,
+    /// Only the last N entries that pass the rest of the filter, in order
+    /// (libsystemd seeks to the tail; streams read everything and keep N).
+    pub last: Option<usize>,
+    pub fields: Fields,
 }
 
 impl Filter {
     pub fn all() -> Filter {
         Filter::default()
+    }
+
+    /// True when no entry is left out (which fields are read does not matter):
+    /// only then does an empty result mean an empty journal.
+    pub fn selects_everything(&self) -> bool {
+        self.boots.is_empty()
+            && self.since_usec.is_none()
+            && self.until_usec.is_none()
+            && self.any_of.is_empty()
+            && self.last.is_none()
     }
 
     pub fn boot(mut self, boot: Id128) -> Filter {

@@ -10,6 +10,7 @@
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::os::fd::FromRawFd;
+use std::sync::Arc;
 
 use super::libsystemd::{LibsystemdSource, Prepared};
 use super::{Diagnostics, Entry, EntrySource, Filter, Id128, JournalError};
@@ -29,11 +30,11 @@ pub struct IsolatedSource {
     diagnostics: Diagnostics,
     finished: bool,
     /// Keeps unpacked copies alive while the child reads them.
-    _prepared: Prepared,
+    _prepared: Arc<Prepared>,
 }
 
 impl IsolatedSource {
-    pub fn open(prepared: Prepared, filter: Filter) -> Result<IsolatedSource, JournalError> {
+    pub fn open(prepared: Arc<Prepared>, filter: Filter) -> Result<IsolatedSource, JournalError> {
         let what = prepared.what.clone();
         let io_err = |source| JournalError::Io {
             what: what.clone(),

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use systemd::journal::{Journal, OpenDirectoryOptions, OpenFilesOptions, OpenOptions};
 
-use super::{Diagnostics, Entry, EntrySource, Filter, Id128, JournalError, SourceSpec};
+use super::{Diagnostics, Entry, EntrySource, Fields, Filter, Id128, JournalError, SourceSpec};
 
 /// Consecutive read errors after which a damaged file set is given up.
 const MAX_CONSECUTIVE_ERRORS: u32 = 64;
@@ -27,6 +27,8 @@ pub struct LibsystemdSource {
     diagnostics: Diagnostics,
     consecutive_errors: u32,
     finished: bool,
+    /// For `Filter::last`: positioned on an entry not yet returned.
+    at_unread_entry: bool,
     /// Keeps unpacked copies alive for as long as libsystemd reads them.
     _prepared: Prepared,
 }
@@ -148,9 +150,13 @@ impl LibsystemdSource {
             diagnostics: Diagnostics::default(),
             consecutive_errors: 0,
             finished: false,
+            at_unread_entry: false,
             _prepared: prepared,
         };
         source.add_matches()?;
+        if let Some(n) = source.filter.last {
+            source.seek_to_last(n)?;
+        }
         Ok(source)
     }
 
@@ -179,6 +185,25 @@ impl LibsystemdSource {
         Ok(())
     }
 
+    /// Positions the reader on the n-th entry from the end, so reading on
+    /// yields the last n entries in order.
+    fn seek_to_last(&mut self, n: usize) -> Result<(), JournalError> {
+        let what = self.what.clone();
+        self.journal
+            .seek_tail()
+            .map_err(|e| libsystemd_error(&what, e))?;
+        let moved = self
+            .journal
+            .previous_skip(n as u64)
+            .map_err(|e| libsystemd_error(&what, e))?;
+        if moved == 0 {
+            self.finished = true;
+        } else {
+            self.at_unread_entry = true;
+        }
+        Ok(())
+    }
+
     fn read_current(&mut self) -> Result<Entry, systemd::Error> {
         let realtime = self.journal.timestamp_usec()?;
         let (monotonic, boot) = self.journal.monotonic_timestamp()?;
@@ -187,6 +212,9 @@ impl LibsystemdSource {
         entry.monotonic_usec = Some(monotonic);
         entry.seqnum = seqnum_from_cursor(&cursor);
         entry.cursor = cursor;
+        if self.filter.fields == Fields::HeaderOnly {
+            return Ok(entry);
+        }
         self.journal.restart_data();
         while let Some(field) = self.journal.enumerate_data()? {
             let data = field.data();
@@ -205,7 +233,12 @@ impl LibsystemdSource {
 impl EntrySource for LibsystemdSource {
     fn next_entry(&mut self) -> Result<Option<Entry>, JournalError> {
         while !self.finished {
-            match self.journal.next() {
+            let step = if std::mem::take(&mut self.at_unread_entry) {
+                Ok(1)
+            } else {
+                self.journal.next()
+            };
+            match step {
                 Ok(0) => self.finished = true,
                 Ok(_) => match self.read_current() {
                     Ok(entry) => {
@@ -220,7 +253,7 @@ impl EntrySource for LibsystemdSource {
                 Err(e) => self.note_error(e),
             }
         }
-        if self.diagnostics.entries_read == 0 && self.filter == Filter::default() {
+        if self.diagnostics.entries_read == 0 && self.filter.selects_everything() {
             return Err(JournalError::Empty {
                 what: self.what.clone(),
                 skipped: self.diagnostics.skipped,

@@ -14,12 +14,14 @@ mod filter;
 mod isolated;
 pub mod libsystemd;
 pub mod stream;
+mod tail;
 
 pub use entry::{Entry, Id128};
 pub use error::JournalError;
-pub use filter::{Filter, Match};
+pub use filter::{Fields, Filter, Match};
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where entries come from, in journalctl's vocabulary.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,23 +101,114 @@ pub trait EntrySource {
     fn diagnostics(&self) -> &Diagnostics;
 }
 
-/// Opens `spec` with `filter` applied as early as the source allows
-/// (indexed matches for libsystemd, a check per record for streams).
+/// A journal made ready to be read, as often as a command needs: paths
+/// checked and compressed files unpacked once, standard input spooled to a
+/// temporary file so it can be read more than once.
+pub struct Journal {
+    ready: Ready,
+}
+
+enum Ready {
+    Libsystemd(Arc<libsystemd::Prepared>),
+    Stream {
+        input: StreamInput,
+        _spool: Option<tempfile::NamedTempFile>,
+    },
+}
+
+impl Journal {
+    pub fn prepare(spec: &SourceSpec) -> Result<Journal, JournalError> {
+        let ready = match spec {
+            SourceSpec::Stream(StreamInput::Stdin) => {
+                let io_err = |source| JournalError::Io {
+                    what: spec.describe(),
+                    source,
+                };
+                let mut spool = tempfile::Builder::new()
+                    .prefix("jforensics-stdin-")
+                    .tempfile()
+                    .map_err(io_err)?;
+                std::io::copy(&mut std::io::stdin().lock(), spool.as_file_mut()).map_err(io_err)?;
+                Ready::Stream {
+                    input: StreamInput::Path(spool.path().to_path_buf()),
+                    _spool: Some(spool),
+                }
+            }
+            SourceSpec::Stream(input) => Ready::Stream {
+                input: input.clone(),
+                _spool: None,
+            },
+            other => Ready::Libsystemd(Arc::new(libsystemd::prepare(other)?)),
+        };
+        Ok(Journal { ready })
+    }
+
+    /// True when matches and seeks are answered from the files' indexes
+    /// (libsystemd), so several narrow reads beat one full one.
+    pub fn indexed(&self) -> bool {
+        matches!(self.ready, Ready::Libsystemd(_))
+    }
+
+    /// Opens a reader with `filter` applied as early as the source allows
+    /// (indexed matches for libsystemd, a check per record for streams).
+    pub fn open(
+        &self,
+        filter: &Filter,
+        strictness: Strictness,
+    ) -> Result<Box<dyn EntrySource>, JournalError> {
+        match &self.ready {
+            Ready::Libsystemd(prepared) => Ok(Box::new(isolated::IsolatedSource::open(
+                prepared.clone(),
+                filter.clone(),
+            )?)),
+            Ready::Stream { input, .. } => {
+                let source: Box<dyn EntrySource> = Box::new(stream::StreamSource::open(
+                    input,
+                    filter.clone(),
+                    strictness,
+                )?);
+                Ok(match filter.last {
+                    Some(n) => Box::new(tail::LastN::new(source, n)),
+                    None => source,
+                })
+            }
+        }
+    }
+}
+
+/// Opens `spec` once with `filter`; see [`Journal`] to read it several times.
 pub fn open(
     spec: &SourceSpec,
     filter: &Filter,
     strictness: Strictness,
 ) -> Result<Box<dyn EntrySource>, JournalError> {
-    match spec {
-        SourceSpec::Stream(input) => Ok(Box::new(stream::StreamSource::open(
-            input,
-            filter.clone(),
-            strictness,
-        )?)),
-        other => Ok(Box::new(isolated::IsolatedSource::open(
-            libsystemd::prepare(other)?,
-            filter.clone(),
-        )?)),
+    Journal::prepare(spec)?.open_owned(filter, strictness)
+}
+
+impl Journal {
+    /// Like [`Journal::open`], for a journal used only once.
+    fn open_owned(
+        self,
+        filter: &Filter,
+        strictness: Strictness,
+    ) -> Result<Box<dyn EntrySource>, JournalError> {
+        struct Owning {
+            source: Box<dyn EntrySource>,
+            _journal: Journal,
+        }
+        impl EntrySource for Owning {
+            fn next_entry(&mut self) -> Result<Option<Entry>, JournalError> {
+                self.source.next_entry()
+            }
+            fn diagnostics(&self) -> &Diagnostics {
+                self.source.diagnostics()
+            }
+        }
+        let source = self.open(filter, strictness)?;
+        Ok(Box::new(Owning {
+            source,
+            _journal: self,
+        }))
     }
 }
 

@@ -65,6 +65,15 @@ const T0: u64 = 1_700_000_000_000_000;
 fn three_boots() -> Vec<u8> {
     let mut w = ExportWriter::new();
     let pid1: &[(&str, &[u8])] = &[("_PID", b"1"), ("SYSLOG_IDENTIFIER", b"systemd")];
+    // PID 1 announces its version before journald runs, so it arrives via kmsg.
+    let kmsg = |message: &'static [u8]| -> Vec<(&'static str, &'static [u8])> {
+        vec![
+            ("SYSLOG_IDENTIFIER", b"systemd"),
+            ("SYSLOG_PID", b"1"),
+            ("_TRANSPORT", b"kernel"),
+            ("MESSAGE", message),
+        ]
+    };
     let with = |extra: &[(&'static str, &'static [u8])]| -> Vec<(&'static str, &'static [u8])> {
         let mut v: Vec<(&str, &[u8])> = pid1.to_vec();
         v.extend_from_slice(extra);
@@ -74,10 +83,7 @@ fn three_boots() -> Vec<u8> {
         BOOT_A,
         T0,
         1_000_000,
-        &with(&[(
-            "MESSAGE",
-            b"systemd 252.38-1~deb12u1 running in system mode (+PAM +AUDIT)",
-        )]),
+        &kmsg(b"systemd 252.38-1~deb12u1 running in system mode (+PAM +AUDIT)"),
     );
     w.entry(
         BOOT_A,
@@ -134,10 +140,7 @@ fn three_boots() -> Vec<u8> {
         BOOT_B,
         b0,
         900_000,
-        &with(&[(
-            "MESSAGE",
-            b"systemd 252.38-1~deb12u1 running in system mode (+PAM +AUDIT)",
-        )]),
+        &kmsg(b"systemd 252.38-1~deb12u1 running in system mode (+PAM +AUDIT)"),
     );
     w.entry(
         BOOT_B,
@@ -165,10 +168,7 @@ fn three_boots() -> Vec<u8> {
         BOOT_C,
         c0,
         800_000,
-        &with(&[(
-            "MESSAGE",
-            b"systemd 257.9-1 running in system mode (+PAM +AUDIT)",
-        )]),
+        &kmsg(b"systemd 257.9-1 running in system mode (+PAM +AUDIT)"),
     );
     w.entry(
         BOOT_C,
