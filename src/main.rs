@@ -8,6 +8,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // `jforensics … | head` must end quietly like any Unix tool: Rust ignores
+    // SIGPIPE, which turns a closed pipe into a panic in println!.
+    // SAFETY: set before any thread or child exists.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

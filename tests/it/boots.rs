@@ -252,3 +252,36 @@ fn garbage_on_stdin_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let dir = no_rtc_dir();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jforensics"))
+        // Hundreds of KB: more than a pipe holds, so writing must fail.
+        .args([
+            "-D",
+            dir.to_str().unwrap(),
+            "since-boot",
+            "-b",
+            "-3",
+            "-o",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, as `| head -c 16` would.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        out.status.success() || out.status.signal() == Some(13),
+        "{:?}",
+        out.status
+    );
+}
