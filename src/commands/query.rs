@@ -5,8 +5,10 @@ use std::io::{self, BufWriter, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 
-use jforensics::boots::{self, Boot};
-use jforensics::cause;
+use jforensics::boots;
+use jforensics::cause::BootAnalysis;
+use jforensics::findings;
+use jforensics::journal::Filter;
 use jforensics::tables::output::{self, Format, TableStyle};
 use jforensics::tables::{Inputs, Table, Tables, queries, sql};
 use polars::prelude::{DataFrame, PolarsError};
@@ -79,22 +81,40 @@ fn resolve(args: &QueryArgs) -> Result<(String, String)> {
 }
 
 /// Every table, built from the selected journal: one pass for the boots,
-/// then one indexed pass per boot for its lifecycles and starts. With `-b`
-/// only that boot is analysed and every table keeps only its rows.
+/// then one pass per boot for its lifecycles, starts and findings (the
+/// detectors read services' own output too, so every entry of the boot).
+/// With `-b` only that boot and the one before it (which "lost at reboot"
+/// compares it with) are read, and every table keeps only that boot's rows.
 pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
     let all_boots = ctx.boots()?;
-    let selected: Vec<Boot> = match boot {
-        Some(spec) => vec![boots::select(&all_boots, spec)?.clone()],
-        None => all_boots.clone(),
+    let selected = match boot {
+        Some(spec) => {
+            let id = boots::select(&all_boots, spec)?.boot_id;
+            all_boots.iter().position(|b| b.boot_id == id)
+        }
+        None => None,
     };
-    let analyses =
-        cause::analyze_boots(&selected, |b| ctx.open(cause::filter_for_boot(b.boot_id)))?;
+    let read = match selected {
+        Some(i) => &all_boots[i.saturating_sub(1)..=i],
+        None => &all_boots[..],
+    };
+    let options = findings::Options::default();
+    let data = read
+        .iter()
+        .map(|b| {
+            let mut source = ctx.open(Filter::all().boot(b.boot_id))?;
+            Ok(findings::read_boot(b, source.as_mut(), &options)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let found = findings::detect(&data, &options);
+    let analyses: Vec<BootAnalysis> = data.into_iter().map(|d| d.analysis).collect();
     let tables = Tables::build(&Inputs {
         boots: &all_boots,
         analyses: &analyses,
+        findings: &found,
     })?;
-    Ok(match boot {
-        Some(_) => tables.restrict_to_boot(&selected[0].boot_id.to_string())?,
+    Ok(match selected {
+        Some(i) => tables.restrict_to_boot(&all_boots[i].boot_id.to_string())?,
         None => tables,
     })
 }

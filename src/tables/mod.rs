@@ -7,7 +7,7 @@
 //! export`) without re-parsing the journal.
 //!
 //! Tables are built from the typed results of the earlier stages (boots,
-//! lifecycles, causes), never from raw entries, so a row means
+//! lifecycles, causes, findings), never from raw entries, so a row means
 //! exactly what the same thing means in every other report. Every table has a
 //! `boot_id` column, which is how `-b` narrows them all to one boot.
 //!
@@ -18,6 +18,7 @@ pub mod activations;
 pub mod boots;
 pub mod columns;
 pub mod events;
+pub mod findings;
 pub mod output;
 pub mod queries;
 pub mod sql;
@@ -28,6 +29,7 @@ use polars::sql::SQLContext;
 
 use crate::boots::Boot;
 use crate::cause::BootAnalysis;
+use crate::findings::Finding;
 use columns::ColumnDoc;
 
 /// What the tables are built from: the results of the earlier stages.
@@ -37,6 +39,8 @@ pub struct Inputs<'a> {
     pub boots: &'a [Boot],
     /// Lifecycles and classified starts of the boots analysed.
     pub analyses: &'a [BootAnalysis],
+    /// What the detectors found in those boots.
+    pub findings: &'a [Finding],
 }
 
 /// A table jforensics builds.
@@ -46,6 +50,7 @@ pub enum Table {
     Events,
     Activations,
     Starts,
+    Findings,
 }
 
 impl Table {
@@ -55,6 +60,7 @@ impl Table {
         Table::Events,
         Table::Activations,
         Table::Starts,
+        Table::Findings,
     ];
 
     /// The table's name in SQL and on the command line.
@@ -64,6 +70,7 @@ impl Table {
             Table::Events => events::NAME,
             Table::Activations => activations::NAME,
             Table::Starts => starts::NAME,
+            Table::Findings => findings::NAME,
         }
     }
 
@@ -74,6 +81,7 @@ impl Table {
             Table::Events => events::ABOUT,
             Table::Activations => activations::ABOUT,
             Table::Starts => starts::ABOUT,
+            Table::Findings => findings::ABOUT,
         }
     }
 
@@ -83,6 +91,7 @@ impl Table {
             Table::Events => events::COLUMNS,
             Table::Activations => activations::COLUMNS,
             Table::Starts => starts::COLUMNS,
+            Table::Findings => findings::COLUMNS,
         }
     }
 
@@ -111,6 +120,7 @@ impl Table {
             Table::Events => events::frame(inputs.analyses),
             Table::Activations => activations::frame(inputs.analyses),
             Table::Starts => starts::frame(inputs.analyses),
+            Table::Findings => findings::frame(inputs.boots, inputs.findings),
         }
     }
 }
@@ -196,6 +206,7 @@ mod tests {
         let tables = Tables::build(&Inputs {
             boots: &[],
             analyses: &[],
+            findings: &[],
         })
         .unwrap();
         for table in Table::ALL {

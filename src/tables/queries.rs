@@ -27,6 +27,7 @@ macro_rules! library {
 
 /// Every query in `queries/`, in the order `--list` shows them.
 pub const LIBRARY: &[NamedQuery] = library![
+    "findings",
     "starts-by-cause",
     "top-restarters",
     "top-restarters-per-boot",

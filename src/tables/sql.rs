@@ -128,6 +128,7 @@ mod tests {
         Tables::build(&Inputs {
             boots: &[],
             analyses: &[],
+            findings: &[],
         })
         .unwrap()
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use jforensics::boots::BootScanner;
-use jforensics::cause;
+use jforensics::findings;
 use jforensics::journal::{self, Filter, SourceSpec, Strictness};
 use jforensics::tables::output::{self, Format, TableStyle};
 use jforensics::tables::{Inputs, Table, Tables, queries, sql};
@@ -36,24 +36,29 @@ fn undecidable(fixture: &Fixture, unit: &str) -> bool {
         .any(|(f, u, _)| *f == fixture.name && *u == unit)
 }
 
-/// The tables as the library builds them from the journal files in `dir`.
+/// The tables as the library builds them from the journal files in `dir`,
+/// the way `query` does: boots, then each boot read for the detectors.
 fn library_tables(dir: &Path) -> Tables {
     let spec = SourceSpec::Directory(dir.to_path_buf());
     let mut source = journal::open(&spec, &Filter::all(), Strictness::Lenient).unwrap();
     let mut scanner = BootScanner::new();
     journal::for_each_entry(source.as_mut(), |e| scanner.observe(&e)).unwrap();
     let boots = scanner.finish();
-    let analyses = cause::analyze_boots(&boots, |b| {
-        journal::open(
-            &spec,
-            &cause::filter_for_boot(b.boot_id),
-            Strictness::Lenient,
-        )
-    })
-    .unwrap();
+    let options = findings::Options::default();
+    let data: Vec<_> = boots
+        .iter()
+        .map(|b| {
+            let filter = Filter::all().boot(b.boot_id);
+            let mut source = journal::open(&spec, &filter, Strictness::Lenient).unwrap();
+            findings::read_boot(b, source.as_mut(), &options).unwrap()
+        })
+        .collect();
+    let found = findings::detect(&data, &options);
+    let analyses: Vec<_> = data.into_iter().map(|d| d.analysis).collect();
     Tables::build(&Inputs {
         boots: &boots,
         analyses: &analyses,
+        findings: &found,
     })
     .unwrap()
 }
@@ -430,6 +435,70 @@ fn failures_by_exit_show_every_recorded_kill() {
             );
         }
     }
+}
+
+#[test]
+fn findings_hold_every_recorded_loop_loss_kill_and_power_cut_most_severe_first() {
+    for (fixture, tables) in fixtures() {
+        let rows = run_library(tables, "findings");
+        let has = |kind: &str, boot: &str, unit: Option<&str>| {
+            rows.iter().any(|r| {
+                r["kind"] == kind
+                    && tables_boot(tables, r) == boot
+                    && unit.is_none_or(|u| r["unit"] == u)
+            })
+        };
+        for c in &fixture.truth.crash_loops {
+            assert!(
+                has("crash-loop", &c.boot_id, Some(&c.unit)),
+                "{}: {c:?}",
+                fixture.name
+            );
+        }
+        for l in &fixture.truth.lost_at_reboot {
+            assert!(
+                has("lost-at-reboot", &l.boot_id, Some(&l.unit)),
+                "{}: {l:?}",
+                fixture.name
+            );
+        }
+        for k in &fixture.truth.kills {
+            assert!(
+                has(&k.kind, &k.boot_id, Some(&k.unit)),
+                "{}: {k:?}",
+                fixture.name
+            );
+        }
+        for b in fixture.truth.boots.iter().filter(|b| b.end == "unclean") {
+            assert!(
+                has("unclean-shutdown", &b.boot_id, None),
+                "{}: {b:?}",
+                fixture.name
+            );
+        }
+        let rank = |s: &str| {
+            ["critical", "error", "warning", "info"]
+                .iter()
+                .position(|w| *w == s)
+        };
+        let ranks: Vec<usize> = rows
+            .iter()
+            .map(|r| rank(str_of(r, "severity")).unwrap())
+            .collect();
+        assert!(ranks.is_sorted(), "{}: {ranks:?}", fixture.name);
+    }
+}
+
+/// The boot id of a `findings` query row, from its boot index.
+fn tables_boot(tables: &Tables, row: &Value) -> String {
+    let boots = tables.get(Table::Boots);
+    let index = boots.column("boot_index").unwrap().i64().unwrap();
+    let ids = boots.column("boot_id").unwrap().str().unwrap();
+    let at = index
+        .iter()
+        .position(|i| i == row["boot_index"].as_i64())
+        .unwrap();
+    ids.get(at).unwrap().to_string()
 }
 
 #[test]
