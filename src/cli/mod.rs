@@ -204,6 +204,7 @@ Examples:
   jforensics report -b -1 --out pm/            the boot before (after an unclean reboot)
   jforensics report --format html --out pm/    one self-contained pm/report.html
   jforensics -D /mnt/var/log/journal report -b -1 --utc --out pm/
+  jforensics report --out pm/ --fail-on error  exit 3 if something went wrong (for CI, cron)
 
 The folder gets report.md (or report.html), report.json (schema/jforensics.schema.json)
 and each chart as SVG and PNG. Files of the same name are overwritten, others left
@@ -252,6 +253,14 @@ pub struct ReportArgs {
         default_value_t = ReportFormat::Md
     )]
     pub format: ReportFormat,
+    /// Exit with status 3 when a finding is at or above SEVERITY (info < warning < error < critical)
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<jforensics::findings::Severity>,
+}
+
+fn parse_severity(word: &str) -> Result<jforensics::findings::Severity, String> {
+    jforensics::findings::Severity::parse(word)
+        .ok_or_else(|| "one of info, warning, error, critical".to_string())
 }
 
 #[derive(Args, Debug)]

@@ -109,11 +109,15 @@ fn preformatted(roff: &mut Roff, text: &str) {
 }
 
 /// The exit codes, as the README documents them.
-const EXIT_CODES: [(u8, &str); 3] = [
+const EXIT_CODES: [(u8, &str); 4] = [
     (0, "Success."),
     (
         1,
         "Nothing could be read, or another error; the message says which.",
     ),
     (2, "Wrong usage: an unknown flag or a bad value."),
+    (
+        3,
+        "--fail-on SEVERITY was given and a finding is at or above it (info < warning < error < critical).",
+    ),
 ];

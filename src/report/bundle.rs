@@ -12,7 +12,10 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::boots::Boot;
-use crate::report::chart::{self, Chart, ImageFormat, overview::Overview};
+use crate::cause::BootAnalysis;
+use crate::findings::{Finding, Kind};
+use crate::report::chart::crash_loop::CrashLoops;
+use crate::report::chart::{self, Chart, ImageFormat, overview::Overview, timeline::Timeline};
 use crate::report::time::Zone;
 use crate::report::{html, json, markdown};
 
@@ -25,6 +28,10 @@ pub struct ReportInput<'a> {
     pub zone: Zone,
     /// "jforensics 0.1.0": who wrote the bundle.
     pub generator: String,
+    /// The boot's lifecycles and classified starts.
+    pub analysis: Option<&'a BootAnalysis>,
+    /// The boot's findings, most severe first.
+    pub findings: &'a [Finding],
 }
 
 /// The main document's format; `report.json` and the charts come with both.
@@ -68,6 +75,31 @@ pub fn build(input: &ReportInput, format: DocFormat) -> chart::Result<Bundle> {
         "Journal overview",
         &overview,
     )?;
+    if let Some(analysis) = input.analysis {
+        let flagged: Vec<String> = input
+            .findings
+            .iter()
+            .filter_map(|f| f.unit.clone())
+            .collect();
+        let timeline = Timeline::from_analysis(analysis, &flagged, input.zone);
+        push_chart(
+            &mut files,
+            &mut charts,
+            "timeline",
+            "Boot timeline",
+            &timeline,
+        )?;
+        if input.findings.iter().any(|f| f.kind == Kind::CrashLoop) {
+            let loops = CrashLoops::from_findings(input.findings, analysis, input.zone);
+            push_chart(
+                &mut files,
+                &mut charts,
+                "crash-loops",
+                "Crash loops",
+                &loops,
+            )?;
+        }
+    }
 
     let mut notes = Vec::new();
     if let Some((a, b)) = overview.clock_conflict() {

@@ -8,6 +8,7 @@ use crate::evidence::Evidence;
 use crate::report::bundle::{ChartRef, ReportInput};
 use crate::report::chart::ImageFormat;
 use crate::report::time::rfc3339;
+use crate::report::{findings, starts};
 
 /// Version of the JSON documents (`schema/jforensics.schema.json`): the minor
 /// number grows when fields are added, the major one when a field changes
@@ -73,7 +74,7 @@ pub fn boots(list: &[Boot]) -> Value {
 
 /// `report.json` of a postmortem bundle (`jforensics report`).
 pub fn report(input: &ReportInput, charts: &[ChartRef], notes: &[String]) -> Value {
-    json!({
+    let mut doc = json!({
         "schema_version": SCHEMA_VERSION,
         "document": "report",
         "generator": input.generator,
@@ -85,5 +86,14 @@ pub fn report(input: &ReportInput, charts: &[ChartRef], notes: &[String]) -> Val
             "files": [c.file(ImageFormat::Svg), c.file(ImageFormat::Png)],
         })).collect::<Vec<_>>(),
         "notes": notes,
-    })
+    });
+    if let Some(analysis) = input.analysis {
+        doc["starts"] = analysis
+            .starts
+            .iter()
+            .map(|s| starts::start(s, &analysis.lifecycles))
+            .collect();
+        doc["findings"] = findings::findings(input.findings);
+    }
+    doc
 }

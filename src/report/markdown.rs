@@ -8,6 +8,7 @@
 use std::fmt::Write;
 
 use crate::boots::{Boot, BootEnd};
+use crate::cause::Cause;
 use crate::evidence::Evidence;
 use crate::report::bundle::{ChartRef, ReportInput};
 use crate::report::chart::ImageFormat;
@@ -49,11 +50,15 @@ fn render(input: &ReportInput, charts: &[ChartRef], notes: &[String], png_links:
         zone_name(zone)
     );
     summary(&mut md, input);
+    findings(&mut md, input);
     ending(&mut md, b, zone);
     for c in charts {
         chart(&mut md, c, png_links);
         if c.name == "overview" {
             boots_table(&mut md, input);
+        }
+        if c.name == "timeline" {
+            starts_table(&mut md, input);
         }
     }
     if !notes.is_empty() || !b.notes.is_empty() {
@@ -189,6 +194,105 @@ fn chart(md: &mut String, c: &ChartRef, png_link: bool) {
     }
 }
 
+/// Evidence lines quoted per finding; report.json has them all.
+const EVIDENCE_SHOWN: usize = 6;
+
+/// Findings, most severe first: what happened, the fix, and the lines it rests on.
+fn findings(md: &mut String, input: &ReportInput) {
+    if input.analysis.is_none() {
+        return;
+    }
+    md.push_str("## Findings\n\n");
+    if input.findings.is_empty() {
+        md.push_str("None: no crash loop, lost unit, kill, readiness gap or unclean end was found in this boot.\n\n");
+        return;
+    }
+    md.push_str("| severity | finding | unit | id |\n| --- | --- | --- | --- |\n");
+    for f in input.findings {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | `{}` |",
+            f.severity.as_str(),
+            f.kind.as_str(),
+            f.unit.as_deref().map(escape).unwrap_or_else(|| "-".into()),
+            f.id
+        );
+    }
+    md.push('\n');
+    for f in input.findings {
+        let _ = writeln!(
+            md,
+            "### {} {}: {}\n",
+            f.severity.as_str().to_uppercase(),
+            f.kind.as_str(),
+            f.unit
+                .as_deref()
+                .map(escape)
+                .unwrap_or_else(|| "the boot".into())
+        );
+        let _ = writeln!(md, "{}\n", prose(&f.summary));
+        let _ = writeln!(md, "**Fix:** {}\n", prose(&f.hint));
+        if let Some(c) = f.confidence {
+            let _ = writeln!(md, "Confidence {c:.2} (an inference, not a logged fact).\n");
+        }
+        let shown = &f.evidence[..f.evidence.len().min(EVIDENCE_SHOWN)];
+        evidence(md, shown, input.zone);
+        if f.evidence.len() > shown.len() {
+            let _ = writeln!(
+                md,
+                "{} more lines in report.json (finding `{}`).\n",
+                f.evidence.len() - shown.len(),
+                f.id
+            );
+        }
+    }
+}
+
+/// Rows of the starts table at most; a crash loop can start a unit hundreds of times.
+const STARTS_SHOWN: usize = 100;
+
+/// Every start that was not part of the boot, with why it happened.
+fn starts_table(md: &mut String, input: &ReportInput) {
+    let Some(analysis) = input.analysis else {
+        return;
+    };
+    let starts: Vec<_> = analysis
+        .starts
+        .iter()
+        .filter(|s| s.cause != Cause::Boot)
+        .collect();
+    md.push_str("### Starts not caused by the boot\n\n");
+    if starts.is_empty() {
+        md.push_str("Every start in this boot was part of the boot itself.\n\n");
+        return;
+    }
+    md.push_str("| time | unit | cause | trigger | confidence | why |\n");
+    md.push_str("| --- | --- | --- | --- | ---: | --- |\n");
+    for s in starts.iter().take(STARTS_SHOWN) {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {:.2} | {} |",
+            wall(s.realtime_usec, input.zone),
+            escape(&s.unit),
+            s.cause.as_str(),
+            s.trigger
+                .as_deref()
+                .map(escape)
+                .unwrap_or_else(|| "-".into()),
+            s.confidence,
+            prose(&s.explanation)
+        );
+    }
+    if starts.len() > STARTS_SHOWN {
+        let _ = writeln!(
+            md,
+            "\n{} more starts are in report.json.",
+            starts.len() - STARTS_SHOWN
+        );
+    }
+    md.push('\n');
+}
+
 fn boots_table(md: &mut String, input: &ReportInput) {
     md.push_str("| index | boot | first entry | uptime | end | downtime after |\n");
     md.push_str("| ---: | --- | --- | ---: | --- | ---: |\n");
@@ -217,6 +321,24 @@ fn boots_table(md: &mut String, input: &ReportInput) {
     md.push('\n');
 }
 
+/// Sentences written for people (summaries, hints): their `code` spans are
+/// kept, anything else that Markdown or HTML would read as markup is escaped.
+pub(crate) fn prose(s: &str) -> String {
+    if s.matches('`').count() % 2 == 1 {
+        return escape(s);
+    }
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("`{part}`")
+            } else {
+                escape(part)
+            }
+        })
+        .collect()
+}
+
 /// Keeps text from turning into Markdown markup or breaking a table.
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -239,5 +361,13 @@ mod tests {
     #[test]
     fn markup_in_log_text_is_escaped() {
         assert_eq!(escape("a|b *c* <d>"), "a\\|b \\*c\\* \\<d\\>");
+    }
+
+    #[test]
+    fn prose_keeps_code_spans() {
+        assert_eq!(
+            prose("run `systemctl enable a_b` for <x>"),
+            "run `systemctl enable a_b` for \\<x\\>"
+        );
     }
 }

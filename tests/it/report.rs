@@ -50,11 +50,14 @@ fn the_power_cut_boot_of_each_fixture_gets_a_bundle_that_says_so() {
             out.path(),
         );
         let names: Vec<String> = files(out.path()).into_keys().collect();
-        assert_eq!(
-            names,
-            ["overview.png", "overview.svg", "report.json", "report.md"],
-            "{}",
-            f.name
+        for chart in ["overview", "timeline"] {
+            for ext in ["png", "svg"] {
+                let file = format!("{chart}.{ext}");
+                assert!(names.contains(&file), "{}: {file} in {names:?}", f.name);
+            }
+        }
+        assert!(
+            names.contains(&"report.md".to_string()) && names.contains(&"report.json".to_string())
         );
         assert!(
             said.contains("report.md"),
@@ -69,6 +72,11 @@ fn the_power_cut_boot_of_each_fixture_gets_a_bundle_that_says_so() {
         assert!(
             md.contains("![Journal overview](overview.svg)"),
             "chart embedded"
+        );
+        assert!(
+            md.contains("| error | unclean-shutdown |"),
+            "{}: the power cut is a finding",
+            f.name
         );
         assert!(
             md.contains("journalctl --cursor='s="),
@@ -207,4 +215,95 @@ fn example_bundles_in_reports_are_up_to_date() {
         checked += 1;
     }
     assert!(checked >= 3, "the examples list is not empty");
+}
+
+/// The boot with the recorder's crash loops: each truth loop gets a panel in
+/// the crash-loop chart and a finding with its stable id in report.md.
+#[test]
+fn crash_loops_of_the_truth_are_charted_and_listed() {
+    for f in Fixture::all() {
+        let first = f.boot(0);
+        let loops: Vec<&str> = f
+            .truth
+            .crash_loops
+            .iter()
+            .filter(|c| c.boot_id == first.boot_id)
+            .map(|c| c.unit.as_str())
+            .collect();
+        assert!(
+            loops.len() >= 2,
+            "{}: the first boot has crash loops",
+            f.name
+        );
+        let offset = (1 - f.truth.boots.len() as i64).to_string();
+        let out = tempfile::tempdir().unwrap();
+        report(
+            &["-D", f.dir_arg(), "--utc", "report", "-b", &offset],
+            out.path(),
+        );
+        let svg = std::fs::read_to_string(out.path().join("crash-loops.svg")).unwrap();
+        let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap())
+                .unwrap();
+        for unit in &loops {
+            assert!(
+                svg.contains(&format!("\n{unit}\n")),
+                "{}: {unit} has a panel",
+                f.name
+            );
+            let finding = json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["kind"] == "crash-loop" && x["unit"] == *unit)
+                .unwrap_or_else(|| panic!("{}: no crash-loop finding for {unit}", f.name));
+            assert!(
+                md.contains(finding["id"].as_str().unwrap()),
+                "{}: id listed",
+                f.name
+            );
+        }
+        assert!(md.contains("![Crash loops](crash-loops.svg)"));
+        assert!(md.contains("![Boot timeline](timeline.svg)"));
+        assert!(md.contains("### Starts not caused by the boot"));
+    }
+}
+
+#[test]
+fn fail_on_exits_3_only_at_or_above_the_severity() {
+    let f = Fixture::load("debian13");
+    let cut = f.truth.boots.iter().find(|b| b.end == "unclean").unwrap();
+    let offset = (cut.order as i64 - (f.truth.boots.len() as i64 - 1)).to_string();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let base = ["-D", f.dir_arg(), "report", "-b", &offset, "--out", dir];
+    let json = |_: ()| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(out.path().join("report.json")).unwrap()).unwrap()
+    };
+    let run = jforensics(&[&base[..], &["--fail-on", "error"]].concat());
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "a power cut is an error finding"
+    );
+    assert!(String::from_utf8_lossy(&run.stderr).contains("findings at or above error"));
+    let severities: Vec<String> = json(())["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["severity"].as_str().unwrap().to_string())
+        .collect();
+    assert!(severities.contains(&"error".to_string()), "{severities:?}");
+    let critical = severities.iter().any(|s| s == "critical");
+    let run = jforensics(&[&base[..], &["--fail-on", "critical"]].concat());
+    assert_eq!(
+        run.status.code(),
+        Some(if critical { 3 } else { 0 }),
+        "{severities:?}"
+    );
+    let run = jforensics(&base);
+    assert_eq!(run.status.code(), Some(0), "no --fail-on: success");
+    let run = jforensics(&[&base[..], &["--fail-on", "bad"]].concat());
+    assert_eq!(run.status.code(), Some(2), "a bad severity is wrong usage");
 }

@@ -19,6 +19,7 @@ const COVERED: &[(&str, &str)] = &[
     ("boots", "#/$defs/boots_document"),
     ("since-boot", "#/$defs/since_boot_document"),
     ("unit", "#/$defs/unit_document"),
+    ("findings", "#/$defs/findings_document"),
     ("report", "#/$defs/report_document"),
     ("completions", "no JSON: a shell script"),
     ("man", "no JSON: a roff page"),
@@ -151,10 +152,10 @@ fn report_json_is_valid_for_every_boot_of_every_journal() {
     }
 }
 
-/// `since-boot` (every boot, all starts) and `unit` (a unit every journal
-/// has, all boots), once those commands exist.
+/// `since-boot` (every boot, all starts), `findings` (all boots) and `unit`
+/// (a unit every journal has, all boots), once those commands exist.
 #[test]
-fn since_boot_and_unit_output_is_valid_on_every_journal() {
+fn since_boot_findings_and_unit_output_is_valid_on_every_journal() {
     let commands = subcommands();
     for (name, dir) in journals() {
         let count = jforensics_json(&["-D", &dir, "boots", "-o", "json"])
@@ -184,6 +185,19 @@ fn since_boot_and_unit_output_is_valid_on_every_journal() {
                     "{name} -b {boot}: no starts"
                 );
             }
+        }
+        if commands.contains("findings") {
+            let doc = jforensics_json(&["-D", &dir, "findings", "-o", "json"]);
+            assert_valid(
+                &doc,
+                "#/$defs/findings_document",
+                &format!("{name}: findings"),
+            );
+            assert_eq!(
+                doc["boots"].as_array().unwrap().len(),
+                count,
+                "{name}: findings"
+            );
         }
         if commands.contains("unit") {
             let doc = jforensics_json(&[

@@ -15,6 +15,7 @@
 mod axis;
 pub mod crash_loop;
 mod draw;
+mod from_analysis;
 pub mod overview;
 pub mod timeline;
 
