@@ -105,7 +105,7 @@ END is `clean reboot|poweroff|halt|kexec` when a shutdown was logged, UNCLEAN
 when the journal just stops and a later boot exists (power loss, crash), and
 `running` for the newest boot without a shutdown.")]
     Boots(BootsArgs),
-    /// Run SQL over the tables built from the journal (boots, …)
+    /// Run SQL over tables of what was found: boots, events, activations, starts, findings
     #[command(after_help = QUERY_HELP)]
     Query(QueryArgs),
     /// Write one table to a file for DuckDB, Spark or a notebook
@@ -272,11 +272,12 @@ pub struct CompletionsArgs {
 
 const QUERY_HELP: &str = "\
 Examples:
-  jforensics query --list                           the built-in queries, one line each
-  jforensics query unclean-shutdowns                run one of them by name
-  jforensics query --sql \"SELECT * FROM boots\"     your own SQL (polars' dialect)
-  jforensics query my.sql --format csv              a query from a file
-  jforensics query --tables                         the tables and what every column means
+  jforensics query --list                    the built-in queries, one line each
+  jforensics query crash-loops               run one of them by name
+  jforensics query my.sql --format csv       a query from a file
+  jforensics query --tables                  the tables and what every column means
+  jforensics query --sql \"SELECT unit, COUNT(*) AS n FROM starts
+      WHERE cause = 'manual' GROUP BY unit ORDER BY n DESC\"
 
 The tables are built from what jforensics found in the journal selected with
 -D/--file/--root/--input and -S/-U; -b keeps one boot's rows in every table.
@@ -284,9 +285,9 @@ Datetimes are UTC: compare them with UTC literals.";
 
 const EXPORT_HELP: &str = "\
 Examples:
-  jforensics export --table boots --out boots.parquet     format from the extension
-  jforensics export --table boots --format csv --out -    CSV on standard output
-  duckdb -c \"SELECT * FROM 'boots.parquet'\"";
+  jforensics export --table starts --out starts.parquet     format from the extension
+  jforensics export --table findings --format csv --out -   CSV on standard output
+  duckdb -c \"SELECT cause, COUNT(*) FROM 'starts.parquet' GROUP BY cause\"";
 
 /// The formats `query` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -297,7 +298,7 @@ pub enum QueryFormat {
     Csv,
     /// One JSON object per row
     Ndjson,
-    /// Apache Parquet (needs --out)
+    /// Apache Parquet (to --out FILE or a pipe)
     Parquet,
 }
 

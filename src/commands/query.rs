@@ -11,7 +11,7 @@ use jforensics::findings;
 use jforensics::journal::Filter;
 use jforensics::tables::output::{self, Format, TableStyle};
 use jforensics::tables::{Inputs, Table, Tables, queries, sql};
-use polars::prelude::{DataFrame, PolarsError};
+use polars::prelude::DataFrame;
 
 use super::{Context, Result};
 use crate::cli::{self, QueryArgs, QueryFormat};
@@ -119,8 +119,7 @@ pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
     })
 }
 
-/// Writes to `out` (a file, or standard output for none or `-`). A reader
-/// that stops early (`| head`) is not an error.
+/// Writes to `out` (a file, or standard output for none or `-`).
 pub(super) fn write_result(
     df: &mut DataFrame,
     format: Format,
@@ -130,14 +129,13 @@ pub(super) fn write_result(
     let style = TableStyle {
         full: ctx.output.full,
     };
-    let written = match out.filter(|p| *p != Path::new("-")) {
+    match out.filter(|p| *p != Path::new("-")) {
         Some(path) => {
             let file =
                 File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             let mut writer = BufWriter::new(file);
             output::write(df, format, style, &mut writer)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            Ok(())
         }
         None => {
             let stdout = io::stdout();
@@ -147,17 +145,10 @@ pub(super) fn write_result(
                         .into(),
                 );
             }
-            let mut lock = stdout.lock();
-            output::write(df, format, style, &mut lock)
+            output::write(df, format, style, &mut stdout.lock())?;
         }
-    };
-    match written {
-        Err(PolarsError::IO { error, .. }) if error.kind() == io::ErrorKind::BrokenPipe => {
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => Err(e.into()),
-        Ok(()) => Ok(ExitCode::SUCCESS),
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `--list`: name and first comment line of each built-in query.
