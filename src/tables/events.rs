@@ -30,7 +30,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "event",
         Kind::Int,
         false,
-        "position in the boot's events (ordered by the monotonic clock); `activation` rows point here",
+        "position in the boot's events, which are ordered by the monotonic clock",
     ),
     column(
         "realtime",
