@@ -337,18 +337,27 @@ pub fn unit(unit: &str, analyses: &[BootAnalysis], style: &Style) -> String {
             out.push_str("  not started in this boot\n");
             continue;
         }
-        let mut t = crate::report::table::Table::new(&[
+        // A system unit and a user unit may share a name: say whose it is.
+        let mixed = acts.iter().any(|(_, a)| !a.manager.is_system());
+        let mut headers = vec![
             ("#", crate::report::table::Align::Right),
             ("STARTED", crate::report::table::Align::Left),
             ("CAUSE", crate::report::table::Align::Left),
             ("TRIGGER", crate::report::table::Align::Left),
             ("RAN", crate::report::table::Align::Right),
             ("ENDED", crate::report::table::Align::Left),
-        ]);
+        ];
+        if mixed {
+            headers.insert(1, ("MANAGER", crate::report::table::Align::Left));
+        }
+        let mut t = crate::report::table::Table::new(&headers);
         for (n, (i, a)) in acts.iter().enumerate() {
             let s = an.start_of(*i);
-            t.row(vec![
-                (n + 1).to_string(),
+            let mut row = vec![(n + 1).to_string()];
+            if mixed {
+                row.push(a.manager.to_string());
+            }
+            row.extend([
                 s.map(|s| wall_near(s.realtime_usec, b.first_realtime_usec, style.zone))
                     .unwrap_or_else(|| "-".to_string()),
                 s.map(|s| s.cause.as_str().to_string())
@@ -359,6 +368,7 @@ pub fn unit(unit: &str, analyses: &[BootAnalysis], style: &Style) -> String {
                 a.ran_usec().map(span).unwrap_or_else(|| "-".to_string()),
                 describe_end_short(a, lc),
             ]);
+            t.row(row);
         }
         for line in t.render().lines() {
             out.push_str("  ");
