@@ -105,12 +105,6 @@ END is `clean reboot|poweroff|halt|kexec` when a shutdown was logged, UNCLEAN
 when the journal just stops and a later boot exists (power loss, crash), and
 `running` for the newest boot without a shutdown.")]
     Boots(BootsArgs),
-    /// Run SQL over tables of what was found: boots, events, activations, starts, findings
-    #[command(after_help = QUERY_HELP)]
-    Query(QueryArgs),
-    /// Write one table to a file for DuckDB, Spark or a notebook
-    #[command(after_help = EXPORT_HELP)]
-    Export(ExportArgs),
     /// The story of one boot: every start after boot, grouped by why it happened
     #[command(after_help = SINCE_BOOT_HELP)]
     SinceBoot(SinceBootArgs),
@@ -120,6 +114,12 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// What went wrong: crash loops, units lost at reboot, kills, readiness gaps, …
     #[command(after_help = findings::FINDINGS_HELP)]
     Findings(findings::FindingsArgs),
+    /// Run SQL over tables of what was found: boots, events, activations, starts, findings
+    #[command(after_help = QUERY_HELP)]
+    Query(QueryArgs),
+    /// Write one table to a file for DuckDB, Spark or a notebook
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
     /// Write a postmortem bundle for one boot: report.md, report.json and charts
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
@@ -129,6 +129,18 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// Print the manual page (roff) for man(1)
     #[command(after_help = MAN_HELP)]
     Man,
+}
+
+#[derive(Args, Debug)]
+pub struct BootsArgs {
+    /// Only this boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
+    #[arg(
+        short = 'b',
+        long = "boot",
+        value_name = "ID|OFFSET",
+        allow_hyphen_values = true
+    )]
+    pub boot: Option<String>,
 }
 
 const SINCE_BOOT_HELP: &str = "\
@@ -184,90 +196,6 @@ pub struct UnitArgs {
     /// Every boot in the journal, oldest first
     #[arg(long)]
     pub all_boots: bool,
-}
-
-#[derive(Args, Debug)]
-pub struct BootsArgs {
-    /// Only this boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
-    #[arg(
-        short = 'b',
-        long = "boot",
-        value_name = "ID|OFFSET",
-        allow_hyphen_values = true
-    )]
-    pub boot: Option<String>,
-}
-
-const REPORT_HELP: &str = "\
-Examples:
-  jforensics report --out pm/                  the newest boot, as pm/report.md + charts
-  jforensics report -b -1 --out pm/            the boot before (after an unclean reboot)
-  jforensics report --format html --out pm/    one self-contained pm/report.html
-  jforensics -D /mnt/var/log/journal report -b -1 --utc --out pm/
-  jforensics report --out pm/ --fail-on error  exit 3 if something went wrong (for CI, cron)
-
-The folder gets report.md (or report.html), report.json (schema/jforensics.schema.json)
-and each chart as SVG and PNG. Files of the same name are overwritten, others left
-alone. The bundle holds no generation time: the same journal gives the same files.";
-
-const COMPLETIONS_HELP: &str = "\
-Examples:
-  jforensics completions bash > /etc/bash_completion.d/jforensics
-  jforensics completions zsh > \"${fpath[1]}/_jforensics\"
-  jforensics completions fish > ~/.config/fish/completions/jforensics.fish";
-
-const MAN_HELP: &str = "\
-Examples:
-  jforensics man | man -l -
-  jforensics man > /usr/local/share/man/man1/jforensics.1";
-
-/// The main document of a report bundle.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReportFormat {
-    /// report.md next to the chart files
-    Md,
-    /// one report.html with the charts inlined
-    Html,
-}
-
-#[derive(Args, Debug)]
-pub struct ReportArgs {
-    /// The boot to report on: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
-    #[arg(
-        short = 'b',
-        long = "boot",
-        value_name = "ID|OFFSET",
-        allow_hyphen_values = true,
-        default_value = "0"
-    )]
-    pub boot: String,
-    /// The folder to write the bundle into (created if missing)
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// The main document's format
-    #[arg(
-        long = "format",
-        id = "report_format",
-        value_name = "FORMAT",
-        value_enum,
-        default_value_t = ReportFormat::Md
-    )]
-    pub format: ReportFormat,
-    /// Exit with status 3 when a finding is at or above SEVERITY (info < warning < error < critical)
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
-    pub fail_on: Option<jforensics::findings::Severity>,
-}
-
-fn parse_severity(word: &str) -> Result<jforensics::findings::Severity, String> {
-    jforensics::findings::Severity::parse(word)
-        .ok_or_else(|| "one of info, warning, error, critical".to_string())
-}
-
-#[derive(Args, Debug)]
-pub struct CompletionsArgs {
-    /// The shell to complete for
-    #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
 }
 
 const QUERY_HELP: &str = "\
@@ -362,4 +290,76 @@ pub struct ExportArgs {
         allow_hyphen_values = true
     )]
     pub boot: Option<String>,
+}
+
+const REPORT_HELP: &str = "\
+Examples:
+  jforensics report --out pm/                  the newest boot, as pm/report.md + charts
+  jforensics report -b -1 --out pm/            the boot before (after an unclean reboot)
+  jforensics report --format html --out pm/    one self-contained pm/report.html
+  jforensics -D /mnt/var/log/journal report -b -1 --utc --out pm/
+  jforensics report --out pm/ --fail-on error  exit 3 if something went wrong (for CI, cron)
+
+The folder gets report.md (or report.html), report.json (schema/jforensics.schema.json)
+and each chart as SVG and PNG. Files of the same name are overwritten, others left
+alone. The bundle holds no generation time: the same journal gives the same files.";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  jforensics completions bash > /etc/bash_completion.d/jforensics
+  jforensics completions zsh > \"${fpath[1]}/_jforensics\"
+  jforensics completions fish > ~/.config/fish/completions/jforensics.fish";
+
+const MAN_HELP: &str = "\
+Examples:
+  jforensics man | man -l -
+  jforensics man > /usr/local/share/man/man1/jforensics.1";
+
+/// The main document of a report bundle.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// report.md next to the chart files
+    Md,
+    /// one report.html with the charts inlined
+    Html,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The boot to report on: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
+    #[arg(
+        short = 'b',
+        long = "boot",
+        value_name = "ID|OFFSET",
+        allow_hyphen_values = true,
+        default_value = "0"
+    )]
+    pub boot: String,
+    /// The folder to write the bundle into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The main document's format
+    #[arg(
+        long = "format",
+        id = "report_format",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = ReportFormat::Md
+    )]
+    pub format: ReportFormat,
+    /// Exit with status 3 when a finding is at or above SEVERITY (info < warning < error < critical)
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<jforensics::findings::Severity>,
+}
+
+fn parse_severity(word: &str) -> Result<jforensics::findings::Severity, String> {
+    jforensics::findings::Severity::parse(word)
+        .ok_or_else(|| "one of info, warning, error, critical".to_string())
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

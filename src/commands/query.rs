@@ -37,15 +37,22 @@ pub fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
                 cli::Format::Short => Format::Table,
             }),
     };
+    // A bad query is reported before the journal is read.
+    quietly(|| sql::check(&text, &origin))?;
     let tables = tables(ctx, args.boot.as_deref())?;
-    // sql::run turns a polars panic into an error that quotes it; keep the
-    // default hook from printing it a second time, with a backtrace.
+    let mut result = quietly(|| sql::run(&tables, &text, &origin))?;
+    write_result(&mut result, format, args.out.as_deref(), ctx)
+}
+
+/// Runs polars with the panic hook silenced: `sql::check` and `sql::run`
+/// turn a polars panic into an error that quotes it, which the default hook
+/// would print a second time, with a backtrace.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result = sql::run(&tables, &text, &origin);
+    let out = f();
     std::panic::set_hook(hook);
-    let mut result = result?;
-    write_result(&mut result, format, args.out.as_deref(), ctx)
+    out
 }
 
 fn format(f: QueryFormat) -> Format {

@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use polars::prelude::*;
 use regex::Regex;
 
-use super::Tables;
+use super::{Inputs, Tables};
 
 /// A query that polars refused, with where in the text it went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,6 +65,19 @@ impl fmt::Display for QueryError {
 }
 
 impl std::error::Error for QueryError {}
+
+/// Checks `sql` against empty tables with the real columns: syntax, table
+/// and column names and types are all known before any data is, so a typo
+/// is reported before a long read of the journal.
+pub fn check(sql: &str, origin: &str) -> Result<(), QueryError> {
+    let empty = Tables::build(&Inputs {
+        boots: &[],
+        analyses: &[],
+        findings: &[],
+    })
+    .map_err(|e| error(sql, origin, &e.to_string()))?;
+    run(&empty, sql, origin).map(|_| ())
+}
 
 /// Runs `sql` (one statement) over `tables` and collects the result.
 /// `origin` names the query's source in error messages.
@@ -122,7 +135,6 @@ fn strip_position(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tables::Inputs;
 
     fn empty() -> Tables {
         Tables::build(&Inputs {
@@ -179,6 +191,13 @@ mod tests {
     fn an_unknown_table_is_an_error_not_a_panic() {
         let err = run(&empty(), "SELECT * FROM activationz", "--sql").unwrap_err();
         assert!(err.message.contains("activationz"), "{err}");
+    }
+
+    #[test]
+    fn check_finds_what_run_would_without_data() {
+        assert!(check("SELECT unit, cause FROM starts", "--sql").is_ok());
+        let err = check("SELECT unit FROM startz", "--sql").unwrap_err();
+        assert!(err.message.contains("startz"), "{err}");
     }
 
     #[test]

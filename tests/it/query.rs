@@ -683,6 +683,49 @@ fn a_bad_query_is_an_sql_error_with_its_position_not_a_panic() {
 }
 
 #[test]
+fn a_bad_query_is_reported_before_the_journal_is_read() {
+    let out = jforensics(&[
+        "-D",
+        "/nonexistent/journal",
+        "query",
+        "--sql",
+        "SELECT unit FROM startz",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("startz"), "{stderr}");
+    assert!(!stderr.contains("/nonexistent"), "{stderr}");
+}
+
+#[test]
+fn output_json_means_json_lines() {
+    let mut args = no_rtc();
+    args.extend(
+        [
+            "-o",
+            "json",
+            "query",
+            "--sql",
+            "SELECT boot_index FROM boots",
+        ]
+        .map(String::from),
+    );
+    let out = jforensics(&strs(&args));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let indexes: Vec<i64> = lines.iter().map(|r| int_of(r, "boot_index")).collect();
+    assert_eq!(indexes, vec![-3, -2, -1, 0]);
+}
+
+#[test]
 fn an_unknown_column_names_it_and_points_to_the_table_docs() {
     let mut args = no_rtc();
     args.extend(["query", "--sql", "SELECT reboot_count FROM boots"].map(String::from));
