@@ -530,32 +530,34 @@ pub fn cursor_part<'a>(cursor: &'a str, key: &str) -> Option<&'a str> {
     })
 }
 
-/// Resolves journalctl's `-b` argument: an offset (`0`, `-1`, `+1` = oldest),
-/// a boot id, or an id followed by an offset (`ID-1`).
+/// Resolves journalctl's `-b` argument: an offset (`0` newest, `-1` the one
+/// before, `1` or `+1` the oldest), a boot id, or an id followed by an offset
+/// (`ID-1`). An id may be shortened to a unique prefix of 8 or more hex
+/// digits, which is what the `boots` table prints.
 pub fn select<'a>(boots: &'a [Boot], spec: &str) -> Result<&'a Boot, String> {
     let spec = spec.trim();
-    let (id_part, offset_part) = if spec.len() >= 32 && Id128::parse(&spec[..32]).is_some() {
-        (Some(&spec[..32]), &spec[32..])
+    let not_a_boot = || {
+        format!(
+            "'{spec}' is not a boot: give an offset like 0 or -1, or a boot id (or its first 8 digits) from `jforensics boots`"
+        )
+    };
+    let hex_len = spec.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let (base, offset_part) = if hex_len >= 8 {
+        let (id, rest) = spec.split_at(hex_len.min(32));
+        (Some(boot_by_id(boots, id)?), rest)
     } else {
         (None, spec)
     };
     let offset: i64 = if offset_part.is_empty() {
         0
     } else {
-        offset_part.parse().map_err(|_| {
-            format!("'{spec}' is not a boot: give an offset like 0 or -1, or a boot id from `jforensics boots`")
-        })?
+        offset_part.parse().map_err(|_| not_a_boot())?
     };
-    let position = match id_part {
-        Some(id) => {
-            let id = Id128::parse(id).expect("checked above");
-            let base = boots.iter().position(|b| b.boot_id == id).ok_or_else(|| {
-                format!("boot {id} is not in this journal; `jforensics boots` lists the boots")
-            })?;
-            base as i64 + offset
-        }
-        // journalctl: 0/-N count back from the newest, +N forward from the oldest.
-        None if offset_part.starts_with('+') => offset - 1,
+    let position = match base {
+        Some(base) => base as i64 + offset,
+        // journalctl: 0 and -N count back from the newest, N and +N forward
+        // from the oldest (1 is the oldest).
+        None if offset > 0 => offset - 1,
         None => boots.len() as i64 - 1 + offset,
     };
     usize::try_from(position)
@@ -563,11 +565,33 @@ pub fn select<'a>(boots: &'a [Boot], spec: &str) -> Result<&'a Boot, String> {
         .and_then(|p| boots.get(p))
         .ok_or_else(|| {
             format!(
-                "no boot at '{spec}': this journal holds {} boot(s) (offsets {} to 0)",
+                "no boot at '{spec}': this journal holds {} boot(s) (offsets {} to 0, or 1 to {})",
                 boots.len(),
-                -(boots.len() as i64 - 1)
+                -(boots.len() as i64 - 1),
+                boots.len()
             )
         })
+}
+
+/// The position of the boot whose id is `id` or starts with it.
+fn boot_by_id(boots: &[Boot], id: &str) -> Result<usize, String> {
+    let id = id.to_ascii_lowercase();
+    let matching: Vec<usize> = boots
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.boot_id.to_string().starts_with(&id))
+        .map(|(i, _)| i)
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!(
+            "boot {id} is not in this journal; `jforensics boots` lists the boots"
+        )),
+        many => Err(format!(
+            "{} boots start with {id}; give more digits (`jforensics boots -l` prints whole ids)",
+            many.len()
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -687,5 +711,42 @@ mod tests {
         );
         assert!(select(&boots, "-3").is_err());
         assert!(select(&boots, "yesterday").is_err());
+    }
+
+    #[test]
+    fn an_unsigned_offset_counts_from_the_oldest_boot_as_in_journalctl() {
+        let mut s = BootScanner::new();
+        for b in 1..=3u8 {
+            s.observe(&entry(b, "aa", b as u64, b as u64 * 1000, 1, &[]));
+        }
+        let boots = s.finish();
+        assert_eq!(select(&boots, "1").unwrap().boot_id, Id128([1; 16]));
+        assert_eq!(select(&boots, "3").unwrap().boot_id, Id128([3; 16]));
+        assert!(select(&boots, "4").is_err());
+    }
+
+    #[test]
+    fn a_boot_id_may_be_shortened_to_a_unique_prefix() {
+        let mut s = BootScanner::new();
+        for b in [0x12u8, 0x13, 0xab] {
+            s.observe(&entry(b, "aa", b as u64, b as u64 * 1000, 1, &[]));
+        }
+        let boots = s.finish();
+        assert_eq!(
+            select(&boots, "abababab").unwrap().boot_id,
+            Id128([0xab; 16])
+        );
+        assert_eq!(
+            select(&boots, "ABABABAB").unwrap().boot_id,
+            Id128([0xab; 16])
+        );
+        assert_eq!(
+            select(&boots, "12121212+1").unwrap().boot_id,
+            Id128([0x13; 16])
+        );
+        let err = select(&boots, "cdcdcdcd").unwrap_err();
+        assert!(err.contains("not in this journal"), "{err}");
+        // Seven digits are too few to be an id; they are not an offset either.
+        assert!(select(&boots, "abababa").is_err());
     }
 }

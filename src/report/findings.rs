@@ -124,11 +124,7 @@ pub fn terminal(list: &[Finding], style: &Style) -> String {
         for line in wrap(&f.summary, WIDTH - 2) {
             out.push_str(&format!("  {line}\n"));
         }
-        let fix = format!("Fix: {}", f.hint);
-        for (i, line) in wrap(&fix, WIDTH - 2).into_iter().enumerate() {
-            let indent = if i == 0 { "  " } else { "       " };
-            out.push_str(&format!("{indent}{line}\n"));
-        }
+        out.push_str(&fix_lines(&f.hint));
         let shown = if style.full_ids {
             f.evidence.len()
         } else {
@@ -190,13 +186,7 @@ pub fn brief(list: &[Finding], style: &Style) -> String {
         for line in wrap(&f.summary, WIDTH - 2) {
             out.push_str(&format!("  {line}\n"));
         }
-        for (i, line) in wrap(&format!("Fix: {}", f.hint), WIDTH - 2)
-            .into_iter()
-            .enumerate()
-        {
-            let indent = if i == 0 { "  " } else { "       " };
-            out.push_str(&format!("{indent}{line}\n"));
-        }
+        out.push_str(&fix_lines(&f.hint));
     }
     out
 }
@@ -229,6 +219,17 @@ fn clock_ms(usec: u64, style: &Style) -> String {
 }
 
 /// Splits `text` into lines of at most `width` characters at spaces.
+/// "  Fix: HINT", wrapped under itself: the lead and the continuation
+/// indent are both 7 columns, so every line fits `WIDTH`.
+fn fix_lines(hint: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in wrap(hint, WIDTH - 7).into_iter().enumerate() {
+        let lead = if i == 0 { "  Fix: " } else { "       " };
+        out.push_str(&format!("{lead}{line}\n"));
+    }
+    out
+}
+
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
@@ -329,10 +330,22 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Fix: Raise `MemoryMax=`."), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
+    }
+
+    #[test]
+    fn a_long_fix_wraps_under_itself_within_the_width() {
+        let hint = "Enable db.service (`systemctl enable db.service`) and make orders-api.service wait for it (`Wants=ledger-store.service` and `After=ledger-store.service`), so it is up first.";
+        let text = fix_lines(hint);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.len() > 1, "{text}");
+        assert!(lines[0].starts_with("  Fix: Enable"), "{text}");
         assert!(
-            text.lines().all(|l| l.chars().count() <= WIDTH + 2),
-            "{text}"
+            lines[1..]
+                .iter()
+                .all(|l| l.starts_with("       ") && !l[7..].starts_with(' '))
         );
+        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH), "{text}");
     }
 
     #[test]
