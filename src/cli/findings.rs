@@ -19,14 +19,8 @@ a one-sentence fix, and a confidence where it is inferred.";
 
 #[derive(Args, Debug)]
 pub struct FindingsArgs {
-    /// Only this boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
-    #[arg(
-        short = 'b',
-        long = "boot",
-        value_name = "ID|OFFSET",
-        allow_hyphen_values = true
-    )]
-    pub boot: Option<String>,
+    #[command(flatten)]
+    pub boot: super::BootArg,
     /// Only findings of these kinds (repeatable)
     #[arg(long = "kind", value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(jforensics::findings::Kind::ALL.map(|k| k.as_str())))]
     pub kinds: Vec<String>,
@@ -36,6 +30,8 @@ pub struct FindingsArgs {
     /// Order: by time within each boot (a timeline), or most severe first
     #[arg(long, value_enum, default_value_t = FindingsSort::Time)]
     pub sort: FindingsSort,
+    #[command(flatten)]
+    pub fail_on: super::FailOnArg,
     #[command(flatten)]
     pub detectors: DetectorArgs,
 }

@@ -133,7 +133,15 @@ when the journal just stops and a later boot exists (power loss, crash), and
 
 #[derive(Args, Debug)]
 pub struct BootsArgs {
-    /// Only this boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
+    #[command(flatten)]
+    pub boot: BootArg,
+}
+
+/// `-b/--boot`, read as journalctl reads it; every command that works on one
+/// boot takes it.
+#[derive(Args, Debug, Clone, Default)]
+pub struct BootArg {
+    /// The boot: 0 the newest, -1 the one before, 1 the oldest; a boot id (its first 8 digits will do) or ID±N
     #[arg(
         short = 'b',
         long = "boot",
@@ -141,6 +149,20 @@ pub struct BootsArgs {
         allow_hyphen_values = true
     )]
     pub boot: Option<String>,
+}
+
+impl BootArg {
+    pub fn spec(&self) -> Option<&str> {
+        self.boot.as_deref()
+    }
+}
+
+/// `--fail-on`, for the commands that report findings.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FailOnArg {
+    /// Exit with status 3 when a finding is at or above SEVERITY (info < warning < error < critical)
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<jforensics::findings::Severity>,
 }
 
 const SINCE_BOOT_HELP: &str = "\
@@ -163,20 +185,16 @@ Examples:
 
 #[derive(Args, Debug)]
 pub struct SinceBootArgs {
-    /// The boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
-    #[arg(
-        short = 'b',
-        long = "boot",
-        value_name = "ID|OFFSET",
-        allow_hyphen_values = true
-    )]
-    pub boot: Option<String>,
+    #[command(flatten)]
+    pub boot: BootArg,
     /// Only these units (repeatable; "nginx" means nginx.service)
     #[arg(short = 'u', long = "unit", value_name = "UNIT")]
     pub units: Vec<String>,
     /// List the starts that were part of boot too
     #[arg(long)]
     pub all: bool,
+    #[command(flatten)]
+    pub fail_on: FailOnArg,
 }
 
 #[derive(Args, Debug)]
@@ -184,17 +202,10 @@ pub struct UnitArgs {
     /// The unit ("nginx" means nginx.service)
     #[arg(value_name = "UNIT")]
     pub unit: String,
-    /// The boot: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
-    #[arg(
-        short = 'b',
-        long = "boot",
-        value_name = "ID|OFFSET",
-        allow_hyphen_values = true,
-        conflicts_with = "all_boots"
-    )]
-    pub boot: Option<String>,
+    #[command(flatten)]
+    pub boot: BootArg,
     /// Every boot in the journal, oldest first
-    #[arg(long)]
+    #[arg(long, conflicts_with = "boot")]
     pub all_boots: bool,
 }
 
@@ -255,14 +266,8 @@ pub struct QueryArgs {
     /// List the tables and their columns
     #[arg(long)]
     pub tables: bool,
-    /// Keep only this boot's rows in every table: an offset (0, -1, +1) or a boot id
-    #[arg(
-        short = 'b',
-        long = "boot",
-        value_name = "ID|OFFSET",
-        allow_hyphen_values = true
-    )]
-    pub boot: Option<String>,
+    #[command(flatten)]
+    pub boot: BootArg,
     /// Output format [default: from the --out extension, else table, or ndjson with -o json]
     #[arg(long = "format", value_name = "FORMAT", value_enum)]
     pub result_format: Option<QueryFormat>,
@@ -282,14 +287,8 @@ pub struct ExportArgs {
     /// The file to write, or - for standard output
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
-    /// Keep only this boot's rows: an offset (0, -1, +1) or a boot id
-    #[arg(
-        short = 'b',
-        long = "boot",
-        value_name = "ID|OFFSET",
-        allow_hyphen_values = true
-    )]
-    pub boot: Option<String>,
+    #[command(flatten)]
+    pub boot: BootArg,
 }
 
 const REPORT_HELP: &str = "\
@@ -326,15 +325,8 @@ pub enum ReportFormat {
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// The boot to report on: an offset (0 newest, -1 the one before, +1 oldest), a boot id, or ID±N
-    #[arg(
-        short = 'b',
-        long = "boot",
-        value_name = "ID|OFFSET",
-        allow_hyphen_values = true,
-        default_value = "0"
-    )]
-    pub boot: String,
+    #[command(flatten)]
+    pub boot: BootArg,
     /// The folder to write the bundle into (created if missing)
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -347,9 +339,8 @@ pub struct ReportArgs {
         default_value_t = ReportFormat::Md
     )]
     pub format: ReportFormat,
-    /// Exit with status 3 when a finding is at or above SEVERITY (info < warning < error < critical)
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
-    pub fail_on: Option<jforensics::findings::Severity>,
+    #[command(flatten)]
+    pub fail_on: FailOnArg,
 }
 
 fn parse_severity(word: &str) -> Result<jforensics::findings::Severity, String> {

@@ -10,7 +10,7 @@ use crate::cli::{BootsArgs, Format};
 
 pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
     let all = ctx.boots()?;
-    let selected: Vec<_> = match &args.boot {
+    let selected: Vec<_> = match args.boot.spec() {
         Some(spec) => vec![boots::select(&all, spec)?.clone()],
         None => all,
     };

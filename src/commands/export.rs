@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
                 )
             })?,
     };
-    let tables = tables(ctx, args.boot.as_deref())?;
+    let tables = tables(ctx, args.boot.spec())?;
     let mut frame = tables.get(table).clone();
     write_result(&mut frame, format, Some(&args.out), ctx)
 }

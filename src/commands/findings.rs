@@ -3,17 +3,18 @@
 use std::process::ExitCode;
 
 use jforensics::boots;
+use jforensics::cause::BootAnalysis;
 use jforensics::findings::{self, Finding, Kind, Options, Severity};
 use jforensics::journal::{Filter, Id128};
 use jforensics::report::findings as render;
 
-use super::{Context, Result};
+use super::{Context, Result, report_diagnostics};
 use crate::cli::Format;
 use crate::cli::findings::{DetectorArgs, FindingsArgs, FindingsSort};
 
 pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
     let all = ctx.boots()?;
-    let selected: Vec<Id128> = match &args.boot {
+    let selected: Vec<Id128> = match args.boot.spec() {
         Some(spec) => vec![boots::select(&all, spec)?.boot_id],
         None => all.iter().map(|b| b.boot_id).collect(),
     };
@@ -36,7 +37,7 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
         }
         Format::Short => print!("{}", text(&list, selected.len(), ctx)),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::fail_on(&args.fail_on, &list))
 }
 
 /// Reads the selected boots (and the boot before each) and runs the detectors.
@@ -61,19 +62,34 @@ pub fn detect(
     Ok(list)
 }
 
-/// The findings of one boot with the default thresholds, most severe first:
-/// what `since-boot` prints before the starts.
-pub fn for_boot(ctx: &Context, all: &[boots::Boot], boot: Id128) -> Result<Vec<Finding>> {
-    let defaults = Options::default();
-    let detectors = DetectorArgs {
-        loop_restarts: defaults.loop_restarts,
-        loop_window_usec: defaults.loop_window_usec,
-        ready_patterns: Vec::new(),
-        min_readiness_gap_usec: defaults.min_readiness_gap_usec,
+/// One boot read in full, with the default thresholds: its analysis and its
+/// findings, most severe first (what `since-boot` and `report` show). The
+/// boot before is read too, as "lost at reboot" compares the two; each boot
+/// is read once, for lifecycles and detectors alike.
+pub fn one_boot(
+    ctx: &Context,
+    all: &[boots::Boot],
+    boot: &boots::Boot,
+) -> Result<(BootAnalysis, Vec<Finding>)> {
+    let options = Options {
+        zone: ctx.style().zone,
+        ..Options::default()
     };
-    let mut list = detect(ctx, all, &[boot], &detectors)?;
-    findings::sort_by_severity(&mut list);
-    Ok(list)
+    let position = all
+        .iter()
+        .position(|b| b.boot_id == boot.boot_id)
+        .ok_or("the boot is not in the journal's list")?;
+    let mut data = Vec::new();
+    for b in &all[position.saturating_sub(1)..=position] {
+        let mut source = ctx.open(Filter::all().boot(b.boot_id))?;
+        data.push(findings::read_boot(b, source.as_mut(), &options)?);
+        report_diagnostics(source.as_ref());
+    }
+    let mut found = findings::detect(&data, &options);
+    found.retain(|f| f.boot_id == boot.boot_id);
+    findings::sort_by_severity(&mut found);
+    let analysis = data.pop().ok_or("no boot was read")?.analysis;
+    Ok((analysis, found))
 }
 
 fn text(list: &[Finding], boots: usize, ctx: &Context) -> String {

@@ -24,7 +24,9 @@ use jforensics::report::color::{self, When};
 use jforensics::report::terminal::Style;
 use jforensics::report::time::Zone;
 
-use crate::cli::{Cli, ColorChoice, Command, OutputArgs, SourceArgs};
+use jforensics::findings::Finding;
+
+use crate::cli::{BootArg, Cli, ColorChoice, Command, FailOnArg, OutputArgs, SourceArgs};
 use progress::Progress;
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -176,6 +178,34 @@ impl Context {
         drop(progress);
         report_diagnostics(source.as_ref());
         Ok(scanner.finish())
+    }
+}
+
+/// The boot `-b` names, or the newest one.
+pub fn pick<'a>(all: &'a [Boot], boot: &BootArg) -> Result<&'a Boot> {
+    match boot.spec() {
+        Some(spec) => Ok(boot_scan::select(all, spec)?),
+        None => Ok(all
+            .last()
+            .ok_or("the journal holds no boot; check the source with `jforensics boots`")?),
+    }
+}
+
+/// Exit status when `--fail-on` is met (README, "Exit codes").
+pub const FINDINGS_AT_OR_ABOVE: u8 = 3;
+
+/// `--fail-on SEVERITY`: exit 3 when a finding is at or above it, after the
+/// output was written.
+pub fn fail_on(threshold: &FailOnArg, found: &[Finding]) -> ExitCode {
+    match threshold.fail_on {
+        Some(t) if found.iter().any(|f| f.severity >= t) => {
+            eprintln!(
+                "jforensics: findings at or above {t}: {}",
+                found.iter().filter(|f| f.severity >= t).count()
+            );
+            ExitCode::from(FINDINGS_AT_OR_ABOVE)
+        }
+        _ => ExitCode::SUCCESS,
     }
 }
 

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
     };
     // A bad query is reported before the journal is read.
     quietly(|| sql::check(&text, &origin))?;
-    let tables = tables(ctx, args.boot.as_deref())?;
+    let tables = tables(ctx, args.boot.spec())?;
     let mut result = quietly(|| sql::run(&tables, &text, &origin))?;
     write_result(&mut result, format, args.out.as_deref(), ctx)
 }

@@ -3,26 +3,16 @@
 
 use std::process::ExitCode;
 
-use jforensics::boots;
-use jforensics::cause;
 use jforensics::report::{findings, starts};
 
-use super::{Context, Result, report_diagnostics};
+use super::{Context, Result};
 use crate::cli::{Format, SinceBootArgs};
 
 pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<ExitCode> {
     let all = ctx.boots()?;
-    let boot = match &args.boot {
-        Some(spec) => boots::select(&all, spec)?,
-        None => all
-            .last()
-            .ok_or("the journal holds no boot; check the source with `jforensics boots`")?,
-    };
-    let mut source = ctx.open(cause::filter_for_boot(boot.boot_id))?;
-    let analysis = cause::analyze_source(boot, source.as_mut())?;
-    report_diagnostics(source.as_ref());
+    let boot = super::pick(&all, &args.boot)?;
+    let (analysis, mut found) = super::findings::one_boot(ctx, &all, boot)?;
     let units: Vec<String> = args.units.iter().map(|u| unit_name(u)).collect();
-    let mut found = super::findings::for_boot(ctx, &all, boot.boot_id)?;
     found.retain(|f| units.is_empty() || f.unit.as_ref().is_some_and(|u| units.contains(u)));
     match ctx.output.format {
         Format::Json => {
@@ -36,7 +26,7 @@ pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<ExitCode> {
             starts::since_boot(&analysis, &units, args.all, &ctx.style())
         ),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(super::fail_on(&args.fail_on, &found))
 }
 
 /// "nginx" → "nginx.service", as systemctl and journalctl -u do.

@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use jforensics::boots;
 use jforensics::cause;
 use jforensics::report::starts;
 
@@ -16,13 +15,7 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
     let selected: Vec<_> = if args.all_boots {
         all.clone()
     } else {
-        let boot = match &args.boot {
-            Some(spec) => boots::select(&all, spec)?,
-            None => all
-                .last()
-                .ok_or("the journal holds no boot; check the source with `jforensics boots`")?,
-        };
-        vec![boot.clone()]
+        vec![super::pick(&all, &args.boot)?.clone()]
     };
     let unit = unit_name(&args.unit);
     // Each boot is read on its own (indexed _BOOT_ID match), so only one

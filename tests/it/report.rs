@@ -307,3 +307,39 @@ fn fail_on_exits_3_only_at_or_above_the_severity() {
     let run = jforensics(&[&base[..], &["--fail-on", "bad"]].concat());
     assert_eq!(run.status.code(), Some(2), "a bad severity is wrong usage");
 }
+
+/// `--fail-on` means the same on every command that reports findings: the
+/// power-cut boot has an error finding, and its output is still written.
+#[test]
+fn findings_and_since_boot_share_fail_on() {
+    let f = Fixture::load("debian13");
+    let cut = f.truth.boots.iter().find(|b| b.end == "unclean").unwrap();
+    let short = &cut.boot_id[..8];
+    for command in ["findings", "since-boot"] {
+        let base = ["-D", f.dir_arg(), command, "-b", short];
+        let run = jforensics(&[&base[..], &["--fail-on", "error"]].concat());
+        assert_eq!(
+            run.status.code(),
+            Some(3),
+            "{command}: a power cut is an error"
+        );
+        assert!(
+            String::from_utf8_lossy(&run.stdout).contains("unclean-shutdown"),
+            "{command}: the findings are printed before exiting 3"
+        );
+        let run = jforensics(&base);
+        assert_eq!(run.status.code(), Some(0), "{command} without --fail-on");
+    }
+    // A clean boot's --fail-on critical passes (the fixtures record no
+    // critical finding in their last boot).
+    let run = jforensics(&[
+        "-D",
+        f.dir_arg(),
+        "findings",
+        "-b",
+        "0",
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(run.status.code(), Some(0));
+}
