@@ -125,6 +125,58 @@ impl Table {
     }
 }
 
+/// The tables, their columns and the query library as Markdown: the text of
+/// `docs/tables.md`, which a test keeps equal to this.
+pub fn markdown_docs() -> String {
+    let mut out = String::from(
+        "# Tables\n\n\
+         What `jforensics query` and `jforensics export` see. Generated from the column \
+         definitions in `src/tables/` (the same text as `jforensics query --tables`); a \
+         test fails when this file and the code differ.\n\n\
+         Types: `string`, `categorical` (unit names, causes, results; global categories, so \
+         they join across tables), `int64` (counts, exit codes, and every `*_usec` column: \
+         µs, durations or times on a boot's monotonic clock), `float64`, `bool`, \
+         `datetime[µs, UTC]` (wall-clock times). A `?` marks a column that may be null. \
+         Every table has `boot_id`, which is how `-b` narrows them all to one boot.\n",
+    );
+    for table in Table::ALL {
+        out.push_str(&format!(
+            "\n## `{}`\n\n{}.\n\n| column | type | meaning |\n| --- | --- | --- |\n",
+            table.name(),
+            capitalised(table.about())
+        ));
+        for c in table.columns() {
+            out.push_str(&format!(
+                "| `{}` | {} | {} |\n",
+                c.name,
+                c.type_label(),
+                c.doc.replace('|', "\\|")
+            ));
+        }
+    }
+    out.push_str(
+        "\n## The query library\n\n\
+         `jforensics query NAME` runs `queries/NAME.sql`; each file's comment says what it \
+         answers and how to read the result.\n\n| name | answers |\n| --- | --- |\n",
+    );
+    for q in queries::LIBRARY {
+        out.push_str(&format!(
+            "| [`{0}`](../queries/{0}.sql) | {1} |\n",
+            q.name,
+            q.summary()
+        ));
+    }
+    out
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Every table, built once from one reading of the journal.
 #[derive(Clone)]
 pub struct Tables {

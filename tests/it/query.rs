@@ -923,3 +923,24 @@ fn export_needs_a_format_it_can_tell() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--format parquet, csv or ndjson"));
 }
+
+/// docs/tables.md is generated from the column definitions; when a column
+/// changes, regenerate it with `JFORENSICS_BLESS=1 cargo test --test it docs_tables`.
+#[test]
+fn docs_tables_md_matches_the_column_definitions() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tables.md");
+    let want = jforensics::tables::markdown_docs();
+    if std::env::var_os("JFORENSICS_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/tables.md is stale: run `JFORENSICS_BLESS=1 cargo test --test it docs_tables` and commit it"
+    );
+    for table in jforensics::tables::Table::ALL {
+        for column in table.columns() {
+            assert!(have.contains(&format!("| `{}` |", column.name)));
+        }
+    }
+}
