@@ -31,6 +31,9 @@ pub struct QueryError {
     pub hint: Option<&'static str>,
 }
 
+/// For a name polars does not know.
+const TABLES_HINT: &str = "`jforensics query --tables` lists the tables and their columns";
+
 /// polars refuses string functions (LIKE, LOWER, …) on categorical columns.
 const CATEGORICAL_HINT: &str = "unit names, causes and other categorical columns need a cast for LIKE and string functions: CAST(unit AS VARCHAR) LIKE 'foo%'";
 
@@ -55,10 +58,7 @@ impl fmt::Display for QueryError {
         if let Some(hint) = self.hint {
             write!(f, "\nhint: {hint}")?;
         } else if self.position.is_none() {
-            write!(
-                f,
-                "\n`jforensics query --tables` lists the tables and their columns"
-            )?;
+            write!(f, "\n{TABLES_HINT}")?;
         }
         Ok(())
     }
@@ -105,10 +105,19 @@ pub fn run(tables: &Tables, sql: &str, origin: &str) -> Result<DataFrame, QueryE
 }
 
 fn error(sql: &str, origin: &str, message: &str) -> QueryError {
-    let position = parser_position(message);
+    let unknown_name = name_position(sql, message);
+    let position = parser_position(message)
+        .or(unknown_name)
+        .or_else(|| end_position(sql, message));
     let line_text =
         position.and_then(|(line, _)| sql.lines().nth(line.checked_sub(1)?).map(str::to_string));
-    let hint = message.contains("got: cat").then_some(CATEGORICAL_HINT);
+    let hint = if message.contains("got: cat") {
+        Some(CATEGORICAL_HINT)
+    } else if unknown_name.is_some() {
+        Some(TABLES_HINT)
+    } else {
+        None
+    };
     QueryError {
         message: strip_position(message),
         position,
@@ -126,6 +135,36 @@ fn position_pattern() -> Regex {
 fn parser_position(message: &str) -> Option<(usize, usize)> {
     let caps = position_pattern().captures(message)?;
     Some((caps[1].parse().ok()?, caps[2].parse().ok()?))
+}
+
+/// Where a name polars could not resolve ("unable to find column \"unitz\"",
+/// "relation 'startz' was not found") first appears in the query as a word.
+/// polars names it but gives no position; the analyst wants the caret.
+fn name_position(sql: &str, message: &str) -> Option<(usize, usize)> {
+    let quoted = Regex::new(r#"(?:column|relation|named) ["']([^"']+)["']"#)
+        .expect("a valid pattern")
+        .captures(message)?;
+    let name = quoted.get(1)?.as_str();
+    let word = Regex::new(&format!(r"(?i)(^|[^\w.]|\.)({})\b", regex::escape(name)))
+        .expect("an escaped name is a valid pattern");
+    let at = word.captures(sql)?.get(2)?.start();
+    Some(line_column(sql, at))
+}
+
+/// sqlparser says "found: EOF" without a position when the query stops
+/// early ("WHERE" and nothing after it): point past its last character.
+fn end_position(sql: &str, message: &str) -> Option<(usize, usize)> {
+    message
+        .contains("found: EOF")
+        .then(|| line_column(sql, sql.trim_end().len()))
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+fn line_column(sql: &str, at: usize) -> (usize, usize) {
+    let before = &sql[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
 }
 
 fn strip_position(message: &str) -> String {
@@ -172,7 +211,7 @@ mod tests {
     #[test]
     fn an_unknown_column_says_where_the_columns_are_listed() {
         let err = run(&empty(), "SELECT nope FROM boots", "q.sql").unwrap_err();
-        assert_eq!(err.position, None);
+        assert_eq!(err.position, Some((1, 8)));
         let shown = err.to_string();
         assert!(shown.contains("nope"), "{shown}");
         assert!(shown.contains("query --tables"), "{shown}");
@@ -191,6 +230,33 @@ mod tests {
     fn an_unknown_table_is_an_error_not_a_panic() {
         let err = run(&empty(), "SELECT * FROM activationz", "--sql").unwrap_err();
         assert!(err.message.contains("activationz"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_column_is_pointed_at_where_the_query_names_it() {
+        let err = run(&empty(), "SELECT unit,\n  causez FROM starts", "--sql").unwrap_err();
+        assert_eq!(err.position, Some((2, 3)), "{err}");
+        assert!(
+            err.to_string().contains("  causez FROM starts\n    ^"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_table_alias_column_is_pointed_at_too() {
+        let sql = "SELECT s.unit FROM starts s JOIN activations a ON s.nope = a.boot_id";
+        let err = run(&empty(), sql, "--sql").unwrap_err();
+        assert_eq!(
+            err.position,
+            Some((1, sql.find("nope").unwrap() + 1)),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_query_that_stops_early_points_past_its_end() {
+        let err = run(&empty(), "SELECT unit FROM starts\nWHERE", "--sql").unwrap_err();
+        assert_eq!(err.position, Some((2, 6)), "{err}");
     }
 
     #[test]
