@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use crate::events::{
     Event, EventKind, JobType, TriggerKind, is_transient_name, looks_like_command_line,
-    parse_systemctl_command,
+    parse_systemctl_command, parse_systemd_run_unit,
 };
 use crate::lifecycle::{Activation, BootLifecycles};
 
@@ -747,6 +747,18 @@ impl<'a> RunRules<'a> {
                 format!("A transient unit: {why}."),
             ));
         }
+        if let Some((i, line)) = self.sudo_systemd_run(c) {
+            return Some(
+                Decision::new(
+                    Cause::Transient,
+                    0.95,
+                    format!(
+                        "A transient unit: sudo logged `{line}` just before, which creates it."
+                    ),
+                )
+                .evidence([i]),
+            );
+        }
         let started = a.started?;
         let message = &self.lc.event(started.event).evidence.message;
         if looks_like_command_line(message, &a.unit) {
@@ -884,6 +896,29 @@ impl<'a> RunRules<'a> {
                     (verbs.contains(&verb.as_str()) && units.contains(&a.unit))
                         .then(|| (i, format!("{user}: {}", short_command(command))))
                 }
+                _ => None,
+            })
+    }
+
+    /// The latest sudo line that ran `systemd-run --unit=` this unit before
+    /// `c` (and after the unit's previous start).
+    fn sudo_systemd_run(&self, c: &Candidate) -> Option<(usize, String)> {
+        if !self.lc.runs[self.run].manager.is_system() {
+            return None;
+        }
+        let a = self.act(c.activation);
+        let prev_key = self.lc.previous(c.activation).map(|p| {
+            let p = self.act(p);
+            p.start_stamp().map(|s| self.key(s.event)).unwrap_or(0)
+        });
+        self.of("sudo")
+            .rev()
+            .filter(|(_, e)| e.sort_key() <= c.key && c.key - e.sort_key() <= SUDO_WINDOW_USEC)
+            .filter(|(_, e)| prev_key.is_none_or(|p| e.sort_key() > p))
+            .find_map(|(i, e)| match &e.kind {
+                EventKind::Sudo { user, command } => (parse_systemd_run_unit(command).as_deref()
+                    == Some(a.unit.as_str()))
+                .then(|| (i, format!("{user}: {}", short_command(command)))),
                 _ => None,
             })
     }

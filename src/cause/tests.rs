@@ -597,6 +597,29 @@ fn transient_units_are_known_by_their_names_and_descriptions() {
 }
 
 #[test]
+fn sudo_systemd_run_names_a_transient_unit_that_looks_like_a_start_by_hand() {
+    let mut log = Log::debian_boot();
+    log.raw(
+        114_400,
+        &[
+            ("SYSLOG_IDENTIFIER", "sudo"),
+            ("_UID", "1000"),
+            (
+                "MESSAGE",
+                "  jfuser : PWD=/ ; USER=root ; COMMAND=/usr/bin/systemd-run --unit=nightly-export --description=Nightly export /opt/export.sh",
+            ),
+        ],
+    );
+    log.started(114_520, "nightly-export.service", 1268);
+    log.started(130_000, "other.service", 1500);
+    let starts = log.classify();
+    let s = start(&starts, "nightly-export.service", 0);
+    assert_eq!(s.cause, Cause::Transient, "{}", s.explanation);
+    assert!(s.confidence > 0.9 && s.explanation.contains("systemd-run --unit=nightly-export"));
+    assert_eq!(start(&starts, "other.service", 0).cause, Cause::Manual);
+}
+
+#[test]
 fn causes_serialize_as_their_words() {
     for c in Cause::ALL {
         assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());

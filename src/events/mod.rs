@@ -26,7 +26,9 @@ mod text;
 pub use event::{
     Event, EventKind, ExitKind, JobType, Manager, ProcessExit, ProcessRole, Resources, TriggerKind,
 };
-pub use text::{is_transient_name, looks_like_command_line, parse_systemctl_command};
+pub use text::{
+    is_transient_name, looks_like_command_line, parse_systemctl_command, parse_systemd_run_unit,
+};
 
 use crate::journal::Match;
 

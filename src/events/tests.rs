@@ -375,6 +375,25 @@ fn audit_records_of_pid1_are_not_events() {
 }
 
 #[test]
+fn systemd_run_command_lines_name_the_unit_they_create() {
+    use super::text::parse_systemd_run_unit as unit;
+    assert_eq!(
+        unit("/usr/bin/systemd-run --unit=export --description=Nightly /opt/x.sh"),
+        Some("export.service".to_string())
+    );
+    assert_eq!(
+        unit("/usr/bin/systemd-run -u export.service /opt/x.sh --unit=other"),
+        Some("export.service".to_string())
+    );
+    assert_eq!(
+        unit("systemd-run --scope --unit build make -j4"),
+        Some("build.scope".to_string())
+    );
+    assert_eq!(unit("/usr/bin/systemd-run /opt/x.sh"), None);
+    assert_eq!(unit("/usr/bin/systemctl start export.service"), None);
+}
+
+#[test]
 fn coredumps_sudo_and_spawn_failures_name_their_unit() {
     let core = Event::from_entry(&entry(&[
         ("_PID", "451"),

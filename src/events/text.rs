@@ -333,6 +333,40 @@ pub fn parse_systemctl_command(command: &str) -> Option<(String, Vec<String>)> {
     Some((verb?, units))
 }
 
+/// The unit a `systemd-run` command line creates, when it names one
+/// (`--unit=NAME`, `--unit NAME`, `-u NAME`); `.service` is added to a bare
+/// name, `.scope` with `--scope`. A nameless run gets a `run-u*` name, which
+/// [`is_transient_name`] already knows.
+pub fn parse_systemd_run_unit(command: &str) -> Option<String> {
+    let mut words = command.split_whitespace();
+    if words.next()?.rsplit('/').next() != Some("systemd-run") {
+        return None;
+    }
+    let mut name = None;
+    let mut scope = false;
+    while let Some(word) = words.next() {
+        match word {
+            "--scope" => scope = true,
+            "--unit" | "-u" => name = words.next().map(str::to_string),
+            w if w.starts_with("--unit=") => name = Some(w["--unit=".len()..].to_string()),
+            w if w.starts_with("-u") && w.len() > 2 && !w.starts_with("--") => {
+                name = Some(w[2..].to_string())
+            }
+            // The command to run begins: its flags are not systemd-run's.
+            w if !w.starts_with('-') && !w.contains('=') => break,
+            _ => {}
+        }
+    }
+    let name = name?;
+    Some(if is_unit_name(&name) {
+        name
+    } else if scope {
+        format!("{name}.scope")
+    } else {
+        format!("{name}.service")
+    })
+}
+
 /// Names systemd-run and friends give transient units: `run-u123.service`,
 /// `run-r<hex>.service`, `run-p<pid>-i<id>.service` (v256+), and the units
 /// dbus-broker creates to activate bus services (`dbus-:1.16-org.x@0.service`).
