@@ -424,8 +424,8 @@ fn no_rtc_json_and_export_dumps_give_the_same_entries() {
     let Some(source) = shared("no-rtc") else {
         return;
     };
-    let work =
-        std::env::temp_dir().join(format!("jforensics-stream-no-rtc-{}", std::process::id()));
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path();
     let journals = work.join("journals");
     std::fs::create_dir_all(&journals).unwrap();
     for file in std::fs::read_dir(&source).unwrap() {
@@ -442,7 +442,6 @@ fn no_rtc_json_and_export_dumps_give_the_same_entries() {
     let export = work.join("no-rtc.export");
     if !journalctl_dump(&journals, "json", &json) || !journalctl_dump(&journals, "export", &export)
     {
-        let _ = std::fs::remove_dir_all(&work);
         return;
     }
 

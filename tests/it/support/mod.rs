@@ -23,13 +23,17 @@ pub fn no_rtc_dir() -> PathBuf {
     systemd_test_journals().join("no-rtc")
 }
 
-/// The same files unpacked once per test run, for tools (journalctl) that
-/// need plain journal files.
+/// The same files unpacked for tools (journalctl) that need plain journal
+/// files: once, into cargo's scratch directory for integration tests, so
+/// repeated runs reuse one copy instead of leaving one per run in /tmp.
 pub fn no_rtc_unpacked() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir =
-            std::env::temp_dir().join(format!("jforensics-test-nortc-{}", std::process::id()));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-rtc-unpacked");
+        let done = dir.join(".complete");
+        if done.exists() {
+            return dir;
+        }
         std::fs::create_dir_all(&dir).unwrap();
         for item in std::fs::read_dir(no_rtc_dir()).unwrap() {
             let path = item.unwrap().path();
@@ -41,6 +45,7 @@ pub fn no_rtc_unpacked() -> &'static Path {
             let mut out = std::fs::File::create(dir.join(plain)).unwrap();
             std::io::copy(&mut zstd::Decoder::new(input).unwrap(), &mut out).unwrap();
         }
+        std::fs::write(&done, b"").unwrap();
         dir
     })
 }
