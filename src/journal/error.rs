@@ -37,18 +37,24 @@ pub enum JournalError {
 impl fmt::Display for JournalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JournalError::Unreadable { path, source } => write!(
-                f,
-                "cannot open {}: {source} (check the path and that you may read it; reading the system journal needs root or the systemd-journal group)",
-                path.display()
-            ),
+            JournalError::Unreadable { path, source } => {
+                let advice = match source.kind() {
+                    std::io::ErrorKind::NotFound => "check the path",
+                    std::io::ErrorKind::PermissionDenied => {
+                        "journal files are readable by root and the systemd-journal group; run as one of them, or copy the files"
+                    }
+                    _ => "check the path and that you may read it",
+                };
+                write!(f, "cannot open {}: {source} ({advice})", path.display())
+            }
             JournalError::NoJournalFiles { what } => write!(
                 f,
                 "no journal files (*.journal, *.journal~) in {what}; point -D at the directory that holds them, e.g. /var/log/journal/<machine-id>, or use --input for a journalctl -o json/export dump"
             ),
-            JournalError::Libsystemd { what, source } => {
-                write!(f, "libsystemd could not read {what}: {source}")
-            }
+            JournalError::Libsystemd { what, source } => write!(
+                f,
+                "libsystemd could not read {what}: {source}. The file is truncated or damaged beyond what libsystemd reads: `journalctl --verify --file FILE` shows where; read the other files on their own with --file"
+            ),
             JournalError::UnknownFormat { what } => write!(
                 f,
                 "{what} is not journalctl output: expected `journalctl -o json` (one JSON object per line) or `journalctl -o export`, optionally compressed with zstd, xz or gzip"
@@ -66,7 +72,10 @@ impl fmt::Display for JournalError {
                 f,
                 "no journal entries in {what}: is journald storing to /var/log/journal, and may you read it (root or the systemd-journal group)? Or point at a copy with -D, --file or --input"
             ),
-            JournalError::Empty { what, .. } => write!(f, "no journal entries in {what}"),
+            JournalError::Empty { what, .. } => write!(
+                f,
+                "no journal entries in {what}: check that it is the right journal (a journal directory is /var/log/journal or one of its machine-id subdirectories), and that -S/-U do not exclude everything"
+            ),
         }
     }
 }

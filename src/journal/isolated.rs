@@ -6,10 +6,14 @@
 //! in a forked child that streams entries over a pipe in a small binary frame
 //! format; if the child dies, the parent keeps what arrived and reports the
 //! file as damaged. Both ends run in parallel, on separate cores.
+//!
+//! The child's stderr goes to an unnamed temporary file, not the terminal:
+//! libsystemd's own assertion text would otherwise interrupt our output, and
+//! its last line is worth quoting in the warning instead.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
-use std::os::fd::FromRawFd;
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::os::fd::{AsRawFd, FromRawFd};
 use std::sync::Arc;
 
 use super::libsystemd::{LibsystemdSource, Prepared};
@@ -29,6 +33,8 @@ pub struct IsolatedSource {
     what: String,
     diagnostics: Diagnostics,
     finished: bool,
+    /// What the child wrote to stderr (libsystemd's assertion messages).
+    child_stderr: Option<File>,
     /// Keeps unpacked copies alive while the child reads them.
     _prepared: Arc<Prepared>,
 }
@@ -46,12 +52,16 @@ impl IsolatedSource {
             return Err(io_err(std::io::Error::last_os_error()));
         }
         let (read_fd, write_fd) = (fds[0], fds[1]);
+        let child_stderr = tempfile::tempfile().ok();
         // SAFETY: the child only reads the journal, writes to its pipe end and
         // leaves with _exit, never returning into the caller's code.
         match unsafe { libc::fork() } {
             -1 => Err(io_err(std::io::Error::last_os_error())),
             0 => {
                 unsafe { libc::close(read_fd) };
+                if let Some(f) = &child_stderr {
+                    unsafe { libc::dup2(f.as_raw_fd(), libc::STDERR_FILENO) };
+                }
                 let pipe = unsafe { File::from_raw_fd(write_fd) };
                 let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     child_main(prepared.copy_for_child(), filter, pipe)
@@ -72,6 +82,7 @@ impl IsolatedSource {
                     what,
                     diagnostics: Diagnostics::default(),
                     finished: false,
+                    child_stderr,
                     _prepared: prepared,
                 })
             }
@@ -95,7 +106,10 @@ impl IsolatedSource {
                 libc::SIGBUS => "a bus error (SIGBUS)".to_string(),
                 other => format!("signal {other}"),
             };
-            Some(format!("libsystemd stopped with {name}"))
+            Some(match self.last_stderr_line() {
+                Some(said) => format!("libsystemd stopped with {name} (it said: {said})"),
+                None => format!("libsystemd stopped with {name}"),
+            })
         } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) != 0 {
             Some(format!(
                 "the reader process exited with status {}",
@@ -104,6 +118,19 @@ impl IsolatedSource {
         } else {
             None
         }
+    }
+
+    /// The child's last line on stderr, if it wrote one.
+    fn last_stderr_line(&mut self) -> Option<String> {
+        let file = self.child_stderr.as_mut()?;
+        file.rewind().ok()?;
+        let mut text = String::new();
+        file.take(1 << 20).read_to_string(&mut text).ok()?;
+        text.lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(str::to_string)
     }
 
     fn read_frame(&mut self) -> Result<Option<Frame>, std::io::Error> {
@@ -177,9 +204,7 @@ impl EntrySource for IsolatedSource {
                     if self.diagnostics.entries_read == 0 {
                         return Err(JournalError::Libsystemd {
                             what: self.what.clone(),
-                            source: std::io::Error::other(format!(
-                                "{why}: the journal is damaged beyond what libsystemd can read"
-                            )),
+                            source: std::io::Error::other(why),
                         });
                     }
                     self.diagnostics.skipped += 1;
@@ -214,7 +239,7 @@ fn child_main(prepared: Prepared, filter: Filter, pipe: File) -> std::io::Result
     let mut source = match LibsystemdSource::open(prepared, filter) {
         Ok(s) => s,
         Err(e) => {
-            write_string(&mut out, FAILED, &e.to_string())?;
+            write_string(&mut out, FAILED, &failure_text(&e))?;
             return out.flush();
         }
     };
@@ -240,12 +265,21 @@ fn child_main(prepared: Prepared, filter: Filter, pipe: File) -> std::io::Result
                 break;
             }
             Err(e) => {
-                write_string(&mut out, FAILED, &e.to_string())?;
+                write_string(&mut out, FAILED, &failure_text(&e))?;
                 break;
             }
         }
     }
     out.flush()
+}
+
+/// The parent wraps a failure as "libsystemd could not read WHAT: …", so a
+/// libsystemd error travels as its cause only.
+fn failure_text(e: &JournalError) -> String {
+    match e {
+        JournalError::Libsystemd { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
 }
 
 fn write_string(out: &mut impl Write, tag: u8, s: &str) -> std::io::Result<()> {

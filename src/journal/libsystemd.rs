@@ -441,7 +441,10 @@ pub fn expand_file_patterns(patterns: &[String]) -> Result<Vec<PathBuf>, Journal
         if out.len() == before {
             return Err(JournalError::Unreadable {
                 path: PathBuf::from(pattern),
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no file matches this pattern",
+                ),
             });
         }
     }

@@ -563,8 +563,6 @@ fn no_rtc_json_and_export_dumps_give_the_same_entries() {
         from_zstd.entries.last().unwrap().cursor,
         from_json.entries.last().unwrap().cursor
     );
-
-    let _ = std::fs::remove_dir_all(&work);
 }
 
 // ---------------------------------------------------------------------------
