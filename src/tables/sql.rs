@@ -105,6 +105,9 @@ pub fn run(tables: &Tables, sql: &str, origin: &str) -> Result<DataFrame, QueryE
 }
 
 fn error(sql: &str, origin: &str, message: &str) -> QueryError {
+    // polars appends its query plan ("Resolved plan until failure: …"),
+    // which is about its internals, not the analyst's SQL.
+    let message = message.split("\n\n").next().unwrap_or(message);
     let unknown_name = name_position(sql, message);
     let position = parser_position(message)
         .or(unknown_name)
@@ -215,6 +218,15 @@ mod tests {
         let shown = err.to_string();
         assert!(shown.contains("nope"), "{shown}");
         assert!(shown.contains("query --tables"), "{shown}");
+    }
+
+    #[test]
+    fn polars_query_plans_stay_out_of_the_message() {
+        let sql = "SELECT unit FROM starts WHERE unit LIKE 'db%'";
+        let err = run(&empty(), sql, "--sql").unwrap_err();
+        let shown = err.to_string();
+        assert!(!shown.contains("plan"), "{shown}");
+        assert!(shown.lines().count() <= 2, "{shown}");
     }
 
     #[test]
