@@ -115,11 +115,19 @@ pub fn terminal(list: &[Finding], style: &Style) -> String {
             wall(f.start_realtime_usec, style.zone)
         };
         let head = format!("{:<8}", f.severity.as_str().to_uppercase());
+        let unit = f.unit.as_deref().unwrap_or("-");
+        let place = format!("boot {boot}  {when}");
+        // Colour codes take no columns: measure the plain text.
+        let plain = format!("{head}  {}  {unit}  {place}", f.kind.as_str());
+        let sep = if plain.chars().count() <= WIDTH {
+            "  "
+        } else {
+            "\n  "
+        };
         out.push_str(&format!(
-            "{}  {}  {}  boot {boot}  {when}\n",
+            "{}  {}  {unit}{sep}{place}\n",
             paint(style.color, tone(f.severity), &head),
             paint(style.color, Tone::Header, f.kind.as_str()),
-            f.unit.as_deref().unwrap_or("-"),
         ));
         for line in wrap(&f.summary, WIDTH - 2) {
             out.push_str(&format!("  {line}\n"));

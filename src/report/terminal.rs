@@ -78,11 +78,22 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
             paint(style.color, Tone::Bad, &b.boot_id.short())
         ));
         for e in b.end_evidence.iter().rev().take(3).rev() {
-            out.push_str(&format!(
-                "  {}  {}\n",
-                wall(e.realtime_usec, style.zone),
-                e.message
-            ));
+            let when = wall(e.realtime_usec, style.zone);
+            // A line is one line on a 100-column terminal; -l shows it whole.
+            let room = 100usize.saturating_sub(4 + when.chars().count());
+            let message: String = e
+                .message
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            let message = if style.full_ids || message.chars().count() <= room {
+                message
+            } else {
+                let mut cut: String = message.chars().take(room.saturating_sub(1)).collect();
+                cut.push('…');
+                cut
+            };
+            out.push_str(&format!("  {when}  {message}\n"));
         }
     }
     let unknown: Vec<String> = list
@@ -92,7 +103,7 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
         .collect();
     if !unknown.is_empty() {
         out.push_str(&format!(
-            "\nDowntime after {} is unknown: the next boot's clock started earlier (no RTC or a reset clock).\n",
+            "\nDowntime after {} is unknown: the next boot's clock started earlier\n(no RTC or a reset clock).\n",
             unknown.join(", ")
         ));
     }

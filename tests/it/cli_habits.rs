@@ -48,12 +48,32 @@ fn colour_only_when_asked_or_on_a_terminal() {
     assert_eq!(strip(&forced), never);
 }
 
+/// What people read at a terminal fits 100 columns: every text command, on
+/// every test journal (the no-RTC one has the longest messages).
 #[test]
-fn the_boots_table_fits_100_columns() {
+fn terminal_output_fits_100_columns() {
+    let no_rtc = no_rtc_dir();
+    let mut dirs = vec![("no-rtc".to_string(), no_rtc.to_str().unwrap().to_string())];
     for f in crate::support::fixture::Fixture::all() {
-        let (_, text) = run_env(&["-D", f.dir_arg(), "boots"], &[]);
-        for line in text.lines() {
-            assert!(line.chars().count() <= 100, "{}: {line:?}", f.name);
+        dirs.push((f.name.to_string(), f.dir_arg().to_string()));
+    }
+    for (name, dir) in &dirs {
+        for command in [
+            &["boots"][..],
+            &["since-boot", "-b", "-1"],
+            &["findings", "-b", "-1"],
+            &["unit", "systemd-journald", "--all-boots"],
+        ] {
+            let args = [&["-D", dir.as_str()][..], command].concat();
+            let (ok, text) = run_env(&args, &[]);
+            assert!(ok, "{name}: {command:?} failed");
+            for line in text.lines() {
+                assert!(
+                    line.chars().count() <= 100,
+                    "{name} {command:?}: {} columns: {line:?}",
+                    line.chars().count()
+                );
+            }
         }
     }
 }
@@ -120,4 +140,53 @@ fn every_subcommand_help_has_examples() {
             "`jforensics {sub} --help` has no examples"
         );
     }
+}
+
+/// Exit status 2 is a command line that cannot work whatever the journal
+/// holds; clap's own errors and ours agree.
+#[test]
+fn malformed_values_and_clashing_sources_are_usage_errors() {
+    let dir = no_rtc_dir();
+    let dir = dir.to_str().unwrap();
+    for args in [
+        &["-D", dir, "boots", "-b", "zzzz"][..],
+        &["-D", dir, "-S", "garbage", "boots"],
+        &["-D", dir, "--root", "/", "boots"],
+        &["-D", dir, "findings", "--fail-on", "bad"],
+    ] {
+        let out = jforensics(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+    }
+    // A well-formed boot the journal does not have is not a usage error.
+    let out = jforensics(&["-D", dir, "boots", "-b", "-9"]);
+    assert_eq!(out.status.code(), Some(1));
+    // journalctl's relative times start with a minus and are values, not flags.
+    let out = jforensics(&["-D", dir, "-U", "-1h", "boots"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_unit_that_never_ran_is_said_so_with_near_names() {
+    let f = crate::support::fixture::Fixture::load("debian12");
+    let out = jforensics(&["-D", f.dir_arg(), "unit", "backen", "--all-boots"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "backen.service does not appear in these boots; did you mean backend.service"
+        ),
+        "{stderr}"
+    );
+    let out = jforensics(&["-D", f.dir_arg(), "unit", "backend"]);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
