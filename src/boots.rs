@@ -573,6 +573,26 @@ pub fn select<'a>(boots: &'a [Boot], spec: &str) -> Result<&'a Boot, String> {
         })
 }
 
+/// Whether `spec` has the form of a `-b` value (see [`select`]), before any
+/// journal is read.
+pub fn check_spec(spec: &str) -> Result<(), String> {
+    let spec = spec.trim();
+    let hex_len = spec.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let rest = if hex_len >= 8 {
+        &spec[hex_len.min(32)..]
+    } else {
+        spec
+    };
+    if rest.is_empty() || rest.parse::<i64>().is_ok() {
+        Ok(())
+    } else {
+        Err(
+            "give an offset (0 newest, -1 the one before, 1 the oldest), a boot id or its first 8 digits, or ID±N"
+                .to_string(),
+        )
+    }
+}
+
 /// The position of the boot whose id is `id` or starts with it.
 fn boot_by_id(boots: &[Boot], id: &str) -> Result<usize, String> {
     let id = id.to_ascii_lowercase();
@@ -748,5 +768,18 @@ mod tests {
         assert!(err.contains("not in this journal"), "{err}");
         // Seven digits are too few to be an id; they are not an offset either.
         assert!(select(&boots, "abababa").is_err());
+        assert!(check_spec("abababa").is_err());
+        for good in [
+            "0",
+            "-1",
+            "+2",
+            "3",
+            "abababab",
+            "12121212+1",
+            &"ab".repeat(16),
+        ] {
+            assert!(check_spec(good).is_ok(), "{good}");
+        }
+        assert!(check_spec("yesterday").is_err());
     }
 }

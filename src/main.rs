@@ -17,7 +17,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("jforensics: error: {e}");
-            ExitCode::from(1)
+            if e.is::<commands::UsageError>() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

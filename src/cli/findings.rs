@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 pub const FINDINGS_HELP: &str = "\
 Examples:
   jforensics findings                       every boot of this machine's journal
-  jforensics findings -b -1 --sort severity the boot before the current one, worst first
+  jforensics findings -b -1 --sort severity  the boot before the current one, worst first
   jforensics findings -D /mnt/var/log/journal -o json
   jforensics findings --loop-restarts 5 --loop-window 2min
   jforensics findings --ready-pattern api=\"Listening on port\"
@@ -25,8 +25,8 @@ pub struct FindingsArgs {
     #[arg(long = "kind", value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(jforensics::findings::Kind::ALL.map(|k| k.as_str())))]
     pub kinds: Vec<String>,
     /// Only findings at least this severe
-    #[arg(long = "min-severity", value_name = "LEVEL", value_parser = ["info", "warning", "error", "critical"])]
-    pub min_severity: Option<String>,
+    #[arg(long = "min-severity", value_name = "SEVERITY", value_parser = super::severity_parser())]
+    pub min_severity: Option<jforensics::findings::Severity>,
     /// Order: by time within each boot (a timeline), or most severe first
     #[arg(long, value_enum, default_value_t = FindingsSort::Time)]
     pub sort: FindingsSort,
@@ -48,10 +48,10 @@ pub enum FindingsSort {
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Detectors")]
 pub struct DetectorArgs {
-    /// A crash loop is at least N automatic restarts …
+    /// Count as a crash loop N or more automatic restarts within --loop-window
     #[arg(long = "loop-restarts", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub loop_restarts: u32,
-    /// … within this window (30s, 10min, 1h)
+    /// The window of --loop-restarts (30s, 10min, 1h)
     #[arg(long = "loop-window", value_name = "DURATION", default_value = "10min", value_parser = parse_duration)]
     pub loop_window_usec: u64,
     /// A line that means UNIT serves (repeatable; added to the built-in patterns)

@@ -50,10 +50,24 @@ pub struct SourceArgs {
     #[arg(long, global = true)]
     pub strict: bool,
     /// Only entries at or after this time (journalctl syntax: "2024-05-01 13:00", yesterday, -2h)
-    #[arg(short = 'S', long, value_name = "TIME", global = true)]
+    #[arg(
+        short = 'S',
+        long,
+        value_name = "TIME",
+        global = true,
+        allow_hyphen_values = true,
+        value_parser = time_syntax
+    )]
     pub since: Option<String>,
     /// Only entries at or before this time
-    #[arg(short = 'U', long, value_name = "TIME", global = true)]
+    #[arg(
+        short = 'U',
+        long,
+        value_name = "TIME",
+        global = true,
+        allow_hyphen_values = true,
+        value_parser = time_syntax
+    )]
     pub until: Option<String>,
 }
 
@@ -88,7 +102,7 @@ pub enum ColorChoice {
 pub enum Format {
     /// Aligned text for people
     Short,
-    /// JSON (documented in the README)
+    /// JSON, as schema/jforensics.schema.json of the source describes it
     Json,
 }
 
@@ -146,9 +160,22 @@ pub struct BootArg {
         short = 'b',
         long = "boot",
         value_name = "ID|OFFSET",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_parser = boot_syntax
     )]
     pub boot: Option<String>,
+}
+
+/// A `-b` value's form is checked with the other flags (exit status 2);
+/// whether the journal has that boot is known only after reading it.
+fn boot_syntax(text: &str) -> Result<String, String> {
+    jforensics::boots::check_spec(text).map(|()| text.to_string())
+}
+
+/// The form of a `--since`/`--until` value; it is resolved against the clock
+/// and `--utc` later.
+fn time_syntax(text: &str) -> Result<String, String> {
+    time::parse(text, true, chrono::Utc::now()).map(|_| text.to_string())
 }
 
 impl BootArg {
@@ -160,8 +187,8 @@ impl BootArg {
 /// `--fail-on`, for the commands that report findings.
 #[derive(Args, Debug, Clone, Default)]
 pub struct FailOnArg {
-    /// Exit with status 3 when a finding is at or above SEVERITY (info < warning < error < critical)
-    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    /// Exit with status 3 when a finding is at least this severe (after printing)
+    #[arg(long, value_name = "SEVERITY", value_parser = severity_parser())]
     pub fail_on: Option<jforensics::findings::Severity>,
 }
 
@@ -174,8 +201,8 @@ Examples:
 Causes: boot, failure-restart, policy-restart, socket, dependency, timer,
 on-failure, on-success, admin-restart, manual, transient, unknown. Each start
 carries a confidence and the journal lines it rests on (journalctl --cursor).
-At info level a start by hand, a socket activation and a D-Bus activation can
-look alike; the explanation says so instead of guessing.";
+At info level a start by hand, a D-Bus activation and a program calling
+StartUnit look alike; the explanation says so instead of guessing.";
 
 const UNIT_HELP: &str = "\
 Examples:
@@ -271,7 +298,7 @@ pub struct QueryArgs {
     /// Output format [default: from the --out extension, else table, or ndjson with -o json]
     #[arg(long = "format", value_name = "FORMAT", value_enum)]
     pub result_format: Option<QueryFormat>,
-    /// Write the result to FILE instead of standard output
+    /// Write the result to FILE (- for standard output, the default)
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 }
@@ -281,7 +308,7 @@ pub struct ExportArgs {
     /// The table to write
     #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(jforensics::tables::Table::names()))]
     pub table: String,
-    /// Format [default: from the --out extension: .parquet, .csv, .ndjson/.jsonl]
+    /// Format [default: from the --out extension: .parquet, .csv, .ndjson/.jsonl; ndjson with -o json]
     #[arg(long = "format", value_name = "FORMAT", value_enum)]
     pub table_format: Option<ExportFormat>,
     /// The file to write, or - for standard output
@@ -343,9 +370,15 @@ pub struct ReportArgs {
     pub fail_on: FailOnArg,
 }
 
-fn parse_severity(word: &str) -> Result<jforensics::findings::Severity, String> {
-    jforensics::findings::Severity::parse(word)
-        .ok_or_else(|| "one of info, warning, error, critical".to_string())
+/// info < warning < error < critical, listed by clap like any other choice.
+pub fn severity_parser()
+-> impl clap::builder::TypedValueParser<Value = jforensics::findings::Severity> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["info", "warning", "error", "critical"]).map(
+        |word: String| {
+            jforensics::findings::Severity::parse(&word).expect("one of the listed severities")
+        },
+    )
 }
 
 #[derive(Args, Debug)]

@@ -7,8 +7,8 @@ use jforensics::tables::Table;
 use jforensics::tables::output::Format;
 
 use super::query::{tables, write_result};
-use super::{Context, Result};
-use crate::cli::{ExportArgs, ExportFormat};
+use super::{Context, Result, UsageError};
+use crate::cli::{self, ExportArgs, ExportFormat};
 
 pub fn run(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
     let table = Table::parse(&args.table)?;
@@ -18,11 +18,12 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
         Some(ExportFormat::Ndjson) => Format::Ndjson,
         None => Format::from_extension(&args.out)
             .filter(|f| *f != Format::Table)
+            .or((ctx.output.format == cli::Format::Json).then_some(Format::Ndjson))
             .ok_or_else(|| {
-                format!(
+                UsageError(format!(
                     "cannot tell the format from '{}': give --format parquet, csv or ndjson",
                     args.out.display()
-                )
+                ))
             })?,
     };
     let tables = tables(ctx, args.boot.spec())?;

@@ -19,9 +19,8 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
         None => all.iter().map(|b| b.boot_id).collect(),
     };
     let mut list = detect(ctx, &all, &selected, &args.detectors)?;
-    let min = args.min_severity.as_deref().and_then(Severity::parse);
     list.retain(|f| {
-        min.is_none_or(|m| f.severity >= m)
+        args.min_severity.is_none_or(|m| f.severity >= m)
             && (args.kinds.is_empty() || args.kinds.iter().any(|k| Kind::parse(k) == Some(f.kind)))
     });
     if args.sort == FindingsSort::Severity {

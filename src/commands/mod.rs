@@ -31,6 +31,19 @@ use progress::Progress;
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
+/// A command line that cannot work whatever the journal holds: exit status
+/// 2, like the errors clap finds.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::new(&cli.source, &cli.output)?;
     match &cli.command {
@@ -69,7 +82,10 @@ impl Context {
         .filter(|g| **g)
         .count();
         if given > 1 {
-            return Err("give only one of -D/--directory, --file, --root and --input".into());
+            return Err(UsageError(
+                "give only one of -D/--directory, --file, --root and --input".to_string(),
+            )
+            .into());
         }
         let spec = if let Some(dir) = &source.directory {
             SourceSpec::Directory(dir.clone())
@@ -158,6 +174,16 @@ impl Context {
     /// narrowly (headers, then marker lines, then each boot's tail); a stream
     /// is read once, whole.
     pub fn boots(&self) -> Result<Vec<Boot>> {
+        let boots = self.scan_boots()?;
+        let bounded =
+            self.time_filter.since_usec.is_some() || self.time_filter.until_usec.is_some();
+        if boots.is_empty() && bounded {
+            return Err("no entries between -S/--since and -U/--until: widen the range (`jforensics boots` without them shows when each boot began and ended)".into());
+        }
+        Ok(boots)
+    }
+
+    fn scan_boots(&self) -> Result<Vec<Boot>> {
         let journal = self.journal()?;
         let mut progress = Progress::new("reading the journal");
         if journal.indexed() {

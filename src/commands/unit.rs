@@ -27,6 +27,12 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
         analyses.push(cause::analyze_source(b, source.as_mut())?);
         report_diagnostics(source.as_ref());
     }
+    let seen = analyses
+        .iter()
+        .any(|a| a.lifecycles.activations.iter().any(|x| x.unit == unit));
+    if !seen {
+        eprintln!("jforensics: note: {}", not_seen(&unit, &analyses));
+    }
     match ctx.output.format {
         Format::Json => println!(
             "{}",
@@ -35,4 +41,34 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
         Format::Short => print!("{}", starts::unit(&unit, &analyses, &ctx.style())),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// For a unit with no activation at all, which is most often a typo: say so,
+/// and name the units whose names come close.
+fn not_seen(unit: &str, analyses: &[cause::BootAnalysis]) -> String {
+    let stem = unit
+        .rsplit_once('.')
+        .map_or(unit, |(s, _)| s)
+        .to_lowercase();
+    let mut close: Vec<&str> = analyses
+        .iter()
+        .flat_map(|a| a.lifecycles.activations.iter().map(|x| x.unit.as_str()))
+        .filter(|u| stem.len() >= 2 && u.to_lowercase().contains(&stem))
+        .collect();
+    close.sort_unstable();
+    close.dedup();
+    let where_ = if analyses.len() == 1 {
+        "this boot"
+    } else {
+        "these boots"
+    };
+    match close.as_slice() {
+        [] => format!(
+            "{unit} does not appear in {where_}; `jforensics since-boot --all` lists the units that do"
+        ),
+        some => format!(
+            "{unit} does not appear in {where_}; did you mean {}?",
+            some.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+        ),
+    }
 }

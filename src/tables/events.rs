@@ -43,7 +43,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "kind",
         Kind::Category,
         false,
-        "what happened: `starting`, `started`, `start-failed`, `stopping`, `stopped`, `process-exit`, `failure-result`, `success`, `restart-scheduled`, `out-of-memory`, `start-limit-hit`, `watchdog-timeout`, `coredump`, `sudo`, … (the `name` of `since-boot -o json` events)",
+        "what happened: `starting`, `started`, `start-failed`, `stopping`, `stopped`, `process-exit`, `failure-result`, `success`, `restart-scheduled`, `out-of-memory`, `start-limit-hit`, `watchdog-timeout`, `coredump`, `sudo`, …",
     ),
     column(
         "unit",

@@ -920,8 +920,19 @@ fn export_needs_a_format_it_can_tell() {
     let mut args = no_rtc();
     args.extend(["export", "--table", "boots", "--out", "-"].map(String::from));
     let out = jforensics(&strs(&args));
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--format parquet, csv or ndjson"));
+    // -o json says which: JSON lines, as for query.
+    let mut args = no_rtc();
+    args.extend(["-o", "json", "export", "--table", "boots", "--out", "-"].map(String::from));
+    let out = jforensics(&strs(&args));
+    assert!(out.status.success());
+    let rows: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
 }
 
 /// docs/tables.md is generated from the column definitions; when a column
