@@ -465,12 +465,17 @@ pub fn scan_indexed(
     while let Some(entry) = markers.next_entry()? {
         scanner.observe_marker(&entry);
     }
-    for boot in scanner.boot_ids() {
-        let mut tail = open(Filter {
+    // Every boot's tail in one read: a reader per boot cost a process and a
+    // journal open each, most of the time on journals of many boots.
+    let boots = scanner.boot_ids();
+    if !boots.is_empty() {
+        let mut tails = open(Filter {
+            boots,
             last: Some(LAST_ENTRIES_KEPT),
-            ..Filter::all().boot(boot)
+            last_per_boot: true,
+            ..Filter::all()
         })?;
-        while let Some(entry) = tail.next_entry()? {
+        while let Some(entry) = tails.next_entry()? {
             scanner.observe_tail(&entry);
         }
     }

@@ -67,6 +67,9 @@ pub struct Filter {
     /// Only the last N entries that pass the rest of the filter, in order
     /// (libsystemd seeks to the tail; streams read everything and keep N).
     pub last: Option<usize>,
+    /// With `last` and several `boots`: the last N entries of each boot, boot
+    /// after boot in the order of `boots` — one read for every boot's tail.
+    pub last_per_boot: bool,
     pub fields: Fields,
 }
 

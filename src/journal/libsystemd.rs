@@ -29,6 +29,8 @@ pub struct LibsystemdSource {
     finished: bool,
     /// For `Filter::last`: positioned on an entry not yet returned.
     at_unread_entry: bool,
+    /// For `Filter::last_per_boot`: the boots whose tails are still to read.
+    pending_boots: std::collections::VecDeque<Id128>,
     /// Keeps unpacked copies alive for as long as libsystemd reads them.
     _prepared: Prepared,
 }
@@ -143,6 +145,11 @@ impl LibsystemdSource {
                 .map_err(err)?,
             Target::Files(files) => open_files(files, &what)?,
         };
+        let mut filter = filter;
+        let mut pending_boots = std::collections::VecDeque::new();
+        if filter.last_per_boot && filter.last.is_some() && filter.boots.len() > 1 {
+            pending_boots.extend(filter.boots.drain(1..));
+        }
         let mut source = LibsystemdSource {
             journal,
             filter,
@@ -151,6 +158,7 @@ impl LibsystemdSource {
             consecutive_errors: 0,
             finished: false,
             at_unread_entry: false,
+            pending_boots,
             _prepared: prepared,
         };
         source.add_matches()?;
@@ -230,8 +238,53 @@ impl LibsystemdSource {
     }
 }
 
+impl LibsystemdSource {
+    /// `Filter::last_per_boot`: when one boot's tail is read, match the next
+    /// boot and seek to its tail. False when no boot is left.
+    fn next_boot_tail(&mut self) -> Result<bool, JournalError> {
+        while let Some(boot) = self.pending_boots.pop_front() {
+            self.journal
+                .match_flush()
+                .map_err(|e| libsystemd_error(&self.what, e))?;
+            self.filter.boots = vec![boot];
+            self.add_matches()?;
+            self.finished = false;
+            self.seek_to_last(self.filter.last.unwrap_or(0))?;
+            if !self.finished {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
 impl EntrySource for LibsystemdSource {
     fn next_entry(&mut self) -> Result<Option<Entry>, JournalError> {
+        loop {
+            if let Some(entry) = self.next_in_boot()? {
+                return Ok(Some(entry));
+            }
+            if !self.next_boot_tail()? {
+                break;
+            }
+        }
+        if self.diagnostics.entries_read == 0 && self.filter.selects_everything() {
+            return Err(JournalError::Empty {
+                what: self.what.clone(),
+                skipped: self.diagnostics.skipped,
+            });
+        }
+        Ok(None)
+    }
+
+    fn diagnostics(&self) -> &Diagnostics {
+        &self.diagnostics
+    }
+}
+
+impl LibsystemdSource {
+    /// The next entry under the current matches, if any.
+    fn next_in_boot(&mut self) -> Result<Option<Entry>, JournalError> {
         while !self.finished {
             let step = if std::mem::take(&mut self.at_unread_entry) {
                 Ok(1)
@@ -253,17 +306,7 @@ impl EntrySource for LibsystemdSource {
                 Err(e) => self.note_error(e),
             }
         }
-        if self.diagnostics.entries_read == 0 && self.filter.selects_everything() {
-            return Err(JournalError::Empty {
-                what: self.what.clone(),
-                skipped: self.diagnostics.skipped,
-            });
-        }
         Ok(None)
-    }
-
-    fn diagnostics(&self) -> &Diagnostics {
-        &self.diagnostics
     }
 }
 

@@ -168,6 +168,9 @@ impl Journal {
                     strictness,
                 )?);
                 Ok(match filter.last {
+                    Some(n) if filter.last_per_boot => {
+                        Box::new(tail::LastN::per_boot(source, n, filter.boots.clone()))
+                    }
                     Some(n) => Box::new(tail::LastN::new(source, n)),
                     None => source,
                 })

@@ -285,3 +285,58 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
         out.status
     );
 }
+
+/// Every boot's tail in one read (how `boots` finds how each boot ended)
+/// gives exactly what one read per boot gives, from libsystemd and from an
+/// export stream alike.
+#[test]
+fn one_read_of_every_boots_tail_equals_a_read_per_boot() {
+    use jforensics::journal::{self, Filter, Journal, SourceSpec, StreamInput, Strictness};
+
+    let export = tempfile::NamedTempFile::new().unwrap();
+    let dump = run_tool(
+        "journalctl",
+        &["-D", no_rtc_unpacked().to_str().unwrap(), "-o", "export"],
+    );
+    std::fs::write(export.path(), dump).unwrap();
+    for spec in [
+        SourceSpec::Directory(no_rtc_dir()),
+        SourceSpec::Stream(StreamInput::Path(export.path().to_path_buf())),
+    ] {
+        let journal = Journal::prepare(&spec).unwrap();
+        let read = |filter: &Filter| -> Vec<String> {
+            let mut source = journal.open(filter, Strictness::Lenient).unwrap();
+            let mut cursors = Vec::new();
+            journal::for_each_entry(source.as_mut(), |e| cursors.push(e.cursor.clone())).unwrap();
+            cursors
+        };
+        let mut boots = Vec::new();
+        let mut all = journal.open(&Filter::all(), Strictness::Lenient).unwrap();
+        journal::for_each_entry(all.as_mut(), |e| {
+            if !boots.contains(&e.boot_id) {
+                boots.push(e.boot_id);
+            }
+        })
+        .unwrap();
+        // Not the journal's order: the tails must come in the order asked.
+        boots.reverse();
+        assert_eq!(boots.len(), 4, "{spec:?}");
+        let one_per_boot: Vec<String> = boots
+            .iter()
+            .flat_map(|b| {
+                read(&Filter {
+                    last: Some(5),
+                    ..Filter::all().boot(*b)
+                })
+            })
+            .collect();
+        let all_at_once = read(&Filter {
+            boots: boots.clone(),
+            last: Some(5),
+            last_per_boot: true,
+            ..Filter::all()
+        });
+        assert_eq!(one_per_boot.len(), 20, "{spec:?}");
+        assert_eq!(all_at_once, one_per_boot, "{spec:?}");
+    }
+}
