@@ -40,7 +40,11 @@ bench() { # name, jforensics command, journalctl command
     hyperfine --warmup 1 --runs 5 --export-markdown "$work/h.md" -n jforensics "$2" -n journalctl "$3" >/dev/null
     cat "$work/h.md" >> "$report"
     for tool in "$2" "$3"; do
-        rss=$( { /usr/bin/time -f "%M" bash -c "$tool" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        # GNU time writes to its own stderr, which the command's redirection
+        # would swallow: -o keeps the number. %M is the largest RSS of the
+        # process tree (bash, the tool, and jforensics' reader child).
+        /usr/bin/time -f "%M" -o "$work/rss" bash -c "$tool" >/dev/null 2>&1
+        rss=$(tail -1 "$work/rss")
         echo "peak RSS $((rss / 1024)) MiB: \`$tool\`" >> "$report"; echo >> "$report"
     done
 }
@@ -49,4 +53,16 @@ bench "read the whole journal as JSON" "$bin --input $work/big.json boots -o jso
 if "$bin" -D "$work/big" since-boot --help >/dev/null 2>&1; then
     bench "story of the newest boot" "$bin -D $work/big since-boot -o json > /dev/null" "journalctl -D $work/big -b -o json > /dev/null"
 fi
+
+# The recorded fixture with the most entries (debian13: systemd 257, 4 boots,
+# one at debug level), unpacked so journalctl can read it too.
+fixture="$work/fixture-debian13"
+rm -rf "$fixture"; mkdir -p "$fixture"
+for f in tests/fixtures/debian13/journal/*.zst; do
+    zstd -q -d "$f" -o "$fixture/$(basename "${f%.zst}")"
+done
+bench "fixture debian13: story of the newest boot (reads the boot before too, for lost-at-reboot)" \
+    "$bin -D $fixture since-boot -o json > /dev/null" "journalctl -D $fixture -b -o json > /dev/null"
+bench "fixture debian13: story of the debug-level boot (-b -1)" \
+    "$bin -D $fixture since-boot -b -1 -o json > /dev/null" "journalctl -D $fixture -b -1 -o json > /dev/null"
 cat "$report"
