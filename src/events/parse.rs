@@ -40,11 +40,25 @@ impl Event {
                         unit = unit.or(named);
                         kind
                     }
-                    None => {
-                        let (kind, name) = text::kernel_line(&message)?;
-                        unit = Some(name);
-                        kind
-                    }
+                    None => match text::kernel_line(&message) {
+                        Some((kind, name)) => {
+                            unit = Some(name);
+                            kind
+                        }
+                        // Debug lines ("U: Job N U/start finished, …",
+                        // "U: Forked …") reach the kernel log too, before
+                        // journald runs or when it drops PID 1's lines.
+                        None => {
+                            let (name, body) = message.split_once(": ")?;
+                            if !text::is_unit_name(name) {
+                                return None;
+                            }
+                            let (kind, id) = text::unit_message(body)?;
+                            unit = Some(name.to_string());
+                            job_id = job_id.or(id);
+                            kind
+                        }
+                    },
                 }
             }
             None => {

@@ -358,6 +358,18 @@ fn record(a: &mut Activation, index: usize, e: &Event) {
 
 /// Settles how the activation ended once all its events are in.
 fn summarise(a: &mut Activation, events: &[Event]) {
+    // A "Started" line lost (kmsg rate limits, journald dropping PID 1's
+    // lines under load) while the debug line "Job N U/start finished,
+    // result=done" survived: that line says the same, so it stands in.
+    if a.started.is_none() && a.start_failed.is_none() {
+        a.started = a.events.iter().find_map(|&i| match &events[i].kind {
+            EventKind::JobFinished {
+                job_type: JobType::Start,
+                result,
+            } if result == "done" => Some(Stamp::of(i, &events[i])),
+            _ => None,
+        });
+    }
     let kinds = || a.events.iter().map(|&i| &events[i].kind);
     let failed = a.result.as_deref().is_some_and(|r| r != "success")
         || a.start_failed.is_some()

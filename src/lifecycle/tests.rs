@@ -296,6 +296,42 @@ fn kernel_log_lines_open_a_run_that_the_first_structured_line_names() {
     assert_eq!(a.start_job_id, None, "kernel-log lines carry no job id");
 }
 
+/// Debian 12, debug boot: kmsg dropped "Started worker.service" but kept
+/// the debug lines around it; the start job's "finished" line stands in.
+#[test]
+fn a_lost_started_line_is_replaced_by_its_start_jobs_debug_line() {
+    let events = vec![
+        kernel(23_433, "worker.service: Forked /usr/bin/python3 as 233"),
+        kernel(23_546, "worker.service: Changed dead -> running"),
+        kernel(
+            23_547,
+            "worker.service: Job 76 worker.service/start finished, result=done",
+        ),
+        pid1(
+            61_516,
+            &[
+                ("UNIT", "worker.service"),
+                ("INVOCATION_ID", INV_A),
+                ("MESSAGE_ID", ids::UNIT_STOPPING),
+                ("JOB_ID", "625"),
+                ("JOB_TYPE", "stop"),
+                ("MESSAGE", "Stopping worker.service - Worker..."),
+            ],
+        ),
+    ];
+    let lc = build(BOOT, events);
+    assert_eq!(lc.activations.len(), 1);
+    let a = &lc.activations[0];
+    assert_eq!(a.invocation_id.unwrap().to_string(), INV_A);
+    assert_eq!(a.start_job_id, Some(76));
+    assert_eq!(
+        a.started.map(|s| s.event),
+        Some(2),
+        "the job's finished line"
+    );
+    assert!(a.start_logged());
+}
+
 #[test]
 fn condition_skips_and_job_lines_belong_to_no_run() {
     let events = vec![

@@ -28,13 +28,6 @@ const UNDECIDABLE: &[(&str, usize, &str, &str, &str)] = &[
         "transient",
         "as in debian12: an explicitly named, described systemd-run unit looks like a start by hand at info level",
     ),
-    (
-        "debian12",
-        2,
-        "worker.service",
-        "boot",
-        "debug boot: journald dropped PID 1's lines between 25 s and 60 s of uptime, including every line of this run until its stop; its start is not in the journal",
-    ),
 ];
 
 /// What since-boot said about one truth start.
