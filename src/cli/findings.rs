@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 
 pub const FINDINGS_HELP: &str = "\
 Examples:
-  jforensics findings                       every boot of this machine's journal
+  jforensics findings                        every boot of this machine's journal
   jforensics findings -b -1 --sort severity  the boot before the current one, worst first
   jforensics findings -D /mnt/var/log/journal -o json
   jforensics findings --loop-restarts 5 --loop-window 2min
