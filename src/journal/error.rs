@@ -74,7 +74,7 @@ impl fmt::Display for JournalError {
             ),
             JournalError::Empty { what, .. } => write!(
                 f,
-                "no journal entries in {what}: check that it is the right journal (a journal directory is /var/log/journal or one of its machine-id subdirectories), and that -S/-U do not exclude everything"
+                "no journal entries in {what}: check that it is the right journal (a journal directory is /var/log/journal or one of its machine-id subdirectories)"
             ),
         }
     }
