@@ -112,7 +112,8 @@ enum Ready {
     Libsystemd(Arc<libsystemd::Prepared>),
     Stream {
         input: StreamInput,
-        _spool: Option<tempfile::NamedTempFile>,
+        /// Standard input, spooled: read from this file, named as stdin.
+        spool: Option<tempfile::NamedTempFile>,
     },
 }
 
@@ -130,13 +131,13 @@ impl Journal {
                     .map_err(io_err)?;
                 std::io::copy(&mut std::io::stdin().lock(), spool.as_file_mut()).map_err(io_err)?;
                 Ready::Stream {
-                    input: StreamInput::Path(spool.path().to_path_buf()),
-                    _spool: Some(spool),
+                    input: StreamInput::Stdin,
+                    spool: Some(spool),
                 }
             }
             SourceSpec::Stream(input) => Ready::Stream {
                 input: input.clone(),
-                _spool: None,
+                spool: None,
             },
             other => Ready::Libsystemd(Arc::new(libsystemd::prepare(other)?)),
         };
@@ -161,12 +162,20 @@ impl Journal {
                 prepared.clone(),
                 filter.clone(),
             )?)),
-            Ready::Stream { input, .. } => {
-                let source: Box<dyn EntrySource> = Box::new(stream::StreamSource::open(
-                    input,
-                    filter.clone(),
-                    strictness,
-                )?);
+            Ready::Stream { input, spool } => {
+                let source: Box<dyn EntrySource> = Box::new(match spool {
+                    // Messages name standard input, not the spool file.
+                    Some(spool) => stream::StreamSource::from_reader(
+                        spool.reopen().map_err(|source| JournalError::Io {
+                            what: SourceSpec::Stream(input.clone()).describe(),
+                            source,
+                        })?,
+                        &SourceSpec::Stream(input.clone()).describe(),
+                        filter.clone(),
+                        strictness,
+                    )?,
+                    None => stream::StreamSource::open(input, filter.clone(), strictness)?,
+                });
                 Ok(match filter.last {
                     Some(n) if filter.last_per_boot => {
                         Box::new(tail::LastN::per_boot(source, n, filter.boots.clone()))

@@ -251,6 +251,11 @@ fn garbage_on_stdin_is_a_clear_error() {
         stderr.contains("journalctl -o json") && stderr.trim().lines().count() == 1,
         "{stderr}"
     );
+    // The message names what the user gave, not the spool file behind it.
+    assert!(
+        stderr.contains("standard input") && !stderr.contains("jforensics-stdin-"),
+        "{stderr}"
+    );
 }
 
 #[test]
