@@ -74,12 +74,8 @@ pub fn one_boot(
         zone: ctx.style().zone,
         ..Options::default()
     };
-    let position = all
-        .iter()
-        .position(|b| b.boot_id == boot.boot_id)
-        .ok_or("the boot is not in the journal's list")?;
     let mut data = Vec::new();
-    for b in &all[position.saturating_sub(1)..=position] {
+    for b in findings::with_predecessors(all, &[boot.boot_id]) {
         let mut source = ctx.open(Filter::all().boot(b.boot_id))?;
         data.push(findings::read_boot(b, source.as_mut(), &options)?);
         report_diagnostics(source.as_ref());

@@ -95,19 +95,16 @@ fn resolve(args: &QueryArgs) -> Result<(String, String)> {
 pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
     let all_boots = ctx.boots()?;
     let selected = match boot {
-        Some(spec) => {
-            let id = boots::select(&all_boots, spec)?.boot_id;
-            all_boots.iter().position(|b| b.boot_id == id)
-        }
+        Some(spec) => Some(boots::select(&all_boots, spec)?.boot_id),
         None => None,
     };
     let read = match selected {
-        Some(i) => &all_boots[i.saturating_sub(1)..=i],
-        None => &all_boots[..],
+        Some(id) => findings::with_predecessors(&all_boots, &[id]),
+        None => all_boots.iter().collect(),
     };
     let options = findings::Options::default();
     let data = read
-        .iter()
+        .into_iter()
         .map(|b| {
             let mut source = ctx.open(Filter::all().boot(b.boot_id))?;
             Ok(findings::read_boot(b, source.as_mut(), &options)?)
@@ -121,7 +118,7 @@ pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
         findings: &found,
     })?;
     Ok(match selected {
-        Some(i) => tables.restrict_to_boot(&all_boots[i].boot_id.to_string())?,
+        Some(id) => tables.restrict_to_boot(&id.to_string())?,
         None => tables,
     })
 }

@@ -422,18 +422,10 @@ pub fn detect(boots: &[BootData], options: &Options) -> Vec<Finding> {
     out
 }
 
-/// Findings about the boots in `selected` (boot ids) of `all` (every boot of
-/// the journal, oldest first). Each selected boot is read with `open`
-/// together with the boot before it, which "lost at reboot" compares with.
-pub fn for_boots<E>(
-    all: &[Boot],
-    selected: &[Id128],
-    options: &Options,
-    mut open: impl FnMut(&Boot) -> Result<Box<dyn EntrySource>, E>,
-) -> Result<Vec<Finding>, E>
-where
-    E: From<JournalError>,
-{
+/// The boots to read for findings about `selected` (boot ids) of `all` (every
+/// boot of the journal, oldest first): each selected boot and the boot before
+/// it, which "lost at reboot" compares with, in journal order.
+pub fn with_predecessors<'a>(all: &'a [Boot], selected: &[Id128]) -> Vec<&'a Boot> {
     let mut wanted = vec![false; all.len()];
     for (i, boot) in all.iter().enumerate() {
         if selected.contains(&boot.boot_id) {
@@ -443,8 +435,27 @@ where
             }
         }
     }
+    all.iter()
+        .zip(&wanted)
+        .filter(|(_, w)| **w)
+        .map(|(b, _)| b)
+        .collect()
+}
+
+/// Findings about the boots in `selected` (boot ids) of `all` (every boot of
+/// the journal, oldest first). The boots [`with_predecessors`] names are
+/// read with `open`.
+pub fn for_boots<E>(
+    all: &[Boot],
+    selected: &[Id128],
+    options: &Options,
+    mut open: impl FnMut(&Boot) -> Result<Box<dyn EntrySource>, E>,
+) -> Result<Vec<Finding>, E>
+where
+    E: From<JournalError>,
+{
     let mut data = Vec::new();
-    for (boot, _) in all.iter().zip(&wanted).filter(|(_, w)| **w) {
+    for boot in with_predecessors(all, selected) {
         let mut source = open(boot)?;
         data.push(read_boot(boot, source.as_mut(), options)?);
     }
