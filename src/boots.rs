@@ -541,25 +541,13 @@ pub fn cursor_part<'a>(cursor: &'a str, key: &str) -> Option<&'a str> {
 /// digits, which is what the `boots` table prints.
 pub fn select<'a>(boots: &'a [Boot], spec: &str) -> Result<&'a Boot, String> {
     let spec = spec.trim();
-    let not_a_boot = || {
+    let (id, offset) = parse_spec(spec).ok_or_else(|| {
         format!(
             "'{spec}' is not a boot: give an offset like 0 or -1, or a boot id (or its first 8 digits) from `jforensics boots`"
         )
-    };
-    let hex_len = spec.bytes().take_while(u8::is_ascii_hexdigit).count();
-    let (base, offset_part) = if hex_len >= 8 {
-        let (id, rest) = spec.split_at(hex_len.min(32));
-        (Some(boot_by_id(boots, id)?), rest)
-    } else {
-        (None, spec)
-    };
-    let offset: i64 = if offset_part.is_empty() {
-        0
-    } else {
-        offset_part.parse().map_err(|_| not_a_boot())?
-    };
-    let position = match base {
-        Some(base) => base as i64 + offset,
+    })?;
+    let position = match id {
+        Some(id) => boot_by_id(boots, id)? as i64 + offset,
         // journalctl: 0 and -N count back from the newest, N and +N forward
         // from the oldest (1 is the oldest).
         None if offset > 0 => offset - 1,
@@ -581,21 +569,28 @@ pub fn select<'a>(boots: &'a [Boot], spec: &str) -> Result<&'a Boot, String> {
 /// Whether `spec` has the form of a `-b` value (see [`select`]), before any
 /// journal is read.
 pub fn check_spec(spec: &str) -> Result<(), String> {
-    let spec = spec.trim();
+    parse_spec(spec.trim()).map(|_| ()).ok_or_else(|| {
+        "give an offset (0 newest, -1 the one before, 1 the oldest), a boot id or its first 8 digits, or ID±N"
+            .to_string()
+    })
+}
+
+/// A `-b` value's parts: the boot id or its prefix (8 to 32 hex digits), if
+/// any, and the signed offset after it (0 when none is given).
+fn parse_spec(spec: &str) -> Option<(Option<&str>, i64)> {
     let hex_len = spec.bytes().take_while(u8::is_ascii_hexdigit).count();
-    let rest = if hex_len >= 8 {
-        &spec[hex_len.min(32)..]
+    let (id, rest) = if hex_len >= 8 {
+        let (id, rest) = spec.split_at(hex_len.min(32));
+        (Some(id), rest)
     } else {
-        spec
+        (None, spec)
     };
-    if rest.is_empty() || rest.parse::<i64>().is_ok() {
-        Ok(())
+    let offset = if rest.is_empty() {
+        0
     } else {
-        Err(
-            "give an offset (0 newest, -1 the one before, 1 the oldest), a boot id or its first 8 digits, or ID±N"
-                .to_string(),
-        )
-    }
+        rest.parse().ok()?
+    };
+    Some((id, offset))
 }
 
 /// The position of the boot whose id is `id` or starts with it.
