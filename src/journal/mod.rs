@@ -165,15 +165,14 @@ impl Journal {
             Ready::Stream { input, spool } => {
                 let source: Box<dyn EntrySource> = Box::new(match spool {
                     // Messages name standard input, not the spool file.
-                    Some(spool) => stream::StreamSource::from_reader(
-                        spool.reopen().map_err(|source| JournalError::Io {
-                            what: SourceSpec::Stream(input.clone()).describe(),
+                    Some(spool) => {
+                        let what = SourceSpec::Stream(input.clone()).describe();
+                        let file = spool.reopen().map_err(|source| JournalError::Io {
+                            what: what.clone(),
                             source,
-                        })?,
-                        &SourceSpec::Stream(input.clone()).describe(),
-                        filter.clone(),
-                        strictness,
-                    )?,
+                        })?;
+                        stream::StreamSource::from_reader(file, &what, filter.clone(), strictness)?
+                    }
                     None => stream::StreamSource::open(input, filter.clone(), strictness)?,
                 });
                 Ok(match filter.last {
