@@ -10,11 +10,9 @@ use serde_json::{Map, Value, json};
 use crate::findings::{Finding, Severity};
 use crate::report::color::{Tone, paint};
 use crate::report::json::{SCHEMA_VERSION, evidence_list};
-use crate::report::terminal::Style;
+use crate::report::terminal::{Style, WIDTH, wrap};
 use crate::report::time::{rfc3339, wall, wall_near};
 
-/// Text width the summary is wrapped to.
-const WIDTH: usize = 100;
 /// Evidence lines shown per finding unless `--full`.
 const EVIDENCE_SHOWN: usize = 6;
 
@@ -238,25 +236,6 @@ fn fix_lines(hint: &str) -> String {
     out
 }
 
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
-        if !line.is_empty() && needed > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,13 +333,5 @@ mod tests {
                 .all(|l| l.starts_with("       ") && !l[7..].starts_with(' '))
         );
         assert!(lines.iter().all(|l| l.chars().count() <= WIDTH), "{text}");
-    }
-
-    #[test]
-    fn wrapping_keeps_every_word() {
-        let text = "a bb ccc dddd eeeee ffffff";
-        let lines = wrap(text, 8);
-        assert_eq!(lines.join(" "), text);
-        assert!(lines.iter().all(|l| l.len() <= 8));
     }
 }

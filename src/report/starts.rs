@@ -10,11 +10,8 @@ use crate::cause::{BootAnalysis, Cause, Start};
 use crate::events::EventKind;
 use crate::lifecycle::{Activation, BootLifecycles, EndState};
 use crate::report::json::{self, SCHEMA_VERSION};
-use crate::report::terminal::{self, Style};
+use crate::report::terminal::{self, Style, WIDTH, fit, wrap};
 use crate::report::time::{rfc3339, span, wall, wall_near};
-
-/// Widest line the terminal output aims for.
-const WIDTH: usize = 100;
 
 // ------------------------------------------------------------------ JSON
 
@@ -419,54 +416,11 @@ fn describe_end_short(a: &Activation, lc: &BootLifecycles) -> String {
     words
 }
 
-/// Cuts `s` to `width` characters, marking the cut with "…".
-fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 fn pad(s: &str, width: usize) -> String {
     let n = s.chars().count();
     if n >= width {
         s.to_string()
     } else {
         format!("{s}{}", " ".repeat(width - n))
-    }
-}
-
-/// Greedy word wrap.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_text_is_cut_and_wrapped_to_the_width() {
-        assert_eq!(fit("abcdef", 4), "abc…");
-        assert_eq!(fit("abc", 4), "abc");
-        let lines = wrap("one two three four five six", 9);
-        assert_eq!(lines, vec!["one two", "three", "four five", "six"]);
-        assert!(lines.iter().all(|l| l.chars().count() <= 9));
     }
 }
