@@ -22,7 +22,7 @@ remote=$(ls /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal
 
 if [ ! -f "$work/big/big.journal" ]; then
     rm -rf "$work/src" "$work/big"; mkdir -p "$work/src" "$work/big"
-    for f in ../shared/data/systemd-test-journals/no-rtc/system*.zst; do
+    for f in tests/fixtures/systemd/no-rtc/system*.zst; do
         zstd -q -d "$f" -o "$work/src/$(basename "${f%.zst}")"
     done
     journalctl -D "$work/src" -o export > "$work/src/all.export"

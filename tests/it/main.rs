@@ -1,6 +1,6 @@
 //! Integration tests: one test crate (with modules) so the suite links once.
 //!
-//! They run on real journals: systemd's own test journals from `../shared/`
+//! They run on real journals: systemd's own test journals (`tests/fixtures/systemd/`)
 //! and the scenario recordings in `tests/fixtures/`, whose truth manifests
 //! come from what the recorder did, not from the journal.
 

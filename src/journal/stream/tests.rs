@@ -1,5 +1,5 @@
-//! Tests of the stream readers, on systemd's own test data (`../shared`, beside
-//! the repository) and on hand-written inputs for the edge cases.
+//! Tests of the stream readers, on systemd's own test data (copied into
+//! `tests/fixtures/systemd/`) and on hand-written inputs for the edge cases.
 
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,26 +14,18 @@ use crate::journal::{
 
 const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/systemd-test-journals"
+    "/tests/fixtures/systemd"
 );
 
-/// A file of the shared test data, or `None` (and a note) when shared/ is
-/// not checked out beside the repository.
-fn shared(relative: &str) -> Option<PathBuf> {
+/// A file of systemd's test data, which the repository carries.
+fn fixture(relative: &str) -> PathBuf {
     let path = Path::new(DATA).join(relative);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (CI clones shared/ beside the repository)",
-            path.display()
-        );
-        None
-    }
+    assert!(path.exists(), "{} is missing from the repository", path.display());
+    path
 }
 
-fn shared_bytes(relative: &str) -> Option<Vec<u8>> {
-    shared(relative).map(|p| std::fs::read(&p).expect("read shared test data"))
+fn fixture_bytes(relative: &str) -> Vec<u8> {
+    std::fs::read(fixture(relative)).expect("read systemd's test data")
 }
 
 /// Everything a source produced.
@@ -134,9 +126,7 @@ fn json_line(realtime: u64, extra: &str) -> String {
 
 #[test]
 fn export_journal_1_keeps_repeated_binary_field_bytes() {
-    let Some(path) = shared("export-format/journal-1.txt") else {
-        return;
-    };
+    let path = fixture("export-format/journal-1.txt");
     let out = read_path(&path, Filter::all());
     assert!(out.error.is_none(), "{:?}", out.error);
     assert_eq!(out.entries.len(), 1);
@@ -179,9 +169,7 @@ fn export_journal_1_keeps_repeated_binary_field_bytes() {
 
 #[test]
 fn export_journal_2_traceback_is_framed_exactly_but_lacks_a_header() {
-    let Some(bytes) = shared_bytes("export-format/journal-2.txt") else {
-        return;
-    };
+    let bytes = fixture_bytes("export-format/journal-2.txt");
     // As shipped: a single binary MESSAGE and no __REALTIME_TIMESTAMP or
     // _BOOT_ID, so not an entry.
     let out = read(&bytes);
@@ -225,9 +213,7 @@ fn export_journal_2_traceback_is_framed_exactly_but_lacks_a_header() {
 
 #[test]
 fn export_fuzz_sample_has_ten_cron_entries() {
-    let Some(path) = shared("export-format/fuzz/sample.txt") else {
-        return;
-    };
+    let path = fixture("export-format/fuzz/sample.txt");
     let out = read_path(&path, Filter::all());
     assert!(out.error.is_none(), "{:?}", out.error);
     assert_eq!(out.entries.len(), 10);
@@ -282,9 +268,7 @@ fn yield_of(out: &Outcome) -> Yield {
 
 #[test]
 fn export_fuzz_corpus_yields_the_entries_read_by_hand() {
-    let Some(dir) = shared("export-format/fuzz") else {
-        return;
-    };
+    let dir = fixture("export-format/fuzz");
     // Decided by reading each file; an entry needs a valid
     // __REALTIME_TIMESTAMP and _BOOT_ID and nothing invalid in its record.
     let expected = [
@@ -344,9 +328,7 @@ fn export_fuzz_corpus_yields_the_entries_read_by_hand() {
 
 #[test]
 fn export_fuzz_entries_have_exact_values() {
-    let Some(dir) = shared("export-format/fuzz") else {
-        return;
-    };
+    let dir = fixture("export-format/fuzz");
     let out = read_path(&dir.join("oss-fuzz-385221809"), Filter::all());
     let e = &out.entries[0];
     assert_eq!(e.realtime_usec, 101);
@@ -421,9 +403,7 @@ fn journalctl_dump(dir: &Path, format: &str, out: &Path) -> bool {
 
 #[test]
 fn no_rtc_json_and_export_dumps_give_the_same_entries() {
-    let Some(source) = shared("no-rtc") else {
-        return;
-    };
+    let source = fixture("no-rtc");
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path();
     let journals = work.join("journals");
@@ -923,9 +903,7 @@ fn compressed_inputs_give_the_same_entries() {
         json_line(1, r#","MESSAGE":"one""#),
         json_line(2, r#","BIN":[1,2,3]"#)
     );
-    let export = shared_bytes("export-format/fuzz/sample.txt").unwrap_or_else(|| {
-        format!("__REALTIME_TIMESTAMP=1\n_BOOT_ID={BOOT}\nMESSAGE=x\n\n").into_bytes()
-    });
+    let export = fixture_bytes("export-format/fuzz/sample.txt");
     for plain in [json.as_bytes(), &export[..]] {
         let want = read(plain);
         assert!(want.error.is_none());
@@ -1038,9 +1016,7 @@ fn garbage_and_binary_journals_are_refused_at_open() {
 
 #[test]
 fn a_real_binary_journal_given_as_a_stream_is_refused_with_advice() {
-    let Some(path) = shared("no-rtc/system.journal.zst") else {
-        return;
-    };
+    let path = fixture("no-rtc/system.journal.zst");
     // zstd-compressed: recognised after decompression.
     let error = read_path(&path, Filter::all()).error.expect("refused");
     let message = error.to_string();
@@ -1163,9 +1139,7 @@ fn mutated_inputs_never_panic() {
         "export-format/journal-2.txt",
         "export-format/fuzz/sample.txt",
     ] {
-        if let Some(bytes) = shared_bytes(name) {
-            seeds.push(bytes);
-        }
+        seeds.push(fixture_bytes(name));
     }
     let mut rng = Lcg(0x5eed);
     for round in 0..3000 {

@@ -12,9 +12,9 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// systemd's test journals, shipped beside the repository as `../shared/`.
+/// systemd's own test journals, copied into `tests/fixtures/systemd/` (LGPL-2.1, see its README).
 pub fn systemd_test_journals() -> PathBuf {
-    repo().join("../shared/data/systemd-test-journals")
+    repo().join("tests/fixtures/systemd")
 }
 
 /// The no-RTC Fedora journal (4 boots), as a directory of compressed files
