@@ -17,4 +17,4 @@ SELECT
 FROM activations
 WHERE end_state = 'failed'
 GROUP BY unit, result, exit_kind, exit_status, start_failed
-ORDER BY runs DESC, unit;
+ORDER BY runs DESC, unit, result, exit_kind, exit_status, start_failed;

@@ -12,15 +12,16 @@ use crate::journal::{
     Diagnostics, Entry, EntrySource, Filter, Id128, JournalError, Match, StreamInput, Strictness,
 };
 
-const DATA: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/systemd"
-);
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/systemd");
 
 /// A file of systemd's test data, which the repository carries.
 fn fixture(relative: &str) -> PathBuf {
     let path = Path::new(DATA).join(relative);
-    assert!(path.exists(), "{} is missing from the repository", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing from the repository",
+        path.display()
+    );
     path
 }
 

@@ -1,0 +1,209 @@
+//! Every command's output, byte for byte, on every recorded journal.
+//!
+//! Speed work (reading through the index, parallel boots) and clean-ups must
+//! not change a single byte of what users see. This test runs a fixed list of
+//! command lines on the two recorded fixtures and systemd's no-RTC journal and
+//! compares stdout and the exit status with `tests/golden/<journal>/<case>.out`
+//! (`.out.zst` when large).
+//!
+//! When an output is meant to change, regenerate the files with
+//! `JFORENSICS_BLESS=1 cargo test --test it golden` and review the diff.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{no_rtc_dir, repo};
+
+/// A journal directory and the units worth a `unit` page there.
+struct Journal {
+    name: &'static str,
+    dir: PathBuf,
+    boots: usize,
+    units: &'static [&'static str],
+}
+
+fn journals() -> Vec<Journal> {
+    vec![
+        Journal {
+            name: "debian12",
+            dir: repo().join("tests/fixtures/debian12/journal"),
+            boots: 4,
+            units: &["backend.service", "worker.service", "echo.socket"],
+        },
+        Journal {
+            name: "debian13",
+            dir: repo().join("tests/fixtures/debian13/journal"),
+            boots: 4,
+            units: &["orders-api.service", "cache-warmer.service", "rollup.timer"],
+        },
+        Journal {
+            name: "no-rtc",
+            dir: no_rtc_dir(),
+            boots: 4,
+            units: &["NetworkManager.service", "user@1000.service"],
+        },
+    ]
+}
+
+const QUERIES: &[&str] = &[
+    "findings",
+    "starts-by-cause",
+    "top-restarters",
+    "top-restarters-per-boot",
+    "crash-loops",
+    "manual-not-at-boot",
+    "lost-at-reboot",
+    "dependency-pulls",
+    "readiness",
+    "failures-by-exit",
+    "unclean-shutdowns",
+    "startup-times",
+];
+
+const TABLES: &[&str] = &["boots", "events", "activations", "starts", "findings"];
+
+/// (file name, arguments after `-D DIR --utc`).
+fn cases(journal: &Journal) -> Vec<(String, Vec<String>)> {
+    let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+    let mut out = vec![
+        ("boots".to_string(), words("boots")),
+        ("boots.json".to_string(), words("boots -o json")),
+        ("findings".to_string(), words("findings")),
+        ("findings.json".to_string(), words("findings -o json")),
+        (
+            "findings-severity".to_string(),
+            words("findings --sort severity"),
+        ),
+    ];
+    for boot in 1..=journal.boots {
+        out.push((
+            format!("since-boot-b{boot}"),
+            words(&format!("since-boot -b {boot}")),
+        ));
+        out.push((
+            format!("since-boot-b{boot}.json"),
+            words(&format!("since-boot -b {boot} -o json")),
+        ));
+    }
+    for unit in journal.units {
+        out.push((format!("unit-{unit}"), words(&format!("unit {unit}"))));
+        out.push((
+            format!("unit-{unit}.json"),
+            words(&format!("unit {unit} -o json")),
+        ));
+    }
+    for query in QUERIES {
+        out.push((format!("query-{query}"), words(&format!("query {query}"))));
+    }
+    for table in TABLES {
+        out.push((
+            format!("export-{table}.ndjson"),
+            words(&format!("export --table {table} --format ndjson --out -")),
+        ));
+    }
+    out
+}
+
+fn run(dir: &Path, args: &[String]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_jforensics"))
+        .arg("-D")
+        .arg(dir)
+        .arg("--utc")
+        .args(args)
+        .env("TZ", "UTC")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run jforensics");
+    let mut bytes = format!("exit: {}\n", out.status.code().unwrap_or(-1)).into_bytes();
+    bytes.extend_from_slice(&out.stdout);
+    bytes
+}
+
+/// Outputs larger than this are kept zstd-compressed (`.out.zst`): the
+/// events and activations tables run to megabytes.
+const COMPRESS_ABOVE: usize = 128 * 1024;
+
+/// The golden file's bytes, from `case.out` or `case.out.zst`.
+fn read_golden(plain: &Path) -> Option<Vec<u8>> {
+    if let Ok(bytes) = std::fs::read(plain) {
+        return Some(bytes);
+    }
+    let packed = std::fs::read(plain.with_extension("out.zst")).ok()?;
+    Some(zstd::decode_all(&packed[..]).expect("golden .zst file unpacks"))
+}
+
+fn write_golden(plain: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(plain.parent().unwrap()).unwrap();
+    let packed = plain.with_extension("out.zst");
+    let _ = std::fs::remove_file(plain);
+    let _ = std::fs::remove_file(&packed);
+    if bytes.len() > COMPRESS_ABOVE {
+        std::fs::write(packed, zstd::encode_all(bytes, 19).unwrap()).unwrap();
+    } else {
+        std::fs::write(plain, bytes).unwrap();
+    }
+}
+
+#[test]
+fn golden_outputs_are_unchanged() {
+    let bless = std::env::var_os("JFORENSICS_BLESS").is_some();
+    // Where a differing output is written, so that it can be diffed.
+    let seen = Path::new(env!("CARGO_TARGET_TMPDIR")).join("golden");
+    let jobs: Vec<(PathBuf, PathBuf, Vec<String>)> = journals()
+        .iter()
+        .flat_map(|j| {
+            let folder = repo().join("tests/golden").join(j.name);
+            cases(j)
+                .into_iter()
+                .map(move |(name, args)| (folder.join(format!("{name}.out")), args))
+                .map(|(file, args)| (j.dir.clone(), file, args))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunks: Vec<_> = jobs.chunks(jobs.len().div_ceil(threads)).collect();
+    let stale: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| {
+                let seen = &seen;
+                s.spawn(move || {
+                    let mut stale = Vec::new();
+                    for (dir, file, args) in chunk.iter() {
+                        let got = run(dir, args);
+                        if bless {
+                            write_golden(file, &got);
+                            continue;
+                        }
+                        if read_golden(file).as_deref() == Some(&got[..]) {
+                            continue;
+                        }
+                        let relative = file.strip_prefix(repo().join("tests/golden")).unwrap();
+                        let copy = seen.join(relative);
+                        std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+                        std::fs::write(&copy, &got).unwrap();
+                        stale.push(format!(
+                            "tests/golden/{} (jforensics -D {} --utc {}); now: {}",
+                            relative.display(),
+                            dir.display(),
+                            args.join(" "),
+                            copy.display()
+                        ));
+                    }
+                    stale
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert!(
+        stale.is_empty(),
+        "{} outputs differ from tests/golden/ (if the change is meant, run \
+         `JFORENSICS_BLESS=1 cargo test --test it golden` and review the diff):\n  {}",
+        stale.len(),
+        stale.join("\n  ")
+    );
+}
