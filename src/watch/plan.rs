@@ -1,0 +1,210 @@
+//! The decision of one run, without I/O: given what was reported before and
+//! what the detectors find now, which records to send and what to remember.
+//!
+//! "Ongoing" is decided from the findings themselves, not from a clock: a
+//! finding goes on while its boot is still running (the newest boot, no
+//! shutdown logged) and it is either `at-risk-manual` (the unit will be lost
+//! at the next reboot) or `critical` (a service down at the end of the
+//! evidence: a crash loop still looping, a start limit hit and not cleared,
+//! a unit lost at reboot and still not back). Every other finding is a past
+//! event: reported once as `new` and remembered as resolved. An ongoing one
+//! is reported `new` once while it fires, then `resolved` once when a later
+//! run finds it no longer ongoing (the loop recovered, the boot ended) or no
+//! longer finds it at all (at-risk units are judged in the newest boot only;
+//! the unit was stopped or enabled).
+
+use std::collections::BTreeMap;
+
+use crate::boots::{Boot, BootEnd};
+use crate::findings::{Finding, Kind, Severity};
+use crate::journal::Id128;
+
+use super::fingerprint::fingerprint;
+use super::record::{self, Event, Gap, Record};
+use super::state::{Reported, Status};
+
+/// True when the finding's episode goes on at the end of the journal.
+pub fn is_ongoing(f: &Finding, boots: &[Boot]) -> bool {
+    let running = boots
+        .iter()
+        .any(|b| b.boot_id == f.boot_id && b.end == BootEnd::Running);
+    running && (f.kind == Kind::AtRiskManual || f.severity == Severity::Critical)
+}
+
+/// What one run saw.
+pub struct Seen<'a> {
+    pub machine_id: Id128,
+    pub findings: &'a [Finding],
+    pub boots: &'a [Boot],
+    pub gap: Option<&'a Gap>,
+    pub now_usec: u64,
+    pub ttl_usec: u64,
+}
+
+/// The records to deliver, in order (gap, new, resolved), and the reported
+/// set to commit once they are delivered: sightings refresh the TTL, expired
+/// entries are dropped.
+pub fn plan(
+    before: &BTreeMap<String, Reported>,
+    seen: &Seen,
+) -> (Vec<Record>, BTreeMap<String, Reported>) {
+    let mut after = before.clone();
+    let mut new = Vec::new();
+    let mut resolved = Vec::new();
+    let expires = seen.now_usec.saturating_add(seen.ttl_usec);
+    let mut current = Vec::new();
+    if let Some(gap) = seen.gap {
+        let fp = fingerprint(seen.machine_id, &gap.id());
+        if !after.contains_key(&fp) {
+            new.push(Record {
+                event: Event::New,
+                fingerprint: fp.clone(),
+                machine_id: seen.machine_id,
+                finding_id: gap.id(),
+                kind: "coverage-gap".to_string(),
+                severity: Severity::Warning,
+                unit: None,
+                boot_id: gap.saved_boot_id.clone(),
+                ongoing: false,
+                reason: None,
+                finding: Some(gap.finding()),
+            });
+        }
+        after
+            .entry(fp.clone())
+            .or_insert_with(|| {
+                reported(
+                    &gap.id(),
+                    "coverage-gap",
+                    Severity::Warning,
+                    None,
+                    &gap.saved_boot_id,
+                    seen.now_usec,
+                    Status::Resolved,
+                )
+            })
+            .sighted(seen.now_usec, expires);
+        current.push(fp);
+    }
+    for f in seen.findings {
+        let fp = fingerprint(seen.machine_id, &f.id);
+        let ongoing = is_ongoing(f, seen.boots);
+        current.push(fp.clone());
+        match after.get_mut(&fp) {
+            None => {
+                new.push(record::of_finding(
+                    Event::New,
+                    fp.clone(),
+                    seen.machine_id,
+                    f,
+                    ongoing,
+                    None,
+                ));
+                let status = if ongoing {
+                    Status::Firing
+                } else {
+                    Status::Resolved
+                };
+                let mut r = reported(
+                    &f.id,
+                    f.kind.as_str(),
+                    f.severity,
+                    f.unit.clone(),
+                    &f.boot_id.to_string(),
+                    seen.now_usec,
+                    status,
+                );
+                r.sighted(seen.now_usec, expires);
+                after.insert(fp, r);
+            }
+            Some(r) => {
+                r.sighted(seen.now_usec, expires);
+                if r.state == Status::Firing && !ongoing {
+                    r.state = Status::Resolved;
+                    resolved.push(record::of_finding(
+                        Event::Resolved,
+                        fp.clone(),
+                        seen.machine_id,
+                        f,
+                        false,
+                        Some(ended_because(f, seen.boots)),
+                    ));
+                }
+            }
+        }
+    }
+    for (fp, r) in after.iter_mut() {
+        if r.state == Status::Firing && !current.contains(fp) {
+            r.state = Status::Resolved;
+            r.expires_at_usec = expires;
+            resolved.push(Record {
+                event: Event::Resolved,
+                fingerprint: fp.clone(),
+                machine_id: seen.machine_id,
+                finding_id: r.finding_id.clone(),
+                kind: r.kind.clone(),
+                severity: Severity::parse(&r.severity).unwrap_or(Severity::Warning),
+                unit: r.unit.clone(),
+                boot_id: r.boot_id.clone(),
+                ongoing: false,
+                reason: Some(vanished_because(r, seen.boots)),
+                finding: None,
+            });
+        }
+    }
+    after.retain(|_, r| r.expires_at_usec >= seen.now_usec);
+    new.extend(resolved);
+    (new, after)
+}
+
+fn reported(
+    finding_id: &str,
+    kind: &str,
+    severity: Severity,
+    unit: Option<String>,
+    boot_id: &str,
+    now: u64,
+    state: Status,
+) -> Reported {
+    Reported {
+        finding_id: finding_id.to_string(),
+        kind: kind.to_string(),
+        severity: severity.as_str().to_string(),
+        unit,
+        boot_id: boot_id.to_string(),
+        first_reported_usec: now,
+        last_seen_usec: now,
+        state,
+        expires_at_usec: now,
+    }
+}
+
+impl Reported {
+    /// Seen again: the TTL starts over.
+    fn sighted(&mut self, now: u64, expires: u64) {
+        self.last_seen_usec = now;
+        self.expires_at_usec = expires;
+    }
+}
+
+fn boot_running(boot_id: &str, boots: &[Boot]) -> Option<bool> {
+    boots
+        .iter()
+        .find(|b| b.boot_id.to_string() == boot_id)
+        .map(|b| b.end == BootEnd::Running)
+}
+
+fn ended_because(f: &Finding, boots: &[Boot]) -> String {
+    match boot_running(&f.boot_id.to_string(), boots) {
+        Some(false) => "its boot ended".to_string(),
+        _ => format!("no longer ongoing: now {}", f.severity),
+    }
+}
+
+fn vanished_because(r: &Reported, boots: &[Boot]) -> String {
+    match boot_running(&r.boot_id, boots) {
+        None => "its boot is no longer in the journal".to_string(),
+        Some(false) => "its boot ended".to_string(),
+        Some(true) => "no longer found (the unit was stopped, enabled or came back)".to_string(),
+    }
+}
