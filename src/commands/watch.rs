@@ -90,6 +90,7 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
         gap: gap.as_ref(),
         now_usec: now,
         ttl_usec: args.ttl_usec,
+        restored: loaded.both_bad || !loaded.notes.is_empty(),
     };
     let empty = Default::default();
     let (records, reported) = plan::plan(before.as_ref().map_or(&empty, |s| &s.reported), &seen);

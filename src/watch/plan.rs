@@ -4,9 +4,9 @@
 //! "Ongoing" is decided from the findings themselves, not from a clock: a
 //! finding goes on while its boot is still running (the newest boot, no
 //! shutdown logged) and it is either `at-risk-manual` (the unit will be lost
-//! at the next reboot) or `critical` (a service down at the end of the
-//! evidence: a crash loop still looping, a start limit hit and not cleared,
-//! a unit lost at reboot and still not back). Every other finding is a past
+//! at the next reboot), `lost-at-reboot` with the unit not back yet, or
+//! `critical` (a service down at the end of the evidence: a crash loop still
+//! looping, a start limit hit and not cleared). Every other finding is a past
 //! event: reported once as `new` and remembered as resolved. An ongoing one
 //! is reported `new` once while it fires, then `resolved` once when a later
 //! run finds it no longer ongoing (the loop recovered, the boot ended) or no
@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use crate::boots::{Boot, BootEnd};
-use crate::findings::{Finding, Kind, Severity};
+use crate::findings::{Details, Finding, Kind, Severity};
 use crate::journal::Id128;
 
 use super::fingerprint::fingerprint;
@@ -28,7 +28,9 @@ pub fn is_ongoing(f: &Finding, boots: &[Boot]) -> bool {
     let running = boots
         .iter()
         .any(|b| b.boot_id == f.boot_id && b.end == BootEnd::Running);
-    running && (f.kind == Kind::AtRiskManual || f.severity == Severity::Critical)
+    let not_back =
+        matches!(&f.details, Details::LostAtReboot(d) if d.started_later_realtime_usec.is_none());
+    running && (f.kind == Kind::AtRiskManual || not_back || f.severity == Severity::Critical)
 }
 
 /// What one run saw.
@@ -39,6 +41,10 @@ pub struct Seen<'a> {
     pub gap: Option<&'a Gap>,
     pub now_usec: u64,
     pub ttl_usec: u64,
+    /// The state is older than the last commit (restored from `.prev`, or
+    /// lost): an episode this run first sees as ended may have been sent
+    /// as ongoing by the run whose state was lost, so its end is sent too.
+    pub restored: bool,
 }
 
 /// The records to deliver, in order (gap, new, resolved), and the reported
@@ -100,6 +106,16 @@ pub fn plan(
                     ongoing,
                     None,
                 ));
+                if seen.restored && !ongoing {
+                    resolved.push(record::of_finding(
+                        Event::Resolved,
+                        fp.clone(),
+                        seen.machine_id,
+                        f,
+                        false,
+                        Some("over when first seen; sent in case a run whose state was lost reported it ongoing".to_string()),
+                    ));
+                }
                 let status = if ongoing {
                     Status::Firing
                 } else {
