@@ -138,7 +138,7 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// Write a postmortem bundle for one boot: report.md, report.json and charts
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
-    /// Scheduled incremental runs: report each new finding once, to JSON lines and/or a webhook
+    /// For a timer: report each new finding once, to JSON lines or a webhook
     #[command(after_help = watch::WATCH_HELP)]
     Watch(watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, …)

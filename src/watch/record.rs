@@ -11,9 +11,6 @@ use crate::findings::{Finding, Severity};
 use crate::journal::Id128;
 use crate::report::time::rfc3339;
 
-/// The `schema` field of every record.
-pub const SCHEMA: &str = "jforensics-watch/1";
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Reported for the first time.
@@ -53,7 +50,8 @@ pub struct Record {
 impl Record {
     pub fn to_json(&self) -> Value {
         json!({
-            "schema": SCHEMA,
+            "schema_version": crate::report::json::SCHEMA_VERSION,
+            "document": "watch-record",
             "event": self.event.as_str(),
             "fingerprint": self.fingerprint,
             "machine_id": self.machine_id.to_string(),

@@ -522,6 +522,7 @@ fn a_checkpoint_vacuumed_away_is_reported_as_a_coverage_gap() {
         .filter(|r| r["kind"] == "coverage-gap")
         .collect();
     assert_eq!(gaps.len(), 1, "{records:?}");
+    crate::schema::assert_valid(gaps[0], "#/$defs/watch_record", "a coverage-gap record");
     let gap = &gaps[0]["finding"];
     assert_eq!(gap["start_realtime_usec"].as_u64(), Some(saved_usec));
     // The gap ends where the journal resumes: the first entry it still has
@@ -706,7 +707,8 @@ fn records_carry_every_documented_field() {
     host.add(1);
     let records = host.watch();
     let fields: BTreeSet<&str> = [
-        "schema",
+        "schema_version",
+        "document",
         "event",
         "fingerprint",
         "machine_id",
@@ -724,7 +726,7 @@ fn records_carry_every_documented_field() {
     for r in &records {
         let got: BTreeSet<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(got, fields);
-        assert_eq!(r["schema"], "jforensics-watch/1");
+        crate::schema::assert_valid(r, "#/$defs/watch_record", "a watch record");
         assert_eq!(r["finding"]["id"], r["finding_id"]);
         *kinds
             .entry(r["kind"].as_str().unwrap().to_string())
