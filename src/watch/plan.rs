@@ -224,3 +224,166 @@ fn vanished_because(r: &Reported, boots: &[Boot]) -> String {
         Some(true) => "no longer found (the unit was stopped, enabled or came back)".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Details, KillDetails};
+
+    const MACHINE: Id128 = Id128([9; 16]);
+    const DAY: u64 = 86_400_000_000;
+
+    fn boot(n: u8, end: BootEnd) -> Boot {
+        Boot {
+            boot_id: Id128([n; 16]),
+            index: i64::from(n) - 2,
+            first_realtime_usec: 0,
+            last_realtime_usec: 0,
+            first_monotonic_usec: None,
+            last_monotonic_usec: None,
+            first_cursor: String::new(),
+            last_cursor: String::new(),
+            duration_usec: 0,
+            entries: 0,
+            systemd_version: None,
+            startup_finished: None,
+            end,
+            shutdown: None,
+            end_evidence: Vec::new(),
+            downtime_usec: None,
+            notes: Vec::new(),
+        }
+    }
+
+    fn finding(kind: Kind, severity: Severity, boot: u8, start: u64) -> Finding {
+        Finding {
+            id: crate::findings::finding_id(kind, "a.service", Id128([boot; 16]), start),
+            kind,
+            severity,
+            unit: Some("a.service".to_string()),
+            manager: "system".to_string(),
+            boot_id: Id128([boot; 16]),
+            start_realtime_usec: start,
+            end_realtime_usec: start,
+            summary: format!("{severity} summary"),
+            hint: "hint".to_string(),
+            confidence: None,
+            evidence: Vec::new(),
+            details: Details::Kill(KillDetails {
+                result: None,
+                exit: None,
+                signal: None,
+                coredump_exe: None,
+                coredump_comm: None,
+                coredump_pid: None,
+                executable: None,
+                operation: None,
+                ran_usec: None,
+            }),
+        }
+    }
+
+    fn run(
+        before: &BTreeMap<String, Reported>,
+        findings: &[Finding],
+        boots: &[Boot],
+        now: u64,
+        restored: bool,
+    ) -> (Vec<(Event, String)>, BTreeMap<String, Reported>) {
+        let seen = Seen {
+            machine_id: MACHINE,
+            findings,
+            boots,
+            gap: None,
+            now_usec: now,
+            ttl_usec: 7 * DAY,
+            restored,
+        };
+        let (records, after) = plan(before, &seen);
+        (
+            records
+                .into_iter()
+                .map(|r| (r.event, r.finding_id))
+                .collect(),
+            after,
+        )
+    }
+
+    #[test]
+    fn a_past_event_is_sent_once_and_an_ongoing_one_is_resolved_once() {
+        let running = [boot(1, BootEnd::Running)];
+        let past = finding(Kind::OomKill, Severity::Error, 1, 10);
+        let looping = finding(Kind::CrashLoop, Severity::Critical, 1, 20);
+        let (sent, state) = run(
+            &BTreeMap::new(),
+            &[past.clone(), looping.clone()],
+            &running,
+            1,
+            false,
+        );
+        assert_eq!(
+            sent,
+            vec![
+                (Event::New, past.id.clone()),
+                (Event::New, looping.id.clone())
+            ]
+        );
+        assert_eq!(
+            state[&fingerprint(MACHINE, &looping.id)].state,
+            Status::Firing
+        );
+        assert_eq!(
+            state[&fingerprint(MACHINE, &past.id)].state,
+            Status::Resolved
+        );
+        // Seen again, still going on, with another severity text: nothing.
+        let (sent, state) = run(&state, &[past.clone(), looping.clone()], &running, 2, false);
+        assert!(sent.is_empty(), "{sent:?}");
+        // The loop recovered: resolved once, then never again.
+        let recovered = finding(Kind::CrashLoop, Severity::Error, 1, 20);
+        let (sent, state) = run(
+            &state,
+            &[past.clone(), recovered.clone()],
+            &running,
+            3,
+            false,
+        );
+        assert_eq!(sent, vec![(Event::Resolved, recovered.id.clone())]);
+        let (sent, _) = run(&state, &[past, recovered], &running, 4, false);
+        assert!(sent.is_empty(), "{sent:?}");
+    }
+
+    #[test]
+    fn an_ongoing_finding_no_longer_found_is_resolved_and_the_ttl_forgets() {
+        let at_risk = finding(Kind::AtRiskManual, Severity::Warning, 1, 10);
+        let (_, state) = run(
+            &BTreeMap::new(),
+            &[at_risk.clone()],
+            &[boot(1, BootEnd::Running)],
+            1,
+            false,
+        );
+        let next = [boot(1, BootEnd::Clean), boot(2, BootEnd::Running)];
+        let (sent, state) = run(&state, &[], &next, 2, false);
+        assert_eq!(sent, vec![(Event::Resolved, at_risk.id.clone())]);
+        let (sent, state) = run(&state, &[], &next, 3, false);
+        assert!(sent.is_empty());
+        assert_eq!(state.len(), 1, "kept until its TTL runs out");
+        let (_, state) = run(&state, &[], &next, 3 + 7 * DAY + 1, false);
+        assert!(state.is_empty(), "expired entries are dropped");
+    }
+
+    #[test]
+    fn a_restored_state_also_sends_the_end_of_what_it_first_sees_ended() {
+        let ended = [boot(1, BootEnd::Clean)];
+        let f = finding(Kind::CrashLoop, Severity::Critical, 1, 10);
+        assert!(!is_ongoing(&f, &ended), "its boot ended");
+        let (sent, _) = run(&BTreeMap::new(), &[f.clone()], &ended, 1, true);
+        assert_eq!(
+            sent,
+            vec![(Event::New, f.id.clone()), (Event::Resolved, f.id.clone())]
+        );
+        let (sent, _) = run(&BTreeMap::new(), &[f.clone()], &ended, 1, false);
+        assert_eq!(sent, vec![(Event::New, f.id)]);
+    }
+}
