@@ -228,7 +228,7 @@ fn vanished_because(r: &Reported, boots: &[Boot]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Details, KillDetails};
+    use crate::findings::{Details, UncleanDetails};
 
     const MACHINE: Id128 = Id128([9; 16]);
     const DAY: u64 = 86_400_000_000;
@@ -269,16 +269,12 @@ mod tests {
             hint: "hint".to_string(),
             confidence: None,
             evidence: Vec::new(),
-            details: Details::Kill(KillDetails {
-                result: None,
-                exit: None,
-                signal: None,
-                coredump_exe: None,
-                coredump_comm: None,
-                coredump_pid: None,
-                executable: None,
-                operation: None,
-                ran_usec: None,
+            details: Details::UncleanShutdown(UncleanDetails {
+                last_entry_realtime_usec: start,
+                next_boot_id: None,
+                downtime_usec: None,
+                running_units: Vec::new(),
+                starting_units: Vec::new(),
             }),
         }
     }
@@ -358,7 +354,7 @@ mod tests {
         let at_risk = finding(Kind::AtRiskManual, Severity::Warning, 1, 10);
         let (_, state) = run(
             &BTreeMap::new(),
-            &[at_risk.clone()],
+            std::slice::from_ref(&at_risk),
             &[boot(1, BootEnd::Running)],
             1,
             false,
@@ -378,12 +374,12 @@ mod tests {
         let ended = [boot(1, BootEnd::Clean)];
         let f = finding(Kind::CrashLoop, Severity::Critical, 1, 10);
         assert!(!is_ongoing(&f, &ended), "its boot ended");
-        let (sent, _) = run(&BTreeMap::new(), &[f.clone()], &ended, 1, true);
+        let (sent, _) = run(&BTreeMap::new(), std::slice::from_ref(&f), &ended, 1, true);
         assert_eq!(
             sent,
             vec![(Event::New, f.id.clone()), (Event::Resolved, f.id.clone())]
         );
-        let (sent, _) = run(&BTreeMap::new(), &[f.clone()], &ended, 1, false);
+        let (sent, _) = run(&BTreeMap::new(), std::slice::from_ref(&f), &ended, 1, false);
         assert_eq!(sent, vec![(Event::New, f.id)]);
     }
 }
