@@ -22,3 +22,4 @@ pub mod lifecycle;
 pub mod report;
 pub mod stable_id;
 pub mod tables;
+pub mod watch;

@@ -71,7 +71,7 @@ fn parse_ready_pattern(
 /// "90", "90s", "1.5s", "500ms", "10min", "2h", "1h 30min" → µs (systemd's
 /// time span words; a bare number is seconds).
 pub fn parse_duration(text: &str) -> Result<u64, String> {
-    const UNITS: [(&str, f64); 14] = [
+    const UNITS: [(&str, f64); 17] = [
         ("us", 1.0),
         ("usec", 1.0),
         ("ms", 1e3),
@@ -86,8 +86,11 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
         ("h", 3600e6),
         ("hour", 3600e6),
         ("hours", 3600e6),
+        ("d", 86400e6),
+        ("day", 86400e6),
+        ("days", 86400e6),
     ];
-    let bad = || format!("'{text}' is not a duration: write e.g. 30s, 10min, 1h or 1h 30min");
+    let bad = || format!("'{text}' is not a duration: write e.g. 30s, 10min, 1h, 1h 30min or 7d");
     let compact: String = text.split_whitespace().collect();
     if compact.is_empty() {
         return Err(bad());
@@ -128,6 +131,7 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(500_000));
         assert_eq!(parse_duration("10min"), Ok(600_000_000));
         assert_eq!(parse_duration("1h 30min"), Ok(5_400_000_000));
+        assert_eq!(parse_duration("7d"), Ok(604_800_000_000));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("").is_err());
         assert!(parse_duration("5 parsecs").is_err());

@@ -3,6 +3,7 @@
 
 pub mod findings;
 pub mod time;
+pub mod watch;
 
 use std::path::PathBuf;
 
@@ -137,6 +138,9 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// Write a postmortem bundle for one boot: report.md, report.json and charts
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
+    /// For a timer: report each new finding once, to JSON lines or a webhook
+    #[command(after_help = watch::WATCH_HELP)]
+    Watch(watch::WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, …)
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),

@@ -9,6 +9,7 @@ mod query;
 mod report;
 mod since_boot;
 mod unit;
+mod watch;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Query(args) => query::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
         Command::Report(args) => report::run(&ctx, args),
+        Command::Watch(args) => watch::run(&ctx, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
     }

@@ -19,3 +19,4 @@ mod report;
 mod schema;
 mod starts_fixtures;
 mod starts_nortc;
+mod watch;

@@ -21,6 +21,7 @@ const COVERED: &[(&str, &str)] = &[
     ("unit", "#/$defs/unit_document"),
     ("findings", "#/$defs/findings_document"),
     ("report", "#/$defs/report_document"),
+    ("watch", "#/$defs/watch_record"),
     ("completions", "no JSON: a shell script"),
     ("man", "no JSON: a roff page"),
     (

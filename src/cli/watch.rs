@@ -1,0 +1,69 @@
+//! Flags of `jforensics watch`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::findings::{DetectorArgs, parse_duration};
+
+pub const WATCH_HELP: &str = "\
+Examples:
+  jforensics watch --jsonl /var/log/jforensics/findings.jsonl
+  jforensics watch --webhook http://127.0.0.1:9000/alerts --fail-on error
+  jforensics watch -D /srv/host1/journal --state /var/lib/jforensics/host1 -o json
+
+Each run reads the journal from the checkpoint the last run saved and reports
+only what is new: a finding once as `new`, and an ongoing one (a crash loop
+still looping, a hand-started unit at risk in the running boot) once more as
+`resolved` when it ends. Records are delivered first (JSON lines appended and
+fsynced, each webhook POST answered 2xx), the state is committed after:
+delivery is at-least-once, and receivers drop repeats by (fingerprint, event).
+When the saved checkpoint is no longer in the journal, a `coverage-gap` record
+names the time that was lost. contrib/jforensics-watch.timer runs it every
+5 minutes.
+
+Exit status: 0 the run completed (new findings or not); 3 a new finding is
+at or above --fail-on; 75 another run holds the lock (the timer retries);
+1 an error (nothing is committed; the next run sends again); 2 wrong usage.";
+
+#[derive(Args, Debug)]
+pub struct WatchArgs {
+    /// Where the state lives ($STATE_DIRECTORY under systemd)
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "STATE_DIRECTORY",
+        default_value = "/var/lib/jforensics"
+    )]
+    pub state: PathBuf,
+    /// Append each record as a JSON line to FILE (fsynced before the state is committed)
+    #[arg(long, value_name = "FILE")]
+    pub jsonl: Option<PathBuf>,
+    /// POST each record as JSON to this http:// URL; it must answer 2xx
+    #[arg(long, value_name = "URL", value_parser = jforensics::watch::webhook::Url::parse)]
+    pub webhook: Option<jforensics::watch::webhook::Url>,
+    /// Without a usable state, look back this far from the journal's newest entry
+    #[arg(long = "initial-lookback", value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub initial_lookback_usec: u64,
+    /// Forget a reported finding this long after it was last seen (at least 24h)
+    #[arg(long = "ttl", value_name = "DURATION", default_value = "7d", value_parser = parse_ttl)]
+    pub ttl_usec: u64,
+    /// When another run holds the lock, wait for it instead of exiting with 75
+    #[arg(long)]
+    pub wait: bool,
+    #[command(flatten)]
+    pub fail_on: super::FailOnArg,
+    #[command(flatten)]
+    pub detectors: DetectorArgs,
+}
+
+/// A TTL under a day would forget findings between two runs of a daily timer.
+fn parse_ttl(text: &str) -> Result<u64, String> {
+    let usec = parse_duration(text)?;
+    if usec < 86_400_000_000 {
+        return Err(format!(
+            "'{text}' is shorter than 24h, the least a reported finding is remembered"
+        ));
+    }
+    Ok(usec)
+}

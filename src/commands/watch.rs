@@ -1,0 +1,312 @@
+//! `jforensics watch`: one scheduled run — lock, load the state, read the
+//! journal from the checkpoint, deliver what is new, commit (see
+//! `jforensics::watch` for why in that order).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use jforensics::boots::Boot;
+use jforensics::journal::{Fields, Filter, Id128, SourceSpec, StreamInput};
+use jforensics::watch::record::{Event, Gap, Record};
+use jforensics::watch::state::{Checkpoint, Scope, State, Store, VERSION};
+use jforensics::watch::{self, crash_point, lock, plan, sink, webhook};
+
+use super::{Context, FINDINGS_AT_OR_ABOVE, Result, UsageError};
+use crate::cli::Format;
+use crate::cli::findings::DetectorArgs;
+use crate::cli::watch::WatchArgs;
+
+/// Exit status when another run holds the lock (EX_TEMPFAIL of sysexits.h).
+pub const LOCK_BUSY: u8 = 75;
+
+/// A saved time this far ahead of the clock is not clock skew.
+const FUTURE_SLACK_USEC: u64 = 10 * 60 * 1_000_000;
+
+pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
+    if ctx.time_filter.since_usec.is_some() || ctx.time_filter.until_usec.is_some() {
+        return Err(UsageError(
+            "watch reads from its saved checkpoint: drop -S/--since and -U/--until (--initial-lookback bounds a first run)".to_string(),
+        )
+        .into());
+    }
+    let dir = state_dir(&args.state);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        format!(
+            "cannot create the state directory {}: {e}; give a writable one with --state DIR",
+            dir.display()
+        )
+    })?;
+    let _lock = match lock::acquire(&dir, args.wait)
+        .map_err(|e| format!("cannot lock {}: {e}", dir.join("watch.lock").display()))?
+    {
+        lock::Acquired::Held(l) => l,
+        lock::Acquired::Busy { path, holder } => {
+            eprintln!(
+                "jforensics: another `jforensics watch` (pid {}) holds {}; this run exits without doing anything (the timer tries again; --wait waits for it)",
+                holder.as_deref().unwrap_or("unknown"),
+                path.display()
+            );
+            return Ok(ExitCode::from(LOCK_BUSY));
+        }
+    };
+    let now = now_usec();
+    let all = ctx.boots()?;
+    let scope = Scope {
+        machine_id: machine_id(ctx)?.to_string(),
+        source: source_key(&ctx.spec),
+        settings: settings_key(&args.detectors),
+    };
+    let store = Store::new(&dir, &scope);
+    let loaded = store.load();
+    for note in &loaded.notes {
+        eprintln!("jforensics: warning: {note}");
+    }
+    if loaded.both_bad {
+        eprintln!(
+            "jforensics: warning: starting afresh from the last {} of the journal (--initial-lookback); findings in it may be sent again",
+            human_duration(args.initial_lookback_usec)
+        );
+    }
+    let before = loaded.state;
+    if let Some(s) = &before {
+        check_state(s, &scope, &store.path(), now)?;
+    }
+    let checkpoint = before.as_ref().and_then(|s| s.checkpoint.clone());
+    let gap = match &checkpoint {
+        Some(cp) => lost_time(ctx, &all, cp)?,
+        None => None,
+    };
+    let newest = all.iter().map(|b| b.last_realtime_usec).max().unwrap_or(0);
+    let since = newest.saturating_sub(args.initial_lookback_usec);
+    let selected = watch::boots_to_analyse(&all, checkpoint.as_ref(), since);
+    let mut found = super::findings::detect(ctx, &all, &selected, &args.detectors)?;
+    if checkpoint.is_none() {
+        found.retain(|f| f.end_realtime_usec >= since);
+    }
+    let seen = plan::Seen {
+        machine_id: Id128::parse(&scope.machine_id).unwrap_or_default(),
+        findings: &found,
+        boots: &all,
+        gap: gap.as_ref(),
+        now_usec: now,
+        ttl_usec: args.ttl_usec,
+        restored: loaded.both_bad || !loaded.notes.is_empty(),
+    };
+    let empty = Default::default();
+    let (records, reported) = plan::plan(before.as_ref().map_or(&empty, |s| &s.reported), &seen);
+    deliver(ctx, args, &records)?;
+    let state = State {
+        version: VERSION,
+        scope,
+        checkpoint: watch::checkpoint_of(&all).or(checkpoint),
+        reported,
+        committed_at_usec: now,
+    };
+    store
+        .commit(&state, crash_point)
+        .map_err(|e| format!("records were delivered but the state was not saved ({e}); the next run sends them again"))?;
+    if ctx.output.format == Format::Short {
+        print!("{}", summary(&records, &state, &store.path()));
+    }
+    Ok(exit_code(args, &records))
+}
+
+/// `$STATE_DIRECTORY` may list several directories (colon-separated); the
+/// first is ours.
+fn state_dir(given: &Path) -> PathBuf {
+    let text = given.to_string_lossy();
+    match text.split_once(':') {
+        Some((first, _)) if !first.is_empty() => PathBuf::from(first),
+        _ => given.to_path_buf(),
+    }
+}
+
+fn now_usec() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp_micros()).unwrap_or(0)
+}
+
+/// The journal's own machine id: its newest entry's `_MACHINE_ID`.
+fn machine_id(ctx: &Context) -> Result<Id128> {
+    let mut source = ctx.open(Filter {
+        last: Some(1),
+        ..Filter::all()
+    })?;
+    Ok(source
+        .next_entry()?
+        .and_then(|e| e.machine_id())
+        .unwrap_or_default())
+}
+
+/// The source in words that stay the same while the journal grows and
+/// rotates: `--file` names its files' directories, not the files.
+fn source_key(spec: &SourceSpec) -> String {
+    let canonical = |p: &Path| {
+        std::fs::canonicalize(p)
+            .unwrap_or_else(|_| p.to_path_buf())
+            .display()
+            .to_string()
+    };
+    match spec {
+        SourceSpec::Local => "local".to_string(),
+        SourceSpec::Directory(d) => format!("directory {}", canonical(d)),
+        SourceSpec::Root(r) => format!("root {}", canonical(r)),
+        SourceSpec::Files(files) => {
+            let mut dirs: Vec<String> = files
+                .iter()
+                .map(|f| canonical(f.parent().unwrap_or(Path::new("."))))
+                .collect();
+            dirs.sort();
+            dirs.dedup();
+            format!("files in {}", dirs.join(", "))
+        }
+        SourceSpec::Stream(StreamInput::Path(p)) => format!("stream {}", canonical(p)),
+        SourceSpec::Stream(StreamInput::Stdin) => "stdin".to_string(),
+    }
+}
+
+fn settings_key(d: &DetectorArgs) -> String {
+    let patterns: Vec<String> = d
+        .ready_patterns
+        .iter()
+        .map(|p| format!("{}={}", p.unit.as_deref().unwrap_or("*"), p.regex.as_str()))
+        .collect();
+    format!(
+        "loop-restarts={} loop-window={} min-readiness-gap={} ready-patterns=[{}]",
+        d.loop_restarts,
+        d.loop_window_usec,
+        d.min_readiness_gap_usec,
+        patterns.join(" ")
+    )
+}
+
+/// A state that does not belong to this journal is an error, not a reset:
+/// resetting would send everything again, or skip what happened meanwhile.
+fn check_state(state: &State, scope: &Scope, path: &Path, now: u64) -> Result<()> {
+    if state.scope.machine_id != scope.machine_id {
+        return Err(format!(
+            "state file {} was written for machine {}, but this journal is machine {}'s: give each machine its own --state DIR, or remove the file to start over from --initial-lookback",
+            path.display(),
+            state.scope.machine_id,
+            scope.machine_id
+        )
+        .into());
+    }
+    if let Some(cp) = &state.checkpoint
+        && cp.realtime_usec > now.saturating_add(FUTURE_SLACK_USEC)
+    {
+        return Err(format!(
+            "state file {} saved a checkpoint at {}, which is in the future: the clock was set back, or the file was copied from elsewhere; fix the clock, or remove the file to start over from --initial-lookback",
+            path.display(),
+            jforensics::report::time::rfc3339(cp.realtime_usec)
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Is the checkpoint's entry still in the journal? If not, the time from it
+/// to the next entry the journal still holds was lost.
+fn lost_time(ctx: &Context, all: &[Boot], cp: &Checkpoint) -> Result<Option<Gap>> {
+    let boot = Id128::parse(&cp.boot_id).filter(|id| all.iter().any(|b| b.boot_id == *id));
+    let check = match boot {
+        Some(id) => {
+            let mut source = ctx.open(
+                Filter {
+                    fields: Fields::HeaderOnly,
+                    ..Filter::all()
+                }
+                .boot(id),
+            )?;
+            watch::check_cursor(source.as_mut(), cp)?
+        }
+        None => watch::CursorCheck::default(),
+    };
+    if check.found {
+        return Ok(None);
+    }
+    let next_boot = all
+        .iter()
+        .map(|b| b.first_realtime_usec)
+        .filter(|t| *t > cp.realtime_usec)
+        .min();
+    Ok(Some(Gap {
+        saved_cursor: cp.cursor.clone(),
+        saved_boot_id: cp.boot_id.clone(),
+        from_usec: cp.realtime_usec,
+        to_usec: [check.first_after_usec, next_boot]
+            .into_iter()
+            .flatten()
+            .min(),
+    }))
+}
+
+/// Every sink gets every record before anything is committed.
+fn deliver(ctx: &Context, args: &WatchArgs, records: &[Record]) -> Result<()> {
+    crash_point("before-deliver");
+    if let Some(path) = &args.jsonl {
+        sink::append(path, records, || crash_point("mid-deliver")).map_err(|e| {
+            format!(
+                "cannot append to {}: {e}; nothing is committed, the next run sends again",
+                path.display()
+            )
+        })?;
+    }
+    if let Some(url) = &args.webhook {
+        for r in records {
+            webhook::post(url, &r.to_json().to_string())?;
+            crash_point("mid-deliver");
+        }
+    }
+    if ctx.output.format == Format::Json {
+        for r in records {
+            print!("{}", r.to_line());
+        }
+    }
+    crash_point("after-deliver");
+    Ok(())
+}
+
+fn summary(records: &[Record], state: &State, path: &Path) -> String {
+    let mut out = String::new();
+    for r in records {
+        out.push_str(&r.brief());
+        out.push('\n');
+    }
+    let count = |e: Event| records.iter().filter(|r| r.event == e).count();
+    let at = state.checkpoint.as_ref().map_or("none".to_string(), |c| {
+        jforensics::report::time::rfc3339(c.realtime_usec)
+    });
+    out.push_str(&format!(
+        "watch: {} new, {} resolved; checkpoint {at}; {} finding(s) remembered in {}\n",
+        count(Event::New),
+        count(Event::Resolved),
+        state.reported.len(),
+        path.display()
+    ));
+    out
+}
+
+fn exit_code(args: &WatchArgs, records: &[Record]) -> ExitCode {
+    let Some(t) = args.fail_on.fail_on else {
+        return ExitCode::SUCCESS;
+    };
+    let n = records
+        .iter()
+        .filter(|r| r.event == Event::New && r.severity >= t)
+        .count();
+    if n == 0 {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("jforensics: new findings at or above {t}: {n}");
+    ExitCode::from(FINDINGS_AT_OR_ABOVE)
+}
+
+fn human_duration(usec: u64) -> String {
+    let s = usec / 1_000_000;
+    match s {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}min", s / 60),
+        s => format!("{s}s"),
+    }
+}

@@ -1,0 +1,347 @@
+//! What `jforensics watch` remembers between runs, and how it is written so
+//! that a crash or `kill -9` at any instant leaves a usable file.
+//!
+//! One versioned JSON file per scope (the source and the detector settings;
+//! the machine id is stored inside, so that a state file meeting another
+//! machine's journal is caught rather than silently replaced). It holds the
+//! checkpoint — the last entry read — and every fingerprint reported, with
+//! a TTL refreshed whenever the finding is seen again.
+//!
+//! Writes are durable and atomic: the new state goes to a temporary file in
+//! the same directory, is fsynced, the current file is hard-linked to
+//! `NAME.prev`, the temporary file is renamed over the current one and the
+//! directory is fsynced. Whatever instant the process dies at, the current
+//! name points to a complete old or new state, and `.prev` to the one before.
+//! A file that is nonetheless unreadable (torn by a filesystem that lost
+//! unflushed blocks, zero-filled, garbage) falls back to `.prev`; if both are
+//! bad the run says so and starts afresh from a bounded look-back.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The state format; a file of another version is not guessed at.
+pub const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub version: u32,
+    pub scope: Scope,
+    /// None until a run has read an entry.
+    pub checkpoint: Option<Checkpoint>,
+    /// Fingerprint → what was reported.
+    pub reported: BTreeMap<String, Reported>,
+    pub committed_at_usec: u64,
+}
+
+/// Which journal and settings the state belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// `_MACHINE_ID` of the journal's newest entry (32 hex digits).
+    pub machine_id: String,
+    /// The source, as `Scope::key` names it.
+    pub source: String,
+    /// The detector settings that change what is found.
+    pub settings: String,
+}
+
+impl Scope {
+    /// The file name of this scope's state: the source and settings hashed.
+    /// The machine id is left out on purpose (see the module docs).
+    pub fn file_name(&self) -> String {
+        format!(
+            "{}.json",
+            crate::stable_id::stable_id("watch", &[&self.source, &self.settings])
+        )
+    }
+}
+
+/// The last entry a run read: the next run starts after it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub cursor: String,
+    pub realtime_usec: u64,
+    pub monotonic_usec: Option<u64>,
+    pub boot_id: String,
+}
+
+/// `firing` while the episode goes on (see `plan`), `resolved` once it has
+/// ended or was a past event when first reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Firing,
+    Resolved,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reported {
+    pub finding_id: String,
+    pub kind: String,
+    /// The severity it was reported with ("error").
+    pub severity: String,
+    pub unit: Option<String>,
+    pub boot_id: String,
+    pub first_reported_usec: u64,
+    pub last_seen_usec: u64,
+    pub state: Status,
+    pub expires_at_usec: u64,
+}
+
+/// Where the state lives and what loading it found.
+pub struct Store {
+    dir: PathBuf,
+    name: String,
+}
+
+/// The outcome of [`Store::load`]: the state to start from (None: none
+/// usable) and what people should be told about it.
+pub struct Loaded {
+    pub state: Option<State>,
+    pub notes: Vec<String>,
+    /// Both files existed and neither could be read.
+    pub both_bad: bool,
+}
+
+impl Store {
+    pub fn new(dir: &Path, scope: &Scope) -> Store {
+        Store {
+            dir: dir.to_path_buf(),
+            name: scope.file_name(),
+        }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(&self.name)
+    }
+
+    fn previous(&self) -> PathBuf {
+        self.dir.join(format!("{}.prev", self.name))
+    }
+
+    fn temporary(&self) -> PathBuf {
+        self.dir.join(format!(".{}.tmp", self.name))
+    }
+
+    /// Reads the current file, else the previous one. A missing current file
+    /// with no previous one is a first run, not a problem.
+    pub fn load(&self) -> Loaded {
+        let mut notes = Vec::new();
+        let current = read(&self.path());
+        let current_problem = match current {
+            Read::Good(state) => {
+                return Loaded {
+                    state: Some(state),
+                    notes,
+                    both_bad: false,
+                };
+            }
+            Read::Missing => None,
+            Read::Bad(why) => Some(why),
+        };
+        match (read(&self.previous()), current_problem) {
+            (Read::Good(state), problem) => {
+                notes.push(match problem {
+                    Some(why) => format!(
+                        "state file {} is unusable ({why}); using the previous one, {} (findings since it may be sent again; receivers drop repeats by fingerprint)",
+                        self.path().display(),
+                        self.previous().display()
+                    ),
+                    None => format!(
+                        "state file {} is missing; using the previous one, {}",
+                        self.path().display(),
+                        self.previous().display()
+                    ),
+                });
+                Loaded {
+                    state: Some(state),
+                    notes,
+                    both_bad: false,
+                }
+            }
+            (Read::Missing, None) => Loaded {
+                state: None,
+                notes,
+                both_bad: false,
+            },
+            (previous, problem) => {
+                let prev_why = match previous {
+                    Read::Bad(why) => why,
+                    _ => "missing".to_string(),
+                };
+                notes.push(format!(
+                    "state file {} is unusable ({}) and so is {} ({prev_why})",
+                    self.path().display(),
+                    problem.unwrap_or_else(|| "missing".to_string()),
+                    self.previous().display()
+                ));
+                Loaded {
+                    state: None,
+                    notes,
+                    both_bad: true,
+                }
+            }
+        }
+    }
+
+    /// Writes `state` durably (see the module docs); `crash` is called at
+    /// each step so tests can kill the process there.
+    pub fn commit(&self, state: &State, crash: impl Fn(&str)) -> std::io::Result<()> {
+        let what = |e: std::io::Error, doing: &str, path: &Path| {
+            std::io::Error::new(e.kind(), format!("{doing} {}: {e}", path.display()))
+        };
+        let tmp = self.temporary();
+        let mut text = serde_json::to_vec_pretty(state)
+            .map_err(|e| std::io::Error::other(format!("state does not serialize: {e}")))?;
+        text.push(b'\n');
+        {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)
+                .map_err(|e| what(e, "cannot create", &tmp))?;
+            file.write_all(&text)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| what(e, "cannot write", &tmp))?;
+        }
+        crash("after-temp-write");
+        let current = self.path();
+        if current.exists() {
+            // A hard link, not a rename: the current name must never be
+            // missing, and the old state survives as `.prev`.
+            let prev_tmp = self.dir.join(format!(".{}.prev.tmp", self.name));
+            let _ = fs::remove_file(&prev_tmp);
+            fs::hard_link(&current, &prev_tmp).map_err(|e| what(e, "cannot link", &prev_tmp))?;
+            fs::rename(&prev_tmp, self.previous())
+                .map_err(|e| what(e, "cannot rename", &prev_tmp))?;
+            crash("after-prev-link");
+        }
+        fs::rename(&tmp, &current).map_err(|e| what(e, "cannot rename", &tmp))?;
+        crash("after-rename");
+        File::open(&self.dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| what(e, "cannot sync", &self.dir))?;
+        Ok(())
+    }
+}
+
+enum Read {
+    Good(State),
+    Missing,
+    Bad(String),
+}
+
+fn read(path: &Path) -> Read {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Read::Missing,
+        Err(e) => return Read::Bad(format!("cannot read it: {e}")),
+    };
+    match parse(&bytes) {
+        Ok(state) => Read::Good(state),
+        Err(why) => Read::Bad(why),
+    }
+}
+
+/// Parses a state file, naming what is wrong with a bad one.
+pub fn parse(bytes: &[u8]) -> Result<State, String> {
+    if bytes.is_empty() {
+        return Err("empty".to_string());
+    }
+    if bytes.iter().all(|b| *b == 0) {
+        return Err("only NUL bytes: a write that never reached the disk".to_string());
+    }
+    if bytes.contains(&0) {
+        return Err("NUL bytes inside: torn by a crash".to_string());
+    }
+    #[derive(Deserialize)]
+    struct Versioned {
+        version: u32,
+    }
+    let v: Versioned =
+        serde_json::from_slice(bytes).map_err(|e| format!("not a state file: {e}"))?;
+    if v.version != VERSION {
+        return Err(format!(
+            "state version {} is not {VERSION}, the one this jforensics writes",
+            v.version
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("not a state file: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        let mut reported = BTreeMap::new();
+        reported.insert(
+            "fp-0011223344556677".to_string(),
+            Reported {
+                finding_id: "crash-loop-0011223344556677".to_string(),
+                kind: "crash-loop".to_string(),
+                severity: "critical".to_string(),
+                unit: Some("a.service".to_string()),
+                boot_id: "0".repeat(32),
+                first_reported_usec: 1,
+                last_seen_usec: 2,
+                state: Status::Firing,
+                expires_at_usec: 3,
+            },
+        );
+        State {
+            version: VERSION,
+            scope: Scope {
+                machine_id: "1".repeat(32),
+                source: "directory /x".to_string(),
+                settings: "s".to_string(),
+            },
+            checkpoint: Some(Checkpoint {
+                cursor: "s=1;i=2".to_string(),
+                realtime_usec: 5,
+                monotonic_usec: Some(6),
+                boot_id: "0".repeat(32),
+            }),
+            reported,
+            committed_at_usec: 7,
+        }
+    }
+
+    #[test]
+    fn commit_keeps_the_previous_state_and_bad_files_fall_back_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = state();
+        let store = Store::new(dir.path(), &first.scope);
+        assert!(store.load().state.is_none(), "a first run has no state");
+        store.commit(&first, |_| {}).unwrap();
+        let mut second = first.clone();
+        second.committed_at_usec = 8;
+        store.commit(&second, |_| {}).unwrap();
+        assert_eq!(store.load().state, Some(second.clone()));
+        for bad in [
+            Vec::new(),
+            vec![0u8; 300],
+            b"{\"version\": 1, \"scope\"".to_vec(),
+        ] {
+            fs::write(store.path(), &bad).unwrap();
+            let loaded = store.load();
+            assert_eq!(loaded.state, Some(first.clone()), "{bad:?}");
+            assert_eq!(loaded.notes.len(), 1);
+        }
+        fs::write(store.previous(), b"garbage").unwrap();
+        let loaded = store.load();
+        assert!(loaded.state.is_none() && loaded.both_bad);
+    }
+
+    #[test]
+    fn another_version_is_refused() {
+        let mut s = serde_json::to_value(state()).unwrap();
+        s["version"] = 2.into();
+        let err = parse(&serde_json::to_vec(&s).unwrap()).unwrap_err();
+        assert!(err.contains("version 2"), "{err}");
+    }
+}
