@@ -15,10 +15,12 @@ mod isolated;
 pub mod libsystemd;
 pub mod stream;
 mod tail;
+mod wire;
 
 pub use entry::{Entry, Id128};
 pub use error::JournalError;
 pub use filter::{Fields, Filter, Match};
+pub use isolated::{READER_ARG, READER_ENV, serve_if_asked, set_reader_program};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -109,7 +111,7 @@ pub struct Journal {
 }
 
 enum Ready {
-    Libsystemd(Arc<libsystemd::Prepared>),
+    Libsystemd(Arc<isolated::Readers>),
     Stream {
         input: StreamInput,
         /// Standard input, spooled: read from this file, named as stdin.
@@ -139,7 +141,9 @@ impl Journal {
                 input: input.clone(),
                 spool: None,
             },
-            other => Ready::Libsystemd(Arc::new(libsystemd::prepare(other)?)),
+            other => Ready::Libsystemd(Arc::new(isolated::Readers::new(libsystemd::prepare(
+                other,
+            )?))),
         };
         Ok(Journal { ready })
     }
@@ -158,10 +162,7 @@ impl Journal {
         strictness: Strictness,
     ) -> Result<Box<dyn EntrySource>, JournalError> {
         match &self.ready {
-            Ready::Libsystemd(prepared) => Ok(Box::new(isolated::IsolatedSource::open(
-                prepared.clone(),
-                filter.clone(),
-            )?)),
+            Ready::Libsystemd(readers) => readers.open(filter),
             Ready::Stream { input, spool } => {
                 let source: Box<dyn EntrySource> = Box::new(match spool {
                     // Messages name standard input, not the spool file.
