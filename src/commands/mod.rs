@@ -185,16 +185,15 @@ impl Context {
 
     fn scan_boots(&self) -> Result<Vec<Boot>> {
         let journal = self.journal()?;
-        let mut progress = Progress::new("reading the journal");
         if journal.indexed() {
             let (boots, diagnostics) = boot_scan::scan_indexed(
+                |filter| journal.boot_headers(&self.with_time(filter), self.strictness),
                 |filter| journal.open(&self.with_time(filter), self.strictness),
-                || progress.tick(),
             )?;
-            drop(progress);
             print_diagnostics(&diagnostics);
             return Ok(boots);
         }
+        let mut progress = Progress::new("reading the journal");
         let mut source = self.open(Filter::all())?;
         let mut scanner = BootScanner::new();
         journal::for_each_entry(source.as_mut(), |e| {

@@ -34,8 +34,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::libsystemd::{LibsystemdSource, Prepared};
-use super::wire::{self, DONE, EMPTY, FAILED, SKIPPED, WARNING};
-use super::{Diagnostics, Entry, EntrySource, Filter, JournalError};
+use super::wire::{self, BOOT, DONE, EMPTY, FAILED, Request, SKIPPED, WARNING};
+use super::{BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, JournalError};
 
 /// The first argument that makes the binary a journal reader. Not a
 /// subcommand anyone types: it reads requests on stdin and writes frames.
@@ -98,11 +98,42 @@ impl Readers {
     /// A source reading `filter`'s entries, in a reader process when there
     /// is a program to start.
     pub fn open(self: &Arc<Self>, filter: &Filter) -> Result<Box<dyn EntrySource>, JournalError> {
-        let Some(program) = &self.program else {
+        if self.program.is_none() {
             return Ok(Box::new(InProcess {
                 source: LibsystemdSource::open(self.prepared.copy_for_child(), filter.clone())?,
                 _prepared: self.prepared.clone(),
             }));
+        }
+        Ok(Box::new(self.ask(Request::Entries, filter)?))
+    }
+
+    /// Every boot's header sums, added up in the reader process.
+    pub fn boot_headers(
+        self: &Arc<Self>,
+        filter: &Filter,
+    ) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError> {
+        if self.program.is_none() {
+            return sum_headers(self.open(filter)?.as_mut());
+        }
+        let mut source = self.ask(Request::BootHeaders, filter)?;
+        let drained =
+            std::iter::from_fn(|| source.next_entry().transpose()).try_for_each(|r| r.map(drop));
+        if source.died {
+            // The sums died with the reader: read the headers one by one,
+            // keeping every boot up to the damage.
+            return sum_headers(self.open(filter)?.as_mut());
+        }
+        drained?;
+        Ok((std::mem::take(&mut source.boots), source.diagnostics))
+    }
+
+    fn ask(
+        self: &Arc<Self>,
+        request: Request,
+        filter: &Filter,
+    ) -> Result<IsolatedSource, JournalError> {
+        let Some(program) = &self.program else {
+            unreachable!("callers read in-process without a reader program");
         };
         let what = self.prepared.what.clone();
         let io_err = |source| JournalError::Io {
@@ -118,15 +149,17 @@ impl Readers {
             Some(r) => r,
             None => Reader::start(program, &self.prepared).map_err(io_err)?,
         };
-        let mut request = Vec::new();
-        wire::write_filter(&mut request, filter).map_err(io_err)?;
-        reader.ask(&request).map_err(io_err)?;
-        Ok(Box::new(IsolatedSource {
+        let mut bytes = vec![request.tag()];
+        wire::write_filter(&mut bytes, filter).map_err(io_err)?;
+        reader.ask(&bytes).map_err(io_err)?;
+        Ok(IsolatedSource {
             reader: Some(reader),
             readers: self.clone(),
             what,
             diagnostics: Diagnostics::default(),
-        }))
+            boots: Vec::new(),
+            died: false,
+        })
     }
 
     fn give_back(&self, reader: Reader) {
@@ -238,6 +271,7 @@ impl Reader {
             FAILED => Frame::Failed(wire::read_string(p)?),
             EMPTY => Frame::Empty(wire::read_u64(p)?),
             DONE => Frame::Done,
+            BOOT => Frame::Boot(Box::new(BootHeaders::decode(p)?)),
             other => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
@@ -267,6 +301,7 @@ enum Frame {
     Failed(String),
     Empty(u64),
     Done,
+    Boot(Box<BootHeaders>),
 }
 
 /// One request's entries, as they arrive from a reader process.
@@ -276,6 +311,18 @@ struct IsolatedSource {
     readers: Arc<Readers>,
     what: String,
     diagnostics: Diagnostics,
+    /// Header sums, for a [`Request::BootHeaders`].
+    boots: Vec<BootHeaders>,
+    /// The reader process died during the request.
+    died: bool,
+}
+
+fn sum_headers(
+    source: &mut dyn EntrySource,
+) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError> {
+    let mut scan = HeaderScan::default();
+    super::for_each_entry(source, |e| scan.observe(&e))?;
+    Ok((scan.finish(), source.diagnostics().clone()))
 }
 
 impl IsolatedSource {
@@ -313,11 +360,13 @@ impl EntrySource for IsolatedSource {
                     });
                 }
                 Some(Frame::Done) => self.release(),
+                Some(Frame::Boot(boot)) => self.boots.push(*boot),
                 None => {
                     let why = reader
                         .reap()
                         .unwrap_or_else(|| "the reader process stopped early".to_string());
                     self.reader = None;
+                    self.died = true;
                     if self.diagnostics.entries_read == 0 {
                         return Err(JournalError::Libsystemd {
                             what: self.what.clone(),
@@ -374,12 +423,15 @@ fn reader_main() -> i32 {
         return 2;
     };
     loop {
-        let filter = match wire::read_filter(&mut input) {
-            Ok(f) => f,
+        let request = match wire::read_u8(&mut input) {
+            Ok(tag) => Request::from_tag(tag),
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return 0,
             Err(_) => return 2,
         };
-        if serve(prepared.copy_for_child(), filter, &mut out).is_err() {
+        let (Some(request), Ok(filter)) = (request, wire::read_filter(&mut input)) else {
+            return 2;
+        };
+        if serve(prepared.copy_for_child(), request, filter, &mut out).is_err() {
             // The parent stopped listening; nothing left to do.
             return 0;
         }
@@ -387,7 +439,12 @@ fn reader_main() -> i32 {
 }
 
 /// One request: read with libsystemd, write frames, say how it ended.
-fn serve(prepared: Prepared, filter: Filter, out: &mut impl Write) -> std::io::Result<()> {
+fn serve(
+    prepared: Prepared,
+    request: Request,
+    filter: Filter,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let mut source = match LibsystemdSource::open(prepared, filter) {
         Ok(s) => s,
         Err(e) => {
@@ -396,6 +453,7 @@ fn serve(prepared: Prepared, filter: Filter, out: &mut impl Write) -> std::io::R
         }
     };
     let mut warned = 0;
+    let mut headers = HeaderScan::default();
     loop {
         let next = source.next_entry();
         let d = source.diagnostics();
@@ -404,8 +462,15 @@ fn serve(prepared: Prepared, filter: Filter, out: &mut impl Write) -> std::io::R
         }
         warned = d.warnings.len();
         match next {
-            Ok(Some(entry)) => wire::write_entry(out, &entry)?,
+            Ok(Some(entry)) => match request {
+                Request::Entries => wire::write_entry(out, &entry)?,
+                Request::BootHeaders => headers.observe(&entry),
+            },
             Ok(None) => {
+                for boot in std::mem::take(&mut headers).finish() {
+                    out.write_all(&[BOOT])?;
+                    boot.encode(out)?;
+                }
                 out.write_all(&[SKIPPED])?;
                 wire::write_u64(out, d.skipped)?;
                 out.write_all(&[DONE])?;

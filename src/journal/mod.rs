@@ -11,6 +11,7 @@
 mod entry;
 mod error;
 mod filter;
+mod headers;
 mod isolated;
 pub mod libsystemd;
 pub mod stream;
@@ -20,6 +21,7 @@ mod wire;
 pub use entry::{Entry, Id128};
 pub use error::JournalError;
 pub use filter::{Fields, Filter, Match};
+pub use headers::{BootHeaders, HeaderMark, HeaderScan, cursor_part};
 pub use isolated::{READER_ARG, READER_ENV, serve_if_asked, set_reader_program};
 
 use std::path::PathBuf;
@@ -185,6 +187,29 @@ impl Journal {
                 })
             }
         }
+    }
+}
+
+impl Journal {
+    /// Every boot's header sums under `filter` (its fields setting is
+    /// ignored), and what the read noticed. A reader process sends only the
+    /// sums; a stream is read whole.
+    pub fn boot_headers(
+        &self,
+        filter: &Filter,
+        strictness: Strictness,
+    ) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError> {
+        let filter = Filter {
+            fields: Fields::HeaderOnly,
+            ..filter.clone()
+        };
+        if let Ready::Libsystemd(readers) = &self.ready {
+            return readers.boot_headers(&filter);
+        }
+        let mut source = self.open(&filter, strictness)?;
+        let mut scan = HeaderScan::default();
+        for_each_entry(source.as_mut(), |e| scan.observe(&e))?;
+        Ok((scan.finish(), source.diagnostics().clone()))
     }
 }
 

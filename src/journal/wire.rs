@@ -16,6 +16,34 @@ pub const SKIPPED: u8 = b'K';
 pub const FAILED: u8 = b'X';
 pub const EMPTY: u8 = b'Z';
 pub const DONE: u8 = b'D';
+/// One boot's [`super::BootHeaders`].
+pub const BOOT: u8 = b'B';
+
+/// What a request asks for, before its filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// The entries that pass the filter.
+    Entries,
+    /// Only each boot's header sums (see `headers.rs`).
+    BootHeaders,
+}
+
+impl Request {
+    pub fn tag(self) -> u8 {
+        match self {
+            Request::Entries => b'R',
+            Request::BootHeaders => b'H',
+        }
+    }
+
+    pub fn from_tag(tag: u8) -> Option<Request> {
+        match tag {
+            b'R' => Some(Request::Entries),
+            b'H' => Some(Request::BootHeaders),
+            _ => None,
+        }
+    }
+}
 
 /// An absent optional number.
 const NONE: u64 = u64::MAX;
@@ -67,11 +95,11 @@ pub fn read_string(r: &mut impl Read) -> std::io::Result<String> {
     Ok(String::from_utf8_lossy(&read_bytes(r)?).into_owned())
 }
 
-fn write_opt(out: &mut impl Write, v: Option<u64>) -> std::io::Result<()> {
+pub fn write_opt(out: &mut impl Write, v: Option<u64>) -> std::io::Result<()> {
     write_u64(out, v.unwrap_or(NONE))
 }
 
-fn read_opt(r: &mut impl Read) -> std::io::Result<Option<u64>> {
+pub fn read_opt(r: &mut impl Read) -> std::io::Result<Option<u64>> {
     let v = read_u64(r)?;
     Ok((v != NONE).then_some(v))
 }
