@@ -5,11 +5,11 @@
 #
 #   scripts/bench.sh [COPIES] [FILES]
 #
-# The data: the no-RTC Fedora journal from systemd's test suite (4 boots,
-# 10,757 entries), exported and re-imported COPIES times (default 93) with
+# The data: the system journal of systemd's no-RTC test sample (4 boots,
+# 9,142 entries), exported and re-imported COPIES times (default 110) with
 # fresh boot ids and wall-clock times a day apart per copy, through
 # systemd-journal-remote into FILES journal files (default 8, like rotated
-# files): ~1,000,000 entries and 372 boots. Then the largest recorded fixture
+# files): 1,005,620 entries and 440 boots. Then the largest recorded fixture
 # (debian13), unpacked so journalctl can read it too.
 #
 # Generated data lives in $BENCH_DIR (default /tmp/jforensics-bench), never in
@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 command -v hyperfine >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq hyperfine >/dev/null; }
-copies="${1:-93}"
+copies="${1:-110}"
 files="${2:-8}"
 work="${BENCH_DIR:-/tmp/jforensics-bench}"
 runs="${BENCH_RUNS:-5}"
