@@ -13,7 +13,8 @@
 # (debian13), unpacked so journalctl can read it too.
 #
 # Generated data lives in $BENCH_DIR (default /tmp/jforensics-bench), never in
-# the repository. Needs a release build (CARGO_TARGET_DIR is honoured).
+# the repository. Builds and measures the release binary (CARGO_TARGET_DIR is
+# honoured), or the binary BENCH_BIN names. BENCH_RUNS sets hyperfine's runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -23,8 +24,13 @@ files="${2:-8}"
 work="${BENCH_DIR:-/tmp/jforensics-bench}"
 runs="${BENCH_RUNS:-5}"
 mkdir -p "$work"
-cargo build --release --locked --quiet
-bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/jforensics"
+# BENCH_BIN measures a binary built elsewhere instead of building one.
+if [ -n "${BENCH_BIN:-}" ]; then
+    bin="$(realpath "$BENCH_BIN")"
+else
+    cargo build --release --locked --quiet
+    bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/jforensics"
+fi
 remote=$(ls /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal-remote 2>/dev/null | head -1)
 
 big="$work/big-$copies-$files"
