@@ -1,68 +1,113 @@
 #!/usr/bin/env bash
 # Benchmarks jforensics against journalctl on the same data in the same run,
-# and reports time and peak memory of each with the ratio. Not part of the test
-# suite: timings are measurements, never assertions.
+# and prints time and peak memory of each side by side with the ratio. Not
+# part of the test suite: timings are measurements, never assertions.
 #
-#   scripts/bench.sh [COPIES]
+#   scripts/bench.sh [COPIES] [FILES]
 #
-# The data: the no-RTC Fedora journal from systemd's test suite (4 boots,
-# 10,757 entries), exported and re-imported COPIES times (default 40) with
-# fresh boot ids through systemd-journal-remote, so both tools read one real
-# binary journal of ~430,000 entries and 160 boots.
+# The data: the system journal of systemd's no-RTC test sample (4 boots,
+# 9,142 entries), exported and re-imported COPIES times (default 110) with
+# fresh boot ids and wall-clock times a day apart per copy, through
+# systemd-journal-remote into FILES journal files (default 8, like rotated
+# files): 1,005,620 entries and 440 boots. Then the largest recorded fixture
+# (debian13), unpacked so journalctl can read it too.
+#
+# Generated data lives in $BENCH_DIR (default /tmp/jforensics-bench), never in
+# the repository. Builds and measures the release binary (CARGO_TARGET_DIR is
+# honoured), or the binary BENCH_BIN names. BENCH_RUNS sets hyperfine's runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 command -v hyperfine >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq hyperfine >/dev/null; }
-copies="${1:-40}"
+copies="${1:-110}"
+files="${2:-8}"
 work="${BENCH_DIR:-/tmp/jforensics-bench}"
+runs="${BENCH_RUNS:-5}"
 mkdir -p "$work"
-cargo build --release --locked --quiet
-bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/jforensics"
+# BENCH_BIN measures a binary built elsewhere instead of building one.
+if [ -n "${BENCH_BIN:-}" ]; then
+    bin="$(realpath "$BENCH_BIN")"
+else
+    cargo build --release --locked --quiet
+    bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/jforensics"
+fi
 remote=$(ls /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal-remote 2>/dev/null | head -1)
 
-if [ ! -f "$work/big/big.journal" ]; then
-    rm -rf "$work/src" "$work/big"; mkdir -p "$work/src" "$work/big"
+big="$work/big-$copies-$files"
+if [ ! -f "$big/.complete" ]; then
+    rm -rf "$work/src" "$big"; mkdir -p "$work/src" "$big"
     for f in tests/fixtures/systemd/no-rtc/system*.zst; do
         zstd -q -d "$f" -o "$work/src/$(basename "${f%.zst}")"
     done
     journalctl -D "$work/src" -o export > "$work/src/all.export"
-    python3 scripts/bench_replicate.py "$work/src/all.export" "$copies" \
-        | "$remote" --output="$work/big/big.journal" - 2>/dev/null
-    journalctl -D "$work/big" -o json > "$work/big.json"
+    per=$(( (copies + files - 1) / files ))
+    for ((i = 0; i * per < copies; i++)); do
+        n=$(( copies - i * per < per ? copies - i * per : per ))
+        python3 scripts/bench_replicate.py "$work/src/all.export" "$n" $((i * per)) \
+            | "$remote" --output="$big/system@$(printf %02d "$i").journal" - 2>/dev/null
+    done
+    touch "$big/.complete"
 fi
-entries=$(wc -l < "$work/big.json")
-echo "data: $entries entries, $(du -h "$work/big/big.journal" | cut -f1) journal file, $(du -h "$work/big.json" | cut -f1) JSON"
 
-report="$work/results.md"
-: > "$report"
-bench() { # name, jforensics command, journalctl command
-    echo "## $1" >> "$report"
-    hyperfine --warmup 1 --runs 5 --export-markdown "$work/h.md" -n jforensics "$2" -n journalctl "$3" >/dev/null
-    cat "$work/h.md" >> "$report"
+# The newest boot and the one before, as jforensics numbers them: the same
+# boots are then asked of journalctl by id (its own -b -1 skips boots of this
+# no-RTC journal).
+boot_id() { "$bin" -D "$1" boots -b "$2" -o json | jq -r '.[0].boot_id'; }
+
+results="$work/results.tsv"
+: > "$results"
+# name, jforensics command, journalctl command, target (max ratio), runs
+bench() {
+    hyperfine --warmup 1 --runs "${5:-$runs}" --export-json "$work/h.json" \
+        -n jforensics "$2" -n journalctl "$3" >/dev/null
+    local rss=()
     for tool in "$2" "$3"; do
         # GNU time writes to its own stderr, which the command's redirection
-        # would swallow: -o keeps the number. %M is the largest RSS of the
-        # process tree (bash, the tool, and jforensics' reader child).
+        # would swallow: -o keeps the number. %M is the largest RSS of any
+        # one process of the tree (bash, the tool, jforensics' readers).
         /usr/bin/time -f "%M" -o "$work/rss" bash -c "$tool" >/dev/null 2>&1
-        rss=$(tail -1 "$work/rss")
-        echo "peak RSS $((rss / 1024)) MiB: \`$tool\`" >> "$report"; echo >> "$report"
+        rss+=("$(tail -1 "$work/rss")")
     done
+    jq -r --arg name "$1" --arg target "$4" --arg r0 "${rss[0]}" --arg r1 "${rss[1]}" \
+        '[$name, (.results[0].mean * 1000), ($r0 | tonumber / 1024), (.results[1].mean * 1000), ($r1 | tonumber / 1024), $target] | @tsv' \
+        "$work/h.json" >> "$results"
+    printf '%s\n  jforensics: %s\n  journalctl: %s\n' "$1" "$2" "$3" >> "$work/commands.txt"
 }
-bench "list boots" "$bin -D $work/big boots -o json > /dev/null" "journalctl -D $work/big --list-boots > /dev/null"
-bench "read the whole journal as JSON" "$bin --input $work/big.json boots -o json > /dev/null" "journalctl -D $work/big -o json > /dev/null"
-if "$bin" -D "$work/big" since-boot --help >/dev/null 2>&1; then
-    bench "story of the newest boot" "$bin -D $work/big since-boot -o json > /dev/null" "journalctl -D $work/big -b -o json > /dev/null"
-fi
+: > "$work/commands.txt"
 
-# The recorded fixture with the most entries (debian13: systemd 257, 4 boots,
-# one at debug level), unpacked so journalctl can read it too.
+entries=$("$bin" -D "$big" boots -o json | jq '[.[].entries] | add')
+boots=$("$bin" -D "$big" boots -o json | jq length)
+echo "data: $entries entries, $boots boots, $(ls "$big"/*.journal | wc -l) files, $(du -sh "$big" | cut -f1)"
+newest=$(boot_id "$big" 0)
+before=$(boot_id "$big" -1)
+bench "list boots" \
+    "$bin -D $big boots -o json > /dev/null" "journalctl -D $big --list-boots > /dev/null" 2
+bench "since-boot, newest boot" \
+    "$bin -D $big since-boot -o json > /dev/null" "journalctl -D $big -b $newest -o json > /dev/null" 3
+bench "since-boot -b -1" \
+    "$bin -D $big since-boot -b -1 -o json > /dev/null" "journalctl -D $big -b $before -o json > /dev/null" 3
+bench "findings, every boot, vs the whole journal as JSON" \
+    "$bin -D $big findings -o json > /dev/null" "journalctl -D $big -o json > /dev/null" 0.1 3
+
 fixture="$work/fixture-debian13"
 rm -rf "$fixture"; mkdir -p "$fixture"
 for f in tests/fixtures/debian13/journal/*.zst; do
     zstd -q -d "$f" -o "$fixture/$(basename "${f%.zst}")"
 done
-bench "fixture debian13: story of the newest boot (reads the boot before too, for lost-at-reboot)" \
-    "$bin -D $fixture since-boot -o json > /dev/null" "journalctl -D $fixture -b -o json > /dev/null"
-bench "fixture debian13: story of the debug-level boot (-b -1)" \
-    "$bin -D $fixture since-boot -b -1 -o json > /dev/null" "journalctl -D $fixture -b -1 -o json > /dev/null"
-cat "$report"
+bench "debian13 fixture: since-boot, newest boot (reads the boot before too)" \
+    "$bin -D $fixture since-boot -o json > /dev/null" "journalctl -D $fixture -b $(boot_id "$fixture" 0) -o json > /dev/null" -
+bench "debian13 fixture: since-boot -b -1 (the debug-level boot)" \
+    "$bin -D $fixture since-boot -b -1 -o json > /dev/null" "journalctl -D $fixture -b $(boot_id "$fixture" -1) -o json > /dev/null" -
+
+echo
+echo "| task | jforensics | journalctl | ratio | target |"
+echo "| --- | --- | --- | --- | --- |"
+while IFS=$'\t' read -r name jt jr ct cr target; do
+    awk -v n="$name" -v jt="$jt" -v jr="$jr" -v ct="$ct" -v cr="$cr" -v t="$target" 'BEGIN {
+        r = jt / ct
+        verdict = (t == "-") ? "-" : sprintf("<= %sx: %s", t, r <= t ? "met" : "NOT met")
+        printf "| %s | %.0f ms, %.0f MiB | %.0f ms, %.0f MiB | %.2fx | %s |\n", n, jt, jr, ct, cr, r, verdict
+    }'
+done < "$results"
+echo
+cat "$work/commands.txt"

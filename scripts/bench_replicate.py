@@ -1,5 +1,10 @@
 """Replicates a `journalctl -o export` stream COPIES times for benchmarks.
 
+    bench_replicate.py EXPORT COPIES [FIRST]
+
+writes copies FIRST .. FIRST+COPIES-1 (FIRST defaults to 0), so a journal
+can be written as several files, one range of copies each.
+
 Each copy gets fresh boot ids (derived from the originals and the copy number)
 and wall-clock times shifted past the previous copy, so the result is a
 journal of many distinct boots, not duplicates. Binary (length-framed) fields
@@ -41,8 +46,9 @@ def entries(data):
 def main():
     data = open(sys.argv[1], "rb").read()
     copies = int(sys.argv[2])
+    first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     out = sys.stdout.buffer
-    for copy in range(copies):
+    for copy in range(first, first + copies):
         for entry in entries(data):
             for name, value, binary in entry:
                 if name in (b"_BOOT_ID",):

@@ -12,13 +12,17 @@
 //! systemd-shutdown's lines, and journald's final "Journal stopped" (the one at
 //! switch-root is not final, because entries follow it).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use serde::Serialize;
 
 use crate::events::ids;
 use crate::evidence::Evidence;
-use crate::journal::{Diagnostics, Entry, EntrySource, Fields, Filter, Id128, JournalError, Match};
+use crate::journal::{
+    BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, Id128, JournalError, Match,
+};
+
+pub use crate::journal::cursor_part;
 
 /// How many of a boot's last entries are kept to show what happened before a cut.
 const LAST_ENTRIES_KEPT: usize = 8;
@@ -126,24 +130,14 @@ pub struct BootScanner {
 }
 
 struct Acc {
-    entries: u64,
-    first: Evidence,
-    first_mono: Option<u64>,
-    last: Evidence,
-    last_mono: Option<u64>,
-    max_realtime: u64,
-    /// Lowest and highest seqnum per sequence series (cursor `s=`).
-    seqnums: BTreeMap<String, (u64, u64)>,
+    /// Counts, ends, sequence numbers and clock jumps, from entry headers.
+    headers: BootHeaders,
     systemd_version: Option<String>,
     startup_finished: Option<StartupFinished>,
     shutdown: Option<ShutdownKind>,
     shutdown_evidence: Vec<Evidence>,
     /// The boot's last entries, oldest first.
     tail: VecDeque<TailEntry>,
-    /// Offset of wall clock to monotonic clock when first seen; a later change
-    /// of more than a few seconds means the clock was set or jumped.
-    clock_offset: Option<i128>,
-    clock_jumps: u32,
 }
 
 impl BootScanner {
@@ -164,43 +158,31 @@ impl BootScanner {
         if entry.boot_id.is_null() {
             return;
         }
-        let evidence = || Evidence::from_entry(entry);
-        let acc = self.boots.entry(entry.boot_id).or_insert_with(|| Acc {
-            entries: 0,
-            first: evidence(),
-            first_mono: entry.monotonic_usec,
-            last: evidence(),
-            last_mono: entry.monotonic_usec,
-            max_realtime: entry.realtime_usec,
-            seqnums: BTreeMap::new(),
-            systemd_version: None,
-            startup_finished: None,
-            shutdown: None,
-            shutdown_evidence: Vec::new(),
-            tail: VecDeque::new(),
-            clock_offset: None,
-            clock_jumps: 0,
-        });
-        acc.entries += 1;
-        acc.max_realtime = acc.max_realtime.max(entry.realtime_usec);
-        if let Some(mono) = entry.monotonic_usec {
-            if acc.first_mono.is_none_or(|m| mono < m) {
-                acc.first_mono = Some(mono);
-                acc.first = evidence();
+        match self.boots.get_mut(&entry.boot_id) {
+            Some(acc) => acc.headers.observe(entry),
+            None => {
+                let mut scan = HeaderScan::default();
+                scan.observe(entry);
+                scan.finish().into_iter().for_each(|h| self.add_headers(h));
             }
-            if acc.last_mono.is_none_or(|m| mono >= m) {
-                acc.last_mono = Some(mono);
-                acc.last = evidence();
-            }
-            acc.track_clock(entry.realtime_usec, mono);
-        } else {
-            acc.last = evidence();
         }
-        if let (Some(series), Some(seq)) = (cursor_part(&entry.cursor, "s"), entry.seqnum) {
-            let range = acc.seqnums.entry(series.to_string()).or_insert((seq, seq));
-            range.0 = range.0.min(seq);
-            range.1 = range.1.max(seq);
-        }
+    }
+
+    /// A boot's header sums, read elsewhere (see
+    /// [`crate::journal::Journal::boot_headers`]): instead of
+    /// [`BootScanner::observe_header`] for each of its entries.
+    pub fn add_headers(&mut self, headers: BootHeaders) {
+        self.boots.insert(
+            headers.boot_id,
+            Acc {
+                headers,
+                systemd_version: None,
+                startup_finished: None,
+                shutdown: None,
+                shutdown_evidence: Vec::new(),
+                tail: VecDeque::new(),
+            },
+        );
     }
 
     /// Startup and shutdown lines (see [`marker_matches`]); other entries
@@ -258,19 +240,6 @@ impl BootScanner {
 }
 
 impl Acc {
-    fn track_clock(&mut self, realtime: u64, mono: u64) {
-        const TOLERANCE_USEC: i128 = 5_000_000;
-        let offset = realtime as i128 - mono as i128;
-        match self.clock_offset {
-            None => self.clock_offset = Some(offset),
-            Some(prev) if (offset - prev).abs() > TOLERANCE_USEC => {
-                self.clock_jumps += 1;
-                self.clock_offset = Some(offset);
-            }
-            Some(_) => {}
-        }
-    }
-
     fn note_markers(&mut self, entry: &Entry) {
         let message_id = entry.str("MESSAGE_ID");
         let from_pid1 = entry.is_from_pid1() || entry.field("SYSLOG_PID") == Some(b"1");
@@ -355,10 +324,11 @@ impl Acc {
             BootEnd::Unclean
         };
         let mut notes = Vec::new();
-        if self.clock_jumps > 0 {
+        let h = self.headers;
+        if h.clock_jumps > 0 {
             notes.push(format!(
                 "the wall clock jumped {} time(s) during this boot; wall-clock times before the jump are not comparable with later ones",
-                self.clock_jumps
+                h.clock_jumps
             ));
         }
         if clean && self.shutdown.is_none() {
@@ -372,21 +342,21 @@ impl Acc {
                 self.tail.into_iter().map(|t| t.evidence).collect()
             }
         };
-        let duration_usec = match (self.first_mono, self.last_mono) {
+        let duration_usec = match (h.first_mono, h.last_mono) {
             (Some(_), Some(last)) => last,
-            _ => self.max_realtime.saturating_sub(self.first.realtime_usec),
+            _ => h.max_realtime.saturating_sub(h.first.realtime_usec),
         };
         Boot {
             boot_id,
             index,
-            first_realtime_usec: self.first.realtime_usec,
-            last_realtime_usec: self.last.realtime_usec,
-            first_monotonic_usec: self.first_mono,
-            last_monotonic_usec: self.last_mono,
-            first_cursor: self.first.cursor,
-            last_cursor: self.last.cursor,
+            first_realtime_usec: h.first.realtime_usec,
+            last_realtime_usec: h.last.realtime_usec,
+            first_monotonic_usec: h.first_mono,
+            last_monotonic_usec: h.last_mono,
+            first_cursor: h.first.cursor,
+            last_cursor: h.last.cursor,
             duration_usec,
-            entries: self.entries,
+            entries: h.entries,
             systemd_version: self.systemd_version,
             startup_finished: self.startup_finished,
             end,
@@ -440,24 +410,19 @@ pub fn marker_matches() -> Vec<Vec<Match>> {
 }
 
 /// Boots of an indexed journal in three narrow reads instead of one full
-/// one: every entry's header (no field data decompressed), the startup and
-/// shutdown lines through the index, and each boot's last entries by seeking
-/// to its tail. `open` opens the journal with a filter (time bounds applied).
-/// Returns the header pass's diagnostics: it saw every entry, so its warnings
-/// name all the damage.
+/// one: every boot's header sums (no field data decompressed, added up where
+/// the journal is read), the startup and shutdown lines through the index,
+/// and each boot's last entries by seeking to its tail. `headers` sums the
+/// headers under a filter and `open` opens the journal with one (both apply
+/// the time bounds). Returns the header pass's diagnostics: it saw every
+/// entry, so its warnings name all the damage.
 pub fn scan_indexed(
+    headers: impl FnOnce(Filter) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError>,
     mut open: impl FnMut(Filter) -> Result<Box<dyn EntrySource>, JournalError>,
-    mut progress: impl FnMut(),
 ) -> Result<(Vec<Boot>, Diagnostics), JournalError> {
     let mut scanner = BootScanner::new();
-    let mut headers = open(Filter {
-        fields: Fields::HeaderOnly,
-        ..Filter::all()
-    })?;
-    while let Some(entry) = headers.next_entry()? {
-        progress();
-        scanner.observe_header(&entry);
-    }
+    let (sums, diagnostics) = headers(Filter::all())?;
+    sums.into_iter().for_each(|h| scanner.add_headers(h));
     let mut markers = open(Filter {
         any_of: marker_matches(),
         ..Filter::all()
@@ -479,7 +444,7 @@ pub fn scan_indexed(
             scanner.observe_tail(&entry);
         }
     }
-    Ok((scanner.finish(), headers.diagnostics().clone()))
+    Ok((scanner.finish(), diagnostics))
 }
 
 /// Oldest first. Sequence numbers in a shared series are facts and win; among
@@ -497,7 +462,7 @@ fn order(boots: &HashMap<Id128, Acc>) -> Vec<Id128> {
             }
         }
     }
-    let key = |i: usize| (boots[&ids[i]].max_realtime, ids[i]);
+    let key = |i: usize| (boots[&ids[i]].headers.max_realtime, ids[i]);
     let mut done = vec![false; n];
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {
@@ -519,19 +484,10 @@ fn order(boots: &HashMap<Id128, Acc>) -> Vec<Id128> {
 
 /// True when `a` and `b` share a sequence series and all of `a` comes first.
 fn seq_before(a: &Acc, b: &Acc) -> bool {
-    a.seqnums.iter().any(|(series, (_, a_max))| {
-        b.seqnums
-            .get(series)
-            .is_some_and(|(b_min, _)| a_max < b_min)
-    })
-}
-
-/// A `key=value` part of a journal cursor.
-pub fn cursor_part<'a>(cursor: &'a str, key: &str) -> Option<&'a str> {
-    cursor.split(';').find_map(|part| {
-        part.split_once('=')
-            .filter(|(k, _)| *k == key)
-            .map(|(_, v)| v)
+    a.headers.seqnums.iter().any(|(series, _, a_max)| {
+        b.headers
+            .seqnum_range(series)
+            .is_some_and(|(b_min, _)| *a_max < b_min)
     })
 }
 

@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     // SIGPIPE, which turns a closed pipe into a panic in println!.
     // SAFETY: set before any thread or child exists.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    // Started again as a journal reader (see jforensics::journal): serve and exit.
+    jforensics::journal::serve_if_asked();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use jforensics::boots;
 use jforensics::cause::BootAnalysis;
 use jforensics::findings::{self, Finding, Kind, Options, Severity};
-use jforensics::journal::{Filter, Id128};
+use jforensics::journal::Id128;
 use jforensics::report::findings as render;
 
-use super::{Context, Result, report_diagnostics};
+use super::{Context, Result, print_diagnostics};
 use crate::cli::Format;
 use crate::cli::findings::{DetectorArgs, FindingsArgs, FindingsSort};
 
@@ -54,10 +54,31 @@ pub fn detect(
         zone: ctx.style().zone,
         ..Options::default()
     };
-    let list = findings::for_boots(all, selected, &options, |boot| {
-        let source = ctx.open(Filter::all().boot(boot.boot_id))?;
-        Ok::<_, Box<dyn std::error::Error>>(source)
-    })?;
+    // A boot's findings need only it, the boot before and the one after:
+    // boots are read a window at a time, several at once, and only the
+    // window's last two stay for the next, so memory does not grow with the
+    // journal. Findings come out in journal order, as in one detect().
+    let wanted = findings::with_predecessors(all, selected);
+    let window = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut list = Vec::new();
+    let mut ready: Vec<findings::BootData> = Vec::new();
+    let mut judged = 0;
+    for (n, chunk) in wanted.chunks(window).enumerate() {
+        ready.extend(ctx.read_boots(chunk, &options)?.into_iter().map(|(d, _)| d));
+        let last = (n + 1) * window >= wanted.len();
+        // The newest boot read waits for its successor, unless none is left.
+        let judge_to = if last { ready.len() } else { ready.len() - 1 };
+        let judge: Vec<Id128> = ready[judged..judge_to]
+            .iter()
+            .map(|d| d.analysis.boot.boot_id)
+            .filter(|id| selected.contains(id))
+            .collect();
+        let mut found = findings::detect(&ready, &options);
+        found.retain(|f| judge.contains(&f.boot_id));
+        list.extend(found);
+        ready.drain(..ready.len().saturating_sub(2));
+        judged = ready.len().min(1);
+    }
     Ok(list)
 }
 
@@ -75,10 +96,10 @@ pub fn one_boot(
         ..Options::default()
     };
     let mut data = Vec::new();
-    for b in findings::with_predecessors(all, &[boot.boot_id]) {
-        let mut source = ctx.open(Filter::all().boot(b.boot_id))?;
-        data.push(findings::read_boot(b, source.as_mut(), &options)?);
-        report_diagnostics(source.as_ref());
+    let both = findings::with_predecessors(all, &[boot.boot_id]);
+    for (read, diagnostics) in ctx.read_boots(&both, &options)? {
+        data.push(read);
+        print_diagnostics(&diagnostics);
     }
     let mut found = findings::detect(&data, &options);
     found.retain(|f| f.boot_id == boot.boot_id);

@@ -14,6 +14,8 @@ mod watch;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use std::cell::OnceCell;
 
@@ -25,7 +27,7 @@ use jforensics::report::color::{self, When};
 use jforensics::report::terminal::Style;
 use jforensics::report::time::Zone;
 
-use jforensics::findings::Finding;
+use jforensics::findings::{BootData, Finding, Options as DetectorOptions, read_boot};
 
 use crate::cli::{BootArg, Cli, ColorChoice, Command, FailOnArg, OutputArgs, SourceArgs};
 use progress::Progress;
@@ -158,11 +160,7 @@ impl Context {
     }
 
     fn with_time(&self, filter: Filter) -> Filter {
-        Filter {
-            since_usec: self.time_filter.since_usec,
-            until_usec: self.time_filter.until_usec,
-            ..filter
-        }
+        with_time(&self.time_filter, filter)
     }
 
     /// Opens the source with the time bounds plus `filter`.
@@ -187,16 +185,15 @@ impl Context {
 
     fn scan_boots(&self) -> Result<Vec<Boot>> {
         let journal = self.journal()?;
-        let mut progress = Progress::new("reading the journal");
         if journal.indexed() {
             let (boots, diagnostics) = boot_scan::scan_indexed(
+                |filter| journal.boot_headers(&self.with_time(filter), self.strictness),
                 |filter| journal.open(&self.with_time(filter), self.strictness),
-                || progress.tick(),
             )?;
-            drop(progress);
             print_diagnostics(&diagnostics);
             return Ok(boots);
         }
+        let mut progress = Progress::new("reading the journal");
         let mut source = self.open(Filter::all())?;
         let mut scanner = BootScanner::new();
         journal::for_each_entry(source.as_mut(), |e| {
@@ -206,6 +203,70 @@ impl Context {
         drop(progress);
         report_diagnostics(source.as_ref());
         Ok(scanner.finish())
+    }
+}
+
+impl Context {
+    /// Reads `boots` whole for the detectors, several at once (one reader
+    /// process per thread), and returns them in the order given with what
+    /// each read noticed.
+    pub fn read_boots(
+        &self,
+        boots: &[&Boot],
+        options: &DetectorOptions,
+    ) -> Result<Vec<(BootData, journal::Diagnostics)>> {
+        let journal = self.journal()?;
+        // Not `self`, which is not shared between threads.
+        let (strictness, time) = (self.strictness, &self.time_filter);
+        let read = |boot: &Boot| -> std::result::Result<_, JournalError> {
+            let filter = with_time(time, Filter::all().boot(boot.boot_id));
+            let mut source = journal.open(&filter, strictness)?;
+            let data = read_boot(boot, source.as_mut(), options)?;
+            Ok((data, source.diagnostics().clone()))
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(boots.len());
+        if threads <= 1 {
+            return Ok(boots
+                .iter()
+                .map(|b| read(b))
+                .collect::<std::result::Result<_, _>>()?);
+        }
+        let next = AtomicUsize::new(0);
+        let done: Mutex<Vec<Option<std::result::Result<_, JournalError>>>> =
+            Mutex::new((0..boots.len()).map(|_| None).collect());
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(boot) = boots.get(i) else { break };
+                        let result = read(boot);
+                        done.lock().unwrap_or_else(PoisonError::into_inner)[i] = Some(result);
+                    }
+                });
+            }
+        });
+        let done = done.into_inner().unwrap_or_else(PoisonError::into_inner);
+        Ok(done
+            .into_iter()
+            .map(|r| {
+                r.ok_or_else(|| JournalError::Empty {
+                    what: self.spec.describe(),
+                    skipped: 0,
+                })?
+            })
+            .collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+/// `filter` within the time bounds of `time` (-S/-U).
+fn with_time(time: &Filter, filter: Filter) -> Filter {
+    Filter {
+        since_usec: time.since_usec,
+        until_usec: time.until_usec,
+        ..filter
     }
 }
 

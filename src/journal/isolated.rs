@@ -1,105 +1,232 @@
-//! libsystemd in a child process, so a damaged file cannot take us down.
+//! libsystemd in a reader process, so a damaged file cannot take us down.
 //!
 //! libsystemd 252 answers some corrupted files with an assertion failure and
 //! `abort()` (seen on systemd's own corrupted-journal samples). In-process
 //! that kills jforensics with every entry already read. So the journal is read
-//! in a forked child that streams entries over a pipe in a small binary frame
-//! format; if the child dies, the parent keeps what arrived and reports the
-//! file as damaged. Both ends run in parallel, on separate cores.
+//! by a separate process — this same binary, started again with a hidden
+//! first argument ([`READER_ARG`]) — that streams entries over a pipe in the
+//! format of `wire.rs`; if it dies, the parent keeps what arrived and reports
+//! the file as damaged. Both ends run in parallel, on separate cores.
 //!
-//! The child's stderr goes to an unnamed temporary file, not the terminal:
+//! Starting a process costs milliseconds, and a command may read a journal
+//! hundreds of times (a boot's tail, every boot's events), so a reader serves
+//! one request after another: a [`Readers`] pool keeps the idle ones, one per
+//! thread that reads at the same time. A reader is only reused when its last
+//! request ended cleanly; one left mid-request is killed.
+//!
+//! Which program to start: the one named by [`set_reader_program`] or the
+//! `JFORENSICS_READER` variable, else the running binary if its `main` calls
+//! [`serve_if_asked`] (jforensics' does). A program that embeds the library
+//! without either reads in-process, without the protection.
+//!
+//! The reader's stderr goes to an unnamed temporary file, not the terminal:
 //! libsystemd's own assertion text would otherwise interrupt our output, and
 //! its last line is worth quoting in the warning instead.
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
-use std::os::fd::{AsRawFd, FromRawFd};
-use std::sync::Arc;
+use std::os::fd::AsFd;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::libsystemd::{LibsystemdSource, Prepared};
-use super::{Diagnostics, Entry, EntrySource, Filter, Id128, JournalError};
+use super::wire::{self, BOOT, DONE, EMPTY, FAILED, Request, SKIPPED, WARNING};
+use super::{BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, JournalError};
 
-const ENTRY: u8 = b'E';
-const WARNING: u8 = b'W';
-const SKIPPED: u8 = b'K';
-const FAILED: u8 = b'X';
-const EMPTY: u8 = b'Z';
-const DONE: u8 = b'D';
-const NONE: u64 = u64::MAX;
+/// The first argument that makes the binary a journal reader. Not a
+/// subcommand anyone types: it reads requests on stdin and writes frames.
+pub const READER_ARG: &str = "__read-journal";
 
-pub struct IsolatedSource {
-    pipe: BufReader<File>,
-    child: libc::pid_t,
-    what: String,
-    diagnostics: Diagnostics,
-    finished: bool,
-    /// What the child wrote to stderr (libsystemd's assertion messages).
-    child_stderr: Option<File>,
-    /// Keeps unpacked copies alive while the child reads them.
-    _prepared: Arc<Prepared>,
+/// The environment variable that names the reader program.
+pub const READER_ENV: &str = "JFORENSICS_READER";
+
+static SELF_SERVES: AtomicBool = AtomicBool::new(false);
+static PROGRAM: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Call first in `main`: when started as a reader, serve and exit; otherwise
+/// note that this binary can serve, so readers are this binary started again.
+pub fn serve_if_asked() {
+    if std::env::args_os().nth(1).as_deref() == Some(OsStr::new(READER_ARG)) {
+        std::process::exit(reader_main());
+    }
+    SELF_SERVES.store(true, Ordering::Relaxed);
 }
 
-impl IsolatedSource {
-    pub fn open(prepared: Arc<Prepared>, filter: Filter) -> Result<IsolatedSource, JournalError> {
-        let what = prepared.what.clone();
+/// Names the program that reads journals (a jforensics binary), for callers
+/// whose own binary does not call [`serve_if_asked`], such as tests.
+pub fn set_reader_program(program: PathBuf) {
+    *PROGRAM.lock().unwrap_or_else(PoisonError::into_inner) = Some(program);
+}
+
+fn reader_program() -> Option<PathBuf> {
+    if let Some(p) = PROGRAM
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+    {
+        return Some(p);
+    }
+    if let Some(p) = std::env::var_os(READER_ENV).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    if SELF_SERVES.load(Ordering::Relaxed) {
+        return std::env::current_exe().ok();
+    }
+    None
+}
+
+/// The reader processes of one prepared journal.
+pub struct Readers {
+    prepared: Arc<Prepared>,
+    program: Option<PathBuf>,
+    idle: Mutex<Vec<Reader>>,
+}
+
+impl Readers {
+    pub fn new(prepared: Prepared) -> Readers {
+        Readers {
+            prepared: Arc::new(prepared),
+            program: reader_program(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A source reading `filter`'s entries, in a reader process when there
+    /// is a program to start.
+    pub fn open(self: &Arc<Self>, filter: &Filter) -> Result<Box<dyn EntrySource>, JournalError> {
+        if self.program.is_none() {
+            return Ok(Box::new(InProcess {
+                source: LibsystemdSource::open(self.prepared.copy_for_child(), filter.clone())?,
+                _prepared: self.prepared.clone(),
+            }));
+        }
+        Ok(Box::new(self.ask(Request::Entries, filter)?))
+    }
+
+    /// Every boot's header sums, added up in the reader process.
+    pub fn boot_headers(
+        self: &Arc<Self>,
+        filter: &Filter,
+    ) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError> {
+        if self.program.is_none() {
+            return sum_headers(self.open(filter)?.as_mut());
+        }
+        let mut source = self.ask(Request::BootHeaders, filter)?;
+        let drained =
+            std::iter::from_fn(|| source.next_entry().transpose()).try_for_each(|r| r.map(drop));
+        if source.died {
+            // The sums died with the reader: read the headers one by one,
+            // keeping every boot up to the damage.
+            return sum_headers(self.open(filter)?.as_mut());
+        }
+        drained?;
+        Ok((std::mem::take(&mut source.boots), source.diagnostics))
+    }
+
+    fn ask(
+        self: &Arc<Self>,
+        request: Request,
+        filter: &Filter,
+    ) -> Result<IsolatedSource, JournalError> {
+        let Some(program) = &self.program else {
+            unreachable!("callers read in-process without a reader program");
+        };
+        let what = self.prepared.what.clone();
         let io_err = |source| JournalError::Io {
             what: what.clone(),
             source,
         };
-        let mut fds = [0; 2];
-        // SAFETY: pipe2 writes two descriptors into the array we own.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-            return Err(io_err(std::io::Error::last_os_error()));
-        }
-        let (read_fd, write_fd) = (fds[0], fds[1]);
-        let child_stderr = tempfile::tempfile().ok();
-        // SAFETY: the child only reads the journal, writes to its pipe end and
-        // leaves with _exit, never returning into the caller's code.
-        match unsafe { libc::fork() } {
-            -1 => Err(io_err(std::io::Error::last_os_error())),
-            0 => {
-                unsafe { libc::close(read_fd) };
-                if let Some(f) = &child_stderr {
-                    unsafe { libc::dup2(f.as_raw_fd(), libc::STDERR_FILENO) };
-                }
-                let pipe = unsafe { File::from_raw_fd(write_fd) };
-                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    child_main(prepared.copy_for_child(), filter, pipe)
-                }));
-                let code = match run {
-                    Ok(Ok(())) => 0,
-                    Ok(Err(_)) => 1,
-                    Err(_) => 101,
-                };
-                unsafe { libc::_exit(code) }
-            }
-            child => {
-                unsafe { libc::close(write_fd) };
-                let pipe = unsafe { File::from_raw_fd(read_fd) };
-                Ok(IsolatedSource {
-                    pipe: BufReader::with_capacity(1 << 16, pipe),
-                    child,
-                    what,
-                    diagnostics: Diagnostics::default(),
-                    finished: false,
-                    child_stderr,
-                    _prepared: prepared,
-                })
-            }
+        let idle = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut reader = match idle {
+            Some(r) => r,
+            None => Reader::start(program, &self.prepared).map_err(io_err)?,
+        };
+        let mut bytes = vec![request.tag()];
+        wire::write_filter(&mut bytes, filter).map_err(io_err)?;
+        reader.ask(&bytes).map_err(io_err)?;
+        Ok(IsolatedSource {
+            reader: Some(reader),
+            readers: self.clone(),
+            what,
+            diagnostics: Diagnostics::default(),
+            boots: Vec::new(),
+            died: false,
+        })
+    }
+
+    fn give_back(&self, reader: Reader) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(reader);
+    }
+}
+
+/// One reader process and its pipes.
+struct Reader {
+    child: Child,
+    /// Closed (None) to tell the reader to exit.
+    requests: Option<ChildStdin>,
+    frames: BufReader<ChildStdout>,
+    /// What the child wrote to stderr (libsystemd's assertion messages).
+    stderr: Option<File>,
+    /// Between a request and its last frame: dropping then must kill.
+    busy: bool,
+}
+
+impl Reader {
+    fn start(program: &PathBuf, prepared: &Prepared) -> std::io::Result<Reader> {
+        let stderr = tempfile::tempfile().ok();
+        let child_stderr = match &stderr {
+            Some(f) => Stdio::from(f.try_clone()?),
+            None => Stdio::null(),
+        };
+        let mut child = Command::new(program)
+            .arg(READER_ARG)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(child_stderr)
+            .spawn()?;
+        let (Some(requests), Some(frames)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::other("the reader process has no pipes"));
+        };
+        let mut reader = Reader {
+            child,
+            requests: Some(requests),
+            frames: BufReader::with_capacity(1 << 16, frames),
+            stderr,
+            busy: false,
+        };
+        let mut hello = Vec::new();
+        prepared.encode(&mut hello)?;
+        reader.ask(&hello)?;
+        Ok(reader)
+    }
+
+    fn ask(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.busy = true;
+        match &mut self.requests {
+            Some(pipe) => pipe.write_all(bytes),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
         }
     }
 
     /// Waits for the child and describes how it ended, if not normally.
     fn reap(&mut self) -> Option<String> {
-        let mut status = 0;
-        // SAFETY: waiting for our own child.
-        let r = unsafe { libc::waitpid(self.child, &mut status, 0) };
-        self.child = 0;
-        if r <= 0 {
-            return None;
-        }
-        if libc::WIFSIGNALED(status) {
-            let signal = libc::WTERMSIG(status);
+        self.requests = None;
+        self.busy = false;
+        let status = self.child.wait().ok()?;
+        if let Some(signal) = status.signal() {
             let name = match signal {
                 libc::SIGABRT => "an assertion failure (SIGABRT)".to_string(),
                 libc::SIGSEGV => "a crash (SIGSEGV)".to_string(),
@@ -110,19 +237,17 @@ impl IsolatedSource {
                 Some(said) => format!("libsystemd stopped with {name} (it said: {said})"),
                 None => format!("libsystemd stopped with {name}"),
             })
-        } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) != 0 {
-            Some(format!(
-                "the reader process exited with status {}",
-                libc::WEXITSTATUS(status)
-            ))
         } else {
-            None
+            match status.code() {
+                Some(0) | None => None,
+                Some(code) => Some(format!("the reader process exited with status {code}")),
+            }
         }
     }
 
     /// The child's last line on stderr, if it wrote one.
     fn last_stderr_line(&mut self) -> Option<String> {
-        let file = self.child_stderr.as_mut()?;
+        let file = self.stderr.as_mut()?;
         file.rewind().ok()?;
         let mut text = String::new();
         file.take(1 << 20).read_to_string(&mut text).ok()?;
@@ -133,19 +258,20 @@ impl IsolatedSource {
             .map(str::to_string)
     }
 
-    fn read_frame(&mut self) -> Result<Option<Frame>, std::io::Error> {
+    fn read_frame(&mut self) -> std::io::Result<Option<Frame>> {
         let mut tag = [0u8; 1];
-        if self.pipe.read(&mut tag)? == 0 {
+        if self.frames.read(&mut tag)? == 0 {
             return Ok(None);
         }
-        let p = &mut self.pipe;
+        let p = &mut self.frames;
         Ok(Some(match tag[0] {
-            ENTRY => Frame::Entry(Box::new(read_entry(p)?)),
-            WARNING => Frame::Warning(read_string(p)?),
-            SKIPPED => Frame::Skipped(read_u64(p)?),
-            FAILED => Frame::Failed(read_string(p)?),
-            EMPTY => Frame::Empty(read_u64(p)?),
+            wire::ENTRY => Frame::Entry(Box::new(wire::read_entry(p)?)),
+            WARNING => Frame::Warning(wire::read_string(p)?),
+            SKIPPED => Frame::Skipped(wire::read_u64(p)?),
+            FAILED => Frame::Failed(wire::read_string(p)?),
+            EMPTY => Frame::Empty(wire::read_u64(p)?),
             DONE => Frame::Done,
+            BOOT => Frame::Boot(Box::new(BootHeaders::decode(p)?)),
             other => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
@@ -156,6 +282,18 @@ impl IsolatedSource {
     }
 }
 
+impl Drop for Reader {
+    fn drop(&mut self) {
+        if self.busy {
+            // Left mid-request: the child may block on a full pipe.
+            let _ = self.child.kill();
+        }
+        // An idle reader exits when its requests pipe closes.
+        self.requests = None;
+        let _ = self.child.wait();
+    }
+}
+
 enum Frame {
     Entry(Box<Entry>),
     Warning(String),
@@ -163,13 +301,44 @@ enum Frame {
     Failed(String),
     Empty(u64),
     Done,
+    Boot(Box<BootHeaders>),
+}
+
+/// One request's entries, as they arrive from a reader process.
+struct IsolatedSource {
+    /// None once the request ended.
+    reader: Option<Reader>,
+    readers: Arc<Readers>,
+    what: String,
+    diagnostics: Diagnostics,
+    /// Header sums, for a [`Request::BootHeaders`].
+    boots: Vec<BootHeaders>,
+    /// The reader process died during the request.
+    died: bool,
+}
+
+fn sum_headers(
+    source: &mut dyn EntrySource,
+) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError> {
+    let mut scan = HeaderScan::default();
+    super::for_each_entry(source, |e| scan.observe(&e))?;
+    Ok((scan.finish(), source.diagnostics().clone()))
+}
+
+impl IsolatedSource {
+    /// The request ended cleanly: the reader may serve the next one.
+    fn release(&mut self) {
+        if let Some(mut reader) = self.reader.take() {
+            reader.busy = false;
+            self.readers.give_back(reader);
+        }
+    }
 }
 
 impl EntrySource for IsolatedSource {
     fn next_entry(&mut self) -> Result<Option<Entry>, JournalError> {
-        while !self.finished {
-            let frame = self.read_frame().unwrap_or(None);
-            match frame {
+        while let Some(reader) = &mut self.reader {
+            match reader.read_frame().unwrap_or(None) {
                 Some(Frame::Entry(entry)) => {
                     self.diagnostics.entries_read += 1;
                     return Ok(Some(*entry));
@@ -177,30 +346,27 @@ impl EntrySource for IsolatedSource {
                 Some(Frame::Warning(w)) => self.diagnostics.warn(w),
                 Some(Frame::Skipped(n)) => self.diagnostics.skipped = n,
                 Some(Frame::Failed(message)) => {
-                    self.finished = true;
-                    self.reap();
+                    self.release();
                     return Err(JournalError::Libsystemd {
                         what: self.what.clone(),
                         source: std::io::Error::other(message),
                     });
                 }
                 Some(Frame::Empty(skipped)) => {
-                    self.finished = true;
-                    self.reap();
+                    self.release();
                     return Err(JournalError::Empty {
                         what: self.what.clone(),
                         skipped,
                     });
                 }
-                Some(Frame::Done) => {
-                    self.finished = true;
-                    self.reap();
-                }
+                Some(Frame::Done) => self.release(),
+                Some(Frame::Boot(boot)) => self.boots.push(*boot),
                 None => {
-                    self.finished = true;
-                    let why = self
+                    let why = reader
                         .reap()
                         .unwrap_or_else(|| "the reader process stopped early".to_string());
+                    self.reader = None;
+                    self.died = true;
                     if self.diagnostics.entries_read == 0 {
                         return Err(JournalError::Libsystemd {
                             what: self.what.clone(),
@@ -223,49 +389,100 @@ impl EntrySource for IsolatedSource {
     }
 }
 
-impl Drop for IsolatedSource {
-    fn drop(&mut self) {
-        if self.child > 0 {
-            // The caller stopped early: the child may block on a full pipe.
-            unsafe { libc::kill(self.child, libc::SIGKILL) };
-            self.reap();
+/// Reading in this process, for programs without a reader to start.
+struct InProcess {
+    source: LibsystemdSource,
+    /// Keeps unpacked copies alive while libsystemd reads them.
+    _prepared: Arc<Prepared>,
+}
+
+impl EntrySource for InProcess {
+    fn next_entry(&mut self) -> Result<Option<Entry>, JournalError> {
+        self.source.next_entry()
+    }
+    fn diagnostics(&self) -> &Diagnostics {
+        self.source.diagnostics()
+    }
+}
+
+/// The reader process: the journal to open, then requests until stdin
+/// closes. Exit status 0 after the last request, 2 on a broken request.
+fn reader_main() -> i32 {
+    let pipes = || -> std::io::Result<(File, File)> {
+        Ok((
+            File::from(std::io::stdin().as_fd().try_clone_to_owned()?),
+            File::from(std::io::stdout().as_fd().try_clone_to_owned()?),
+        ))
+    };
+    let Ok((input, output)) = pipes() else {
+        return 2;
+    };
+    let mut input = BufReader::new(input);
+    let mut out = BufWriter::with_capacity(1 << 16, output);
+    let Ok(prepared) = Prepared::decode(&mut input) else {
+        return 2;
+    };
+    loop {
+        let request = match wire::read_u8(&mut input) {
+            Ok(tag) => Request::from_tag(tag),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return 0,
+            Err(_) => return 2,
+        };
+        let (Some(request), Ok(filter)) = (request, wire::read_filter(&mut input)) else {
+            return 2;
+        };
+        if serve(prepared.copy_for_child(), request, filter, &mut out).is_err() {
+            // The parent stopped listening; nothing left to do.
+            return 0;
         }
     }
 }
 
-/// The child: read with libsystemd, write frames, report how it ended.
-fn child_main(prepared: Prepared, filter: Filter, pipe: File) -> std::io::Result<()> {
-    let mut out = BufWriter::with_capacity(1 << 16, pipe);
+/// One request: read with libsystemd, write frames, say how it ended.
+fn serve(
+    prepared: Prepared,
+    request: Request,
+    filter: Filter,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let mut source = match LibsystemdSource::open(prepared, filter) {
         Ok(s) => s,
         Err(e) => {
-            write_string(&mut out, FAILED, &failure_text(&e))?;
+            wire::write_string(out, FAILED, &failure_text(&e))?;
             return out.flush();
         }
     };
     let mut warned = 0;
+    let mut headers = HeaderScan::default();
     loop {
         let next = source.next_entry();
         let d = source.diagnostics();
         for w in &d.warnings[warned..] {
-            write_string(&mut out, WARNING, w)?;
+            wire::write_string(out, WARNING, w)?;
         }
         warned = d.warnings.len();
         match next {
-            Ok(Some(entry)) => write_entry(&mut out, &entry)?,
+            Ok(Some(entry)) => match request {
+                Request::Entries => wire::write_entry(out, &entry)?,
+                Request::BootHeaders => headers.observe(&entry),
+            },
             Ok(None) => {
+                for boot in std::mem::take(&mut headers).finish() {
+                    out.write_all(&[BOOT])?;
+                    boot.encode(out)?;
+                }
                 out.write_all(&[SKIPPED])?;
-                out.write_all(&d.skipped.to_le_bytes())?;
+                wire::write_u64(out, d.skipped)?;
                 out.write_all(&[DONE])?;
                 break;
             }
             Err(JournalError::Empty { skipped, .. }) => {
                 out.write_all(&[EMPTY])?;
-                out.write_all(&skipped.to_le_bytes())?;
+                wire::write_u64(out, skipped)?;
                 break;
             }
             Err(e) => {
-                write_string(&mut out, FAILED, &failure_text(&e))?;
+                wire::write_string(out, FAILED, &failure_text(&e))?;
                 break;
             }
         }
@@ -279,96 +496,5 @@ fn failure_text(e: &JournalError) -> String {
     match e {
         JournalError::Libsystemd { source, .. } => source.to_string(),
         other => other.to_string(),
-    }
-}
-
-fn write_string(out: &mut impl Write, tag: u8, s: &str) -> std::io::Result<()> {
-    out.write_all(&[tag])?;
-    out.write_all(&(s.len() as u32).to_le_bytes())?;
-    out.write_all(s.as_bytes())
-}
-
-fn write_entry(out: &mut impl Write, e: &Entry) -> std::io::Result<()> {
-    out.write_all(&[ENTRY])?;
-    out.write_all(&e.realtime_usec.to_le_bytes())?;
-    out.write_all(&e.monotonic_usec.unwrap_or(NONE).to_le_bytes())?;
-    out.write_all(&e.seqnum.unwrap_or(NONE).to_le_bytes())?;
-    out.write_all(&e.boot_id.0)?;
-    out.write_all(&(e.cursor.len() as u32).to_le_bytes())?;
-    out.write_all(e.cursor.as_bytes())?;
-    out.write_all(&(e.field_count() as u32).to_le_bytes())?;
-    for (name, value) in e.fields() {
-        out.write_all(&(name.len() as u32).to_le_bytes())?;
-        out.write_all(name.as_bytes())?;
-        out.write_all(&(value.len() as u32).to_le_bytes())?;
-        out.write_all(value)?;
-    }
-    Ok(())
-}
-
-fn read_u64(r: &mut impl Read) -> std::io::Result<u64> {
-    let mut b = [0u8; 8];
-    r.read_exact(&mut b)?;
-    Ok(u64::from_le_bytes(b))
-}
-
-fn read_u32(r: &mut impl Read) -> std::io::Result<u32> {
-    let mut b = [0u8; 4];
-    r.read_exact(&mut b)?;
-    Ok(u32::from_le_bytes(b))
-}
-
-fn read_bytes(r: &mut impl Read) -> std::io::Result<Vec<u8>> {
-    let len = read_u32(r)? as usize;
-    let mut v = vec![0u8; len];
-    r.read_exact(&mut v)?;
-    Ok(v)
-}
-
-fn read_string(r: &mut impl Read) -> std::io::Result<String> {
-    Ok(String::from_utf8_lossy(&read_bytes(r)?).into_owned())
-}
-
-fn read_entry(r: &mut impl Read) -> std::io::Result<Entry> {
-    let realtime = read_u64(r)?;
-    let mono = read_u64(r)?;
-    let seqnum = read_u64(r)?;
-    let mut boot = [0u8; 16];
-    r.read_exact(&mut boot)?;
-    let mut entry = Entry::new(realtime, Id128(boot));
-    entry.monotonic_usec = (mono != NONE).then_some(mono);
-    entry.seqnum = (seqnum != NONE).then_some(seqnum);
-    entry.cursor = read_string(r)?;
-    let n = read_u32(r)?;
-    for _ in 0..n {
-        let name = read_string(r)?;
-        let value = read_bytes(r)?;
-        entry.push_field(&name, &value);
-    }
-    Ok(entry)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entries_survive_the_frame_format_byte_for_byte() {
-        let mut e = Entry::new(1_666_569_600_994_371, Id128([7; 16]));
-        e.monotonic_usec = Some(42);
-        e.cursor = "s=1;i=2".to_string();
-        e.push_field("MESSAGE", b"hello");
-        e.push_field("BINARY", &[0, 0xff, b'\n']);
-        e.push_field("BINARY", b"second");
-        let mut buf = Vec::new();
-        write_entry(&mut buf, &e).unwrap();
-        let back = read_entry(&mut &buf[1..]).unwrap();
-        assert_eq!(back.realtime_usec, e.realtime_usec);
-        assert_eq!(back.monotonic_usec, Some(42));
-        assert_eq!(back.seqnum, None);
-        assert_eq!(back.boot_id, e.boot_id);
-        assert_eq!(back.cursor, e.cursor);
-        let fields: Vec<_> = back.fields().collect();
-        assert_eq!(fields, e.fields().collect::<Vec<_>>());
     }
 }

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use systemd::journal::{Journal, OpenDirectoryOptions, OpenFilesOptions, OpenOptions};
 
-use super::{Diagnostics, Entry, EntrySource, Fields, Filter, Id128, JournalError, SourceSpec};
+use super::{
+    Diagnostics, Entry, EntrySource, Fields, Filter, Id128, JournalError, SourceSpec, wire,
+};
 
 /// Consecutive read errors after which a damaged file set is given up.
 const MAX_CONSECUTIVE_ERRORS: u32 = 64;
@@ -115,14 +117,62 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
 }
 
 impl Prepared {
-    /// The same source for a forked child, which must not delete the unpacked
-    /// copies the parent still owns.
+    /// The same source for a reader that must not delete the unpacked copies
+    /// their owner still holds.
     pub fn copy_for_child(&self) -> Prepared {
         Prepared {
             target: self.target.clone(),
             what: self.what.clone(),
             _unpacked: None,
         }
+    }
+
+    /// What a reader process needs to open the same files (see
+    /// [`Prepared::decode`]); unpacked copies stay owned here.
+    pub fn encode(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        use std::os::unix::ffi::OsStrExt;
+        let (kind, paths): (u8, Vec<&Path>) = match &self.target {
+            Target::Local => (0, vec![]),
+            Target::Directory(d) => (1, vec![d]),
+            Target::Root(r) => (2, vec![r]),
+            Target::Files(f) => (3, f.iter().map(PathBuf::as_path).collect()),
+        };
+        out.write_all(&[kind])?;
+        wire::write_bytes(out, self.what.as_bytes())?;
+        wire::write_u64(out, paths.len() as u64)?;
+        for p in paths {
+            wire::write_bytes(out, p.as_os_str().as_bytes())?;
+        }
+        Ok(())
+    }
+
+    pub fn decode(r: &mut impl Read) -> std::io::Result<Prepared> {
+        use std::os::unix::ffi::OsStringExt;
+        let kind = wire::read_u8(r)?;
+        let what = wire::read_string(r)?;
+        let mut paths = Vec::new();
+        for _ in 0..wire::read_u64(r)? {
+            paths.push(PathBuf::from(std::ffi::OsString::from_vec(
+                wire::read_bytes(r)?,
+            )));
+        }
+        let one = |paths: &mut Vec<PathBuf>| {
+            paths
+                .pop()
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::InvalidData))
+        };
+        let target = match kind {
+            0 => Target::Local,
+            1 => Target::Directory(one(&mut paths)?),
+            2 => Target::Root(one(&mut paths)?),
+            3 => Target::Files(paths),
+            _ => return Err(std::io::ErrorKind::InvalidData.into()),
+        };
+        Ok(Prepared {
+            target,
+            what,
+            _unpacked: None,
+        })
     }
 }
 

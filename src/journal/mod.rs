@@ -11,14 +11,18 @@
 mod entry;
 mod error;
 mod filter;
+mod headers;
 mod isolated;
 pub mod libsystemd;
 pub mod stream;
 mod tail;
+mod wire;
 
 pub use entry::{Entry, Id128};
 pub use error::JournalError;
 pub use filter::{Fields, Filter, Match};
+pub use headers::{BootHeaders, HeaderMark, HeaderScan, cursor_part};
+pub use isolated::{READER_ARG, READER_ENV, serve_if_asked, set_reader_program};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -109,7 +113,7 @@ pub struct Journal {
 }
 
 enum Ready {
-    Libsystemd(Arc<libsystemd::Prepared>),
+    Libsystemd(Arc<isolated::Readers>),
     Stream {
         input: StreamInput,
         /// Standard input, spooled: read from this file, named as stdin.
@@ -139,7 +143,9 @@ impl Journal {
                 input: input.clone(),
                 spool: None,
             },
-            other => Ready::Libsystemd(Arc::new(libsystemd::prepare(other)?)),
+            other => Ready::Libsystemd(Arc::new(isolated::Readers::new(libsystemd::prepare(
+                other,
+            )?))),
         };
         Ok(Journal { ready })
     }
@@ -158,10 +164,7 @@ impl Journal {
         strictness: Strictness,
     ) -> Result<Box<dyn EntrySource>, JournalError> {
         match &self.ready {
-            Ready::Libsystemd(prepared) => Ok(Box::new(isolated::IsolatedSource::open(
-                prepared.clone(),
-                filter.clone(),
-            )?)),
+            Ready::Libsystemd(readers) => readers.open(filter),
             Ready::Stream { input, spool } => {
                 let source: Box<dyn EntrySource> = Box::new(match spool {
                     // Messages name standard input, not the spool file.
@@ -184,6 +187,29 @@ impl Journal {
                 })
             }
         }
+    }
+}
+
+impl Journal {
+    /// Every boot's header sums under `filter` (its fields setting is
+    /// ignored), and what the read noticed. A reader process sends only the
+    /// sums; a stream is read whole.
+    pub fn boot_headers(
+        &self,
+        filter: &Filter,
+        strictness: Strictness,
+    ) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError> {
+        let filter = Filter {
+            fields: Fields::HeaderOnly,
+            ..filter.clone()
+        };
+        if let Ready::Libsystemd(readers) = &self.ready {
+            return readers.boot_headers(&filter);
+        }
+        let mut source = self.open(&filter, strictness)?;
+        let mut scan = HeaderScan::default();
+        for_each_entry(source.as_mut(), |e| scan.observe(&e))?;
+        Ok((scan.finish(), source.diagnostics().clone()))
     }
 }
 

@@ -297,6 +297,7 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
 #[test]
 fn one_read_of_every_boots_tail_equals_a_read_per_boot() {
     use jforensics::journal::{self, Filter, Journal, SourceSpec, StreamInput, Strictness};
+    read_through_the_binary();
 
     let export = tempfile::NamedTempFile::new().unwrap();
     let dump = run_tool(

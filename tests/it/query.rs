@@ -39,6 +39,7 @@ fn undecidable(fixture: &Fixture, unit: &str) -> bool {
 /// The tables as the library builds them from the journal files in `dir`,
 /// the way `query` does: boots, then each boot read for the detectors.
 fn library_tables(dir: &Path) -> Tables {
+    read_through_the_binary();
     let spec = SourceSpec::Directory(dir.to_path_buf());
     let mut source = journal::open(&spec, &Filter::all(), Strictness::Lenient).unwrap();
     let mut scanner = BootScanner::new();

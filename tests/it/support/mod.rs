@@ -50,6 +50,13 @@ pub fn no_rtc_unpacked() -> &'static Path {
     })
 }
 
+/// Library calls in these tests read journals through the built binary as
+/// their reader process, as the jforensics command does (the test binary
+/// cannot serve as one).
+pub fn read_through_the_binary() {
+    jforensics::journal::set_reader_program(PathBuf::from(env!("CARGO_BIN_EXE_jforensics")));
+}
+
 pub fn jforensics(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_jforensics"))
         .args(args)

@@ -1,0 +1,240 @@
+//! What the entry headers of one boot add up to, without the entries.
+//!
+//! Ordering boots, counting their entries and noticing clock jumps needs
+//! every entry's header, but only a few numbers per boot come out of it. A
+//! reader process sums them up where it reads (`isolated.rs`) and sends one
+//! [`BootHeaders`] per boot instead of a million entries over the pipe.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+
+use super::{Entry, Id128, wire};
+
+/// A wall-clock/monotonic offset that moves by more than this means the
+/// clock was set or jumped.
+const CLOCK_TOLERANCE_USEC: i128 = 5_000_000;
+
+/// One end of a boot: the entry's wall-clock time and cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HeaderMark {
+    pub realtime_usec: u64,
+    pub cursor: String,
+}
+
+impl HeaderMark {
+    fn of(entry: &Entry) -> HeaderMark {
+        HeaderMark {
+            realtime_usec: entry.realtime_usec,
+            cursor: entry.cursor.clone(),
+        }
+    }
+}
+
+/// The sum of one boot's entry headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BootHeaders {
+    pub boot_id: Id128,
+    pub entries: u64,
+    /// The entry with the lowest monotonic time (the first one read on ties).
+    pub first: HeaderMark,
+    pub first_mono: Option<u64>,
+    /// The entry with the highest monotonic time (the last one read on ties).
+    pub last: HeaderMark,
+    pub last_mono: Option<u64>,
+    pub max_realtime: u64,
+    /// Lowest and highest seqnum per sequence series (cursor `s=`).
+    pub seqnums: Vec<(String, u64, u64)>,
+    /// Offset of wall clock to monotonic clock when first seen, or at the
+    /// last jump.
+    pub clock_offset: Option<i128>,
+    pub clock_jumps: u32,
+}
+
+impl BootHeaders {
+    fn new(entry: &Entry) -> BootHeaders {
+        BootHeaders {
+            boot_id: entry.boot_id,
+            entries: 0,
+            first: HeaderMark::of(entry),
+            first_mono: entry.monotonic_usec,
+            last: HeaderMark::of(entry),
+            last_mono: entry.monotonic_usec,
+            max_realtime: entry.realtime_usec,
+            seqnums: Vec::new(),
+            clock_offset: None,
+            clock_jumps: 0,
+        }
+    }
+
+    /// Adds one entry of this boot, in journal order.
+    pub fn observe(&mut self, entry: &Entry) {
+        self.entries += 1;
+        self.max_realtime = self.max_realtime.max(entry.realtime_usec);
+        if let Some(mono) = entry.monotonic_usec {
+            if self.first_mono.is_none_or(|m| mono < m) {
+                self.first_mono = Some(mono);
+                self.first = HeaderMark::of(entry);
+            }
+            if self.last_mono.is_none_or(|m| mono >= m) {
+                self.last_mono = Some(mono);
+                self.last = HeaderMark::of(entry);
+            }
+            self.track_clock(entry.realtime_usec, mono);
+        } else {
+            self.last = HeaderMark::of(entry);
+        }
+        if let (Some(series), Some(seq)) = (cursor_part(&entry.cursor, "s"), entry.seqnum) {
+            match self.seqnums.iter_mut().find(|(s, _, _)| s == series) {
+                Some((_, lo, hi)) => {
+                    *lo = (*lo).min(seq);
+                    *hi = (*hi).max(seq);
+                }
+                None => self.seqnums.push((series.to_string(), seq, seq)),
+            }
+        }
+    }
+
+    fn track_clock(&mut self, realtime: u64, mono: u64) {
+        let offset = realtime as i128 - mono as i128;
+        match self.clock_offset {
+            None => self.clock_offset = Some(offset),
+            Some(prev) if (offset - prev).abs() > CLOCK_TOLERANCE_USEC => {
+                self.clock_jumps += 1;
+                self.clock_offset = Some(offset);
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// The seqnum range of `series`, if this boot has entries in it.
+    pub fn seqnum_range(&self, series: &str) -> Option<(u64, u64)> {
+        self.seqnums
+            .iter()
+            .find(|(s, _, _)| s == series)
+            .map(|(_, lo, hi)| (*lo, *hi))
+    }
+
+    pub(super) fn encode(&self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(&self.boot_id.0)?;
+        wire::write_u64(out, self.entries)?;
+        for (mark, mono) in [(&self.first, self.first_mono), (&self.last, self.last_mono)] {
+            wire::write_u64(out, mark.realtime_usec)?;
+            wire::write_bytes(out, mark.cursor.as_bytes())?;
+            wire::write_opt(out, mono)?;
+        }
+        wire::write_u64(out, self.max_realtime)?;
+        wire::write_u64(out, self.seqnums.len() as u64)?;
+        for (series, lo, hi) in &self.seqnums {
+            wire::write_bytes(out, series.as_bytes())?;
+            wire::write_u64(out, *lo)?;
+            wire::write_u64(out, *hi)?;
+        }
+        let offset = self.clock_offset.unwrap_or(i128::MIN);
+        out.write_all(&offset.to_le_bytes())?;
+        wire::write_u64(out, u64::from(self.clock_jumps))
+    }
+
+    pub(super) fn decode(r: &mut impl Read) -> std::io::Result<BootHeaders> {
+        let mut id = [0u8; 16];
+        r.read_exact(&mut id)?;
+        let mut h = BootHeaders {
+            boot_id: Id128(id),
+            entries: wire::read_u64(r)?,
+            ..BootHeaders::default()
+        };
+        for end in 0..2 {
+            let mark = HeaderMark {
+                realtime_usec: wire::read_u64(r)?,
+                cursor: wire::read_string(r)?,
+            };
+            let mono = wire::read_opt(r)?;
+            if end == 0 {
+                (h.first, h.first_mono) = (mark, mono);
+            } else {
+                (h.last, h.last_mono) = (mark, mono);
+            }
+        }
+        h.max_realtime = wire::read_u64(r)?;
+        for _ in 0..wire::read_u64(r)? {
+            let series = wire::read_string(r)?;
+            h.seqnums
+                .push((series, wire::read_u64(r)?, wire::read_u64(r)?));
+        }
+        let mut offset = [0u8; 16];
+        r.read_exact(&mut offset)?;
+        let offset = i128::from_le_bytes(offset);
+        h.clock_offset = (offset != i128::MIN).then_some(offset);
+        h.clock_jumps = u32::try_from(wire::read_u64(r)?).unwrap_or(u32::MAX);
+        Ok(h)
+    }
+}
+
+/// Sums up entry headers per boot while entries stream past.
+#[derive(Default)]
+pub struct HeaderScan {
+    boots: HashMap<Id128, BootHeaders>,
+}
+
+impl HeaderScan {
+    pub fn observe(&mut self, entry: &Entry) {
+        if entry.boot_id.is_null() {
+            return;
+        }
+        self.boots
+            .entry(entry.boot_id)
+            .or_insert_with(|| BootHeaders::new(entry))
+            .observe(entry);
+    }
+
+    pub fn finish(self) -> Vec<BootHeaders> {
+        let mut boots: Vec<BootHeaders> = self.boots.into_values().collect();
+        boots.sort_by_key(|b| b.boot_id);
+        boots
+    }
+}
+
+/// A `key=value` part of a journal cursor.
+pub fn cursor_part<'a>(cursor: &'a str, key: &str) -> Option<&'a str> {
+    cursor.split(';').find_map(|part| {
+        part.split_once('=')
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(boot: u8, series: &str, seq: u64, realtime: u64, mono: u64) -> Entry {
+        let mut e = Entry::new(realtime, Id128([boot; 16]));
+        e.monotonic_usec = Some(mono);
+        e.seqnum = Some(seq);
+        e.cursor = format!("s={series};i={seq:x};b=x;m={mono:x};t={realtime:x};x=0");
+        e
+    }
+
+    #[test]
+    fn a_summary_survives_the_wire_and_counts_clock_jumps() {
+        let mut scan = HeaderScan::default();
+        scan.observe(&entry(1, "aa", 3, 100_000_000, 10));
+        scan.observe(&entry(1, "aa", 4, 100_000_010, 20));
+        // The clock is set a minute forward: one jump.
+        scan.observe(&entry(1, "bb", 9, 160_000_030, 30));
+        scan.observe(&entry(2, "aa", 5, 1, 1));
+        let boots = scan.finish();
+        assert_eq!(boots.len(), 2);
+        let b = &boots[0];
+        assert_eq!((b.entries, b.clock_jumps), (3, 1));
+        assert_eq!(b.seqnum_range("aa"), Some((3, 4)));
+        assert_eq!(b.seqnum_range("bb"), Some((9, 9)));
+        assert_eq!(b.first.realtime_usec, 100_000_000);
+        assert_eq!(b.last_mono, Some(30));
+        let mut buf = Vec::new();
+        b.encode(&mut buf).unwrap();
+        assert_eq!(&BootHeaders::decode(&mut buf.as_slice()).unwrap(), b);
+        for cut in 0..buf.len() {
+            assert!(BootHeaders::decode(&mut &buf[..cut]).is_err());
+        }
+    }
+}
