@@ -33,7 +33,7 @@ use crate::events::service_log::{BootServiceLog, ReadyPattern, ServiceLogScanner
 use crate::evidence::Evidence;
 use crate::journal::{EntrySource, Id128, JournalError};
 use crate::lifecycle;
-use crate::report::time::Zone;
+use crate::present::time::Zone;
 
 pub use crash_loop::LoopOutcome;
 

@@ -19,6 +19,7 @@ use crate::events::service_log::{ServiceLogEvent, ServiceLogKind};
 use crate::events::{EventKind, Manager};
 use crate::evidence::Evidence;
 use crate::lifecycle::{Activation, Stamp};
+use crate::present::text::fit;
 
 use super::facts::{BootFacts, duration};
 use super::{Details, Finding, Kind, ReadinessDetails, Severity, finding_id};
@@ -230,10 +231,5 @@ fn short(message: &str) -> String {
         .map(|(_, rest)| rest)
         .unwrap_or(trimmed)
         .trim();
-    if trimmed.chars().count() > 80 {
-        let cut: String = trimmed.chars().take(79).collect();
-        format!("{cut}…")
-    } else {
-        trimmed.to_string()
-    }
+    fit(trimmed, 80)
 }

@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axis::{AXIS_HEIGHT, Clock, TimeScale};
 use super::draw::{self, Heading, LABEL_SIZE, Legend, MARGIN, SMALL_SIZE, Swatch, palette};
 use super::{Chart, Result};
-use crate::report::time::Zone;
+use crate::present::time::Zone;
 
 /// What a unit was doing during a bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
