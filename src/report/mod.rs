@@ -22,13 +22,13 @@ pub use crate::present::{color, time};
 /// `findings` in both forms, under its old path (see [`json::findings`] and
 /// [`terminal::findings`]).
 pub mod findings {
-    pub use super::json::findings::{document, finding, findings};
-    pub use super::terminal::findings::{brief, section, terminal};
+    pub use crate::report::json::findings::{document, finding, findings};
+    pub use crate::report::terminal::findings::{brief, section, terminal};
 }
 
 /// Starts and activations in both forms, under their old path (see
 /// [`json::starts`] and [`terminal::starts`]).
 pub mod starts {
-    pub use super::json::starts::{activation, outcome, since_boot_json, start, unit_json};
-    pub use super::terminal::starts::{since_boot, unit};
+    pub use crate::report::json::starts::{activation, outcome, since_boot_json, start, unit_json};
+    pub use crate::report::terminal::starts::{since_boot, unit};
 }

@@ -13,6 +13,7 @@ mod damaged;
 mod findings;
 mod fixture_boots;
 mod golden;
+mod layers;
 mod query;
 mod remote;
 mod report;
