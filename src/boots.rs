@@ -23,8 +23,11 @@ use crate::journal::{Diagnostics, Entry, EntrySource, Fields, Filter, Id128, Jou
 /// How many of a boot's last entries are kept to show what happened before a cut.
 const LAST_ENTRIES_KEPT: usize = 8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[serde(into = "&'static str")]
+#[strum(serialize_all = "lowercase")]
 pub enum BootEnd {
     /// A shutdown sequence was logged.
     Clean,
@@ -34,8 +37,11 @@ pub enum BootEnd {
     Running,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[serde(into = "&'static str")]
+#[strum(serialize_all = "lowercase")]
 pub enum ShutdownKind {
     Reboot,
     Poweroff,
@@ -63,12 +69,7 @@ impl ShutdownKind {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            ShutdownKind::Reboot => "reboot",
-            ShutdownKind::Poweroff => "poweroff",
-            ShutdownKind::Halt => "halt",
-            ShutdownKind::Kexec => "kexec",
-        }
+        self.into()
     }
 }
 

@@ -27,3 +27,4 @@ pub mod stable_id;
 pub mod tables;
 #[cfg(test)]
 mod testkit;
+pub mod vocab;

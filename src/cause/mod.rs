@@ -23,6 +23,7 @@ mod rules;
 mod tests;
 
 use serde::Serialize;
+use strum::EnumCount;
 
 use crate::boots::Boot;
 use crate::events::{self, Manager};
@@ -31,8 +32,24 @@ use crate::journal::{Entry, EntrySource, Filter, Id128, JournalError};
 use crate::lifecycle::{self, BootLifecycles};
 
 /// Why a unit was started. Serialized as the kebab-case word.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+    strum::EnumCount,
+)]
+#[serde(into = "&'static str")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Cause {
     /// Part of the default target's transaction at boot (or a user manager's
     /// startup), before startup finished.
@@ -67,46 +84,15 @@ pub enum Cause {
 }
 
 impl Cause {
-    pub const ALL: [Cause; 12] = [
-        Cause::Boot,
-        Cause::FailureRestart,
-        Cause::PolicyRestart,
-        Cause::Socket,
-        Cause::Dependency,
-        Cause::Timer,
-        Cause::OnFailure,
-        Cause::OnSuccess,
-        Cause::AdminRestart,
-        Cause::Manual,
-        Cause::Transient,
-        Cause::Unknown,
-    ];
+    pub const ALL: [Cause; Cause::COUNT] =
+        crate::vocab::array(<Cause as strum::VariantArray>::VARIANTS);
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Cause::Boot => "boot",
-            Cause::FailureRestart => "failure-restart",
-            Cause::PolicyRestart => "policy-restart",
-            Cause::Socket => "socket",
-            Cause::Dependency => "dependency",
-            Cause::Timer => "timer",
-            Cause::OnFailure => "on-failure",
-            Cause::OnSuccess => "on-success",
-            Cause::AdminRestart => "admin-restart",
-            Cause::Manual => "manual",
-            Cause::Transient => "transient",
-            Cause::Unknown => "unknown",
-        }
+        self.into()
     }
 
     pub fn parse(word: &str) -> Option<Cause> {
-        Cause::ALL.into_iter().find(|c| c.as_str() == word)
-    }
-}
-
-impl std::fmt::Display for Cause {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        word.parse().ok()
     }
 }
 

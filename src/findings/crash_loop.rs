@@ -38,11 +38,22 @@ use crate::evidence::Evidence;
 use crate::lifecycle::EndState;
 
 use super::facts::{BootFacts, duration, how_started, is_program_unit};
-use super::{CrashLoopDetails, Details, Finding, Kind, Severity, finding_id};
+use super::{Context, CrashLoopDetails, Details, Finding, Kind, Severity, finding_id};
 
 /// How a crash loop ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+)]
+#[serde(into = "&'static str")]
+#[strum(serialize_all = "kebab-case")]
 pub enum LoopOutcome {
     /// systemd refused the next restart ("Start request repeated too quickly.").
     StartLimitHit,
@@ -61,14 +72,7 @@ pub enum LoopOutcome {
 
 impl LoopOutcome {
     pub fn as_str(self) -> &'static str {
-        match self {
-            LoopOutcome::StartLimitHit => "start-limit-hit",
-            LoopOutcome::Recovered => "recovered",
-            LoopOutcome::Stopped => "stopped",
-            LoopOutcome::Reboot => "reboot",
-            LoopOutcome::Ongoing => "ongoing",
-            LoopOutcome::Failed => "failed",
-        }
+        self.into()
     }
 }
 
@@ -76,7 +80,8 @@ impl LoopOutcome {
 const RECOVERY_FACTOR: u64 = 5;
 const RECOVERY_FLOOR_USEC: u64 = 10_000_000;
 
-pub fn detect(f: &BootFacts) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let f = cx.facts;
     let mut groups: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
     for (i, a) in f.lc.activations.iter().enumerate() {
         groups.entry((a.run, a.unit.as_str())).or_default().push(i);

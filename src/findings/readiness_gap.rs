@@ -22,7 +22,7 @@ use crate::lifecycle::{Activation, Stamp};
 use crate::present::text::fit;
 
 use super::facts::{BootFacts, duration};
-use super::{Details, Finding, Kind, ReadinessDetails, Severity, finding_id};
+use super::{Context, Details, Finding, Kind, ReadinessDetails, Severity, finding_id};
 
 /// Readiness lines this close after the first one still describe it.
 const PORT_LINES_WITHIN_USEC: u64 = 10_000_000;
@@ -30,7 +30,8 @@ const PORT_LINES_WITHIN_USEC: u64 = 10_000_000;
 /// Errors kept as evidence (first ones and the last).
 const ERROR_EVIDENCE: usize = 3;
 
-pub fn detect(f: &BootFacts) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let f = cx.facts;
     let log = &f.data.service_log;
     let mut out = Vec::new();
     for a in &f.lc.activations {

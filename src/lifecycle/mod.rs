@@ -81,8 +81,11 @@ impl ManagerRun {
 }
 
 /// How an activation ended, as far as the log tells.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[serde(into = "&'static str")]
+#[strum(serialize_all = "kebab-case")]
 pub enum EndState {
     /// Still active at the end of the log (or the boot).
     Running,

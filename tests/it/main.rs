@@ -20,3 +20,4 @@ mod report;
 mod schema;
 mod starts_fixtures;
 mod starts_nortc;
+mod vocabulary;

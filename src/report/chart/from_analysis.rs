@@ -98,7 +98,7 @@ impl Timeline {
                     .unwrap_or(s.realtime_usec);
                 row.starts.push(StartMark {
                     at_usec: at,
-                    cause: s.cause.as_str().to_string(),
+                    cause: s.cause,
                 });
             }
         }
