@@ -19,3 +19,42 @@ pub const fn array<T: Copy, const N: usize>(variants: &[T]) -> [T; N] {
     }
     out
 }
+
+/// Declares an enum whose variants become words, written in `$case`
+/// ("kebab-case", "lowercase"): strum derives the names (`as_str`,
+/// `Display`, `FromStr`) and the lists (`ALL`, `VARIANTS`), and serde
+/// serializes through the same names.
+macro_rules! words {
+    ($case:literal, $(#[$meta:meta])* $vis:vis enum $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        #[derive(
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            serde::Serialize,
+            strum::IntoStaticStr,
+            strum::EnumString,
+            strum::Display,
+            strum::VariantArray,
+            strum::EnumCount,
+        )]
+        #[serde(into = "&'static str")]
+        #[strum(serialize_all = $case)]
+        $vis enum $name { $($body)* }
+
+        impl $name {
+            pub const ALL: [$name; <$name as strum::EnumCount>::COUNT] =
+                $crate::vocab::array(<$name as strum::VariantArray>::VARIANTS);
+
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+    };
+}
+pub(crate) use words;

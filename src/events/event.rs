@@ -73,39 +73,25 @@ impl JobType {
     }
 }
 
-/// `EXIT_CODE=`: how a process ended (`sigchld_code_to_string`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Serialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::VariantArray,
-)]
-#[serde(into = "&'static str")]
-#[strum(serialize_all = "lowercase")]
-pub enum ExitKind {
-    /// It called exit(); `status` is the exit status.
-    Exited,
-    /// A signal ended it; `status` is the signal number.
-    Killed,
-    /// A signal ended it and it dumped core.
-    Dumped,
-    /// Trapped or stopped (ptrace); rare.
-    Other,
+crate::vocab::words! {
+    "lowercase",
+    /// `EXIT_CODE=`: how a process ended (`sigchld_code_to_string`).
+    pub enum ExitKind {
+        /// It called exit(); `status` is the exit status.
+        Exited,
+        /// A signal ended it; `status` is the signal number.
+        Killed,
+        /// A signal ended it and it dumped core.
+        Dumped,
+        /// Trapped or stopped (ptrace); rare.
+        Other,
+    }
 }
 
 impl ExitKind {
     /// systemd's `EXIT_CODE` word; anything else is [`ExitKind::Other`].
     pub fn parse(word: &str) -> ExitKind {
         word.parse().unwrap_or(ExitKind::Other)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
     }
 }
 

@@ -30,8 +30,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::cause::Cause;
 use crate::events::EventKind;
 use crate::evidence::Evidence;
@@ -40,39 +38,23 @@ use crate::lifecycle::EndState;
 use super::facts::{BootFacts, duration, how_started, is_program_unit};
 use super::{Context, CrashLoopDetails, Details, Finding, Kind, Severity, finding_id};
 
-/// How a crash loop ended.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Serialize,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-)]
-#[serde(into = "&'static str")]
-#[strum(serialize_all = "kebab-case")]
-pub enum LoopOutcome {
-    /// systemd refused the next restart ("Start request repeated too quickly.").
-    StartLimitHit,
-    /// The last run stayed up.
-    Recovered,
-    /// Stopped by a stop job (by hand).
-    Stopped,
-    /// The boot ended (shutdown or power cut) while it was looping.
-    Reboot,
-    /// Still looping where the journal ends.
-    Ongoing,
-    /// The last run failed and systemd did not restart it (Restart= does
-    /// not cover that exit).
-    Failed,
-}
-
-impl LoopOutcome {
-    pub fn as_str(self) -> &'static str {
-        self.into()
+crate::vocab::words! {
+    "kebab-case",
+    /// How a crash loop ended.
+    pub enum LoopOutcome {
+        /// systemd refused the next restart ("Start request repeated too quickly.").
+        StartLimitHit,
+        /// The last run stayed up.
+        Recovered,
+        /// Stopped by a stop job (by hand).
+        Stopped,
+        /// The boot ended (shutdown or power cut) while it was looping.
+        Reboot,
+        /// Still looping where the journal ends.
+        Ongoing,
+        /// The last run failed and systemd did not restart it (Restart= does
+        /// not cover that exit).
+        Failed,
     }
 }
 

@@ -24,7 +24,6 @@ mod tests;
 mod unclean_shutdown;
 
 use serde::Serialize;
-use strum::EnumCount;
 
 use crate::boots::Boot;
 use crate::cause::{self, BootAnalysis};
@@ -36,97 +35,53 @@ use crate::present::time::Zone;
 
 pub use crash_loop::LoopOutcome;
 
-/// What kind of problem a finding reports. Serialized as the kebab-case word.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
-    strum::VariantArray,
-    strum::EnumCount,
-)]
-#[serde(into = "&'static str")]
-#[strum(serialize_all = "kebab-case")]
-pub enum Kind {
-    CrashLoop,
-    LostAtReboot,
-    AtRiskManual,
-    UncleanShutdown,
-    ReadinessGap,
-    Resurrection,
-    OomKill,
-    Watchdog,
-    CoreDump,
-    StartTimeout,
-    StartLimitHit,
-    SpawnFailed,
+crate::vocab::words! {
+    "kebab-case",
+    /// What kind of problem a finding reports. Serialized as the kebab-case word.
+    pub enum Kind {
+        CrashLoop,
+        LostAtReboot,
+        AtRiskManual,
+        UncleanShutdown,
+        ReadinessGap,
+        Resurrection,
+        OomKill,
+        Watchdog,
+        CoreDump,
+        StartTimeout,
+        StartLimitHit,
+        SpawnFailed,
+    }
 }
 
 impl Kind {
-    pub const ALL: [Kind; Kind::COUNT] =
-        crate::vocab::array(<Kind as strum::VariantArray>::VARIANTS);
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     pub fn parse(word: &str) -> Option<Kind> {
         word.parse().ok()
     }
 }
 
-/// How bad it is, in order: `info < warning < error < critical` (so
-/// `--fail-on warning` can compare).
-///
-/// - `critical`: a service is down at the end of the evidence and stays down
-///   until someone acts (a crash loop still going, a start limit hit and
-///   never cleared).
-/// - `error`: an outage or a failure happened (a crash loop, a unit lost at a
-///   reboot, a kill, a power cut).
-/// - `warning`: a risk or a degradation (will not survive the next reboot,
-///   served errors while starting, came back after being stopped).
-/// - `info`: context worth knowing, no harm shown.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
-    strum::VariantArray,
-    strum::EnumCount,
-)]
-#[serde(into = "&'static str")]
-#[strum(serialize_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-    Critical,
+crate::vocab::words! {
+    "lowercase",
+    /// How bad it is, in order: `info < warning < error < critical` (so
+    /// `--fail-on warning` can compare).
+    ///
+    /// - `critical`: a service is down at the end of the evidence and stays down
+    ///   until someone acts (a crash loop still going, a start limit hit and
+    ///   never cleared).
+    /// - `error`: an outage or a failure happened (a crash loop, a unit lost at a
+    ///   reboot, a kill, a power cut).
+    /// - `warning`: a risk or a degradation (will not survive the next reboot,
+    ///   served errors while starting, came back after being stopped).
+    /// - `info`: context worth knowing, no harm shown.
+    pub enum Severity {
+        Info,
+        Warning,
+        Error,
+        Critical,
+    }
 }
 
 impl Severity {
-    pub const ALL: [Severity; Severity::COUNT] =
-        crate::vocab::array(<Severity as strum::VariantArray>::VARIANTS);
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
     pub fn parse(word: &str) -> Option<Severity> {
         word.parse().ok()
     }
