@@ -30,6 +30,9 @@ const RANKS: &[(&str, u32)] = &[
     ("findings", 6),
     ("report", 7),
     ("tables", 7),
+    // `jforensics watch` (on main, merged after this test was written): it
+    // runs the detectors and prints their JSON, so it comes after report.
+    ("watch", 8),
 ];
 
 /// Modules outside the pipeline: test-only data and the front end.
