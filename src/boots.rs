@@ -27,8 +27,11 @@ pub use crate::journal::cursor_part;
 /// How many of a boot's last entries are kept to show what happened before a cut.
 const LAST_ENTRIES_KEPT: usize = 8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[serde(into = "&'static str")]
+#[strum(serialize_all = "lowercase")]
 pub enum BootEnd {
     /// A shutdown sequence was logged.
     Clean,
@@ -38,8 +41,11 @@ pub enum BootEnd {
     Running,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[serde(into = "&'static str")]
+#[strum(serialize_all = "lowercase")]
 pub enum ShutdownKind {
     Reboot,
     Poweroff,
@@ -67,12 +73,7 @@ impl ShutdownKind {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            ShutdownKind::Reboot => "reboot",
-            ShutdownKind::Poweroff => "poweroff",
-            ShutdownKind::Halt => "halt",
-            ShutdownKind::Kexec => "kexec",
-        }
+        self.into()
     }
 }
 

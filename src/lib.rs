@@ -8,6 +8,8 @@
 //! (read)      (typed)    (per boot, per unit)   (detectors)  (terminal, JSON, charts)
 //! ```
 //!
+//! `present` (times, widths, tables, colour) is a leaf every stage may use.
+//!
 //! The command-line front end (`src/main.rs`, `src/cli/`, `src/commands/`)
 //! wires a source to a command and a report format; nothing in this library
 //! knows about flags or terminals.
@@ -19,7 +21,11 @@ pub mod evidence;
 pub mod findings;
 pub mod journal;
 pub mod lifecycle;
+pub mod present;
 pub mod report;
 pub mod stable_id;
 pub mod tables;
+#[cfg(test)]
+mod testkit;
+pub mod vocab;
 pub mod watch;

@@ -30,83 +30,46 @@ use crate::evidence::Evidence;
 use crate::journal::{Entry, EntrySource, Filter, Id128, JournalError};
 use crate::lifecycle::{self, BootLifecycles};
 
-/// Why a unit was started. Serialized as the kebab-case word.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Cause {
-    /// Part of the default target's transaction at boot (or a user manager's
-    /// startup), before startup finished.
-    Boot,
-    /// systemd restarted it (Restart=) after the previous run failed.
-    FailureRestart,
-    /// systemd restarted it (Restart=always …) after a clean exit.
-    PolicyRestart,
-    /// Activated on demand by the unit that listens for it: its `.socket` on
-    /// traffic, its `.path` on a file change, or for a mount its `.automount`
-    /// on access. The trigger names which.
-    Socket,
-    /// Pulled into another unit's start transaction (Wants=, Requires=, …);
-    /// the trigger is the unit that transaction was for.
-    Dependency,
-    /// Started by its `.timer`.
-    Timer,
-    /// Started as another unit's OnFailure= handler.
-    OnFailure,
-    /// Started as another unit's OnSuccess= handler.
-    OnSuccess,
-    /// Restarted on request (`systemctl restart`): stop and start share one
-    /// restart job and no failure preceded it.
-    AdminRestart,
-    /// Requested on its own (`systemctl start`, a program's StartUnit call),
-    /// with nothing else explaining it.
-    Manual,
-    /// A transient unit (systemd-run, a scope).
-    Transient,
-    /// The log does not decide; the explanation says what is missing.
-    Unknown,
+crate::vocab::words! {
+    "kebab-case",
+    /// Why a unit was started. Serialized as the kebab-case word.
+    pub enum Cause {
+        /// Part of the default target's transaction at boot (or a user manager's
+        /// startup), before startup finished.
+        Boot,
+        /// systemd restarted it (Restart=) after the previous run failed.
+        FailureRestart,
+        /// systemd restarted it (Restart=always …) after a clean exit.
+        PolicyRestart,
+        /// Activated on demand by the unit that listens for it: its `.socket` on
+        /// traffic, its `.path` on a file change, or for a mount its `.automount`
+        /// on access. The trigger names which.
+        Socket,
+        /// Pulled into another unit's start transaction (Wants=, Requires=, …);
+        /// the trigger is the unit that transaction was for.
+        Dependency,
+        /// Started by its `.timer`.
+        Timer,
+        /// Started as another unit's OnFailure= handler.
+        OnFailure,
+        /// Started as another unit's OnSuccess= handler.
+        OnSuccess,
+        /// Restarted on request (`systemctl restart`): stop and start share one
+        /// restart job and no failure preceded it.
+        AdminRestart,
+        /// Requested on its own (`systemctl start`, a program's StartUnit call),
+        /// with nothing else explaining it.
+        Manual,
+        /// A transient unit (systemd-run, a scope).
+        Transient,
+        /// The log does not decide; the explanation says what is missing.
+        Unknown,
+    }
 }
 
 impl Cause {
-    pub const ALL: [Cause; 12] = [
-        Cause::Boot,
-        Cause::FailureRestart,
-        Cause::PolicyRestart,
-        Cause::Socket,
-        Cause::Dependency,
-        Cause::Timer,
-        Cause::OnFailure,
-        Cause::OnSuccess,
-        Cause::AdminRestart,
-        Cause::Manual,
-        Cause::Transient,
-        Cause::Unknown,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cause::Boot => "boot",
-            Cause::FailureRestart => "failure-restart",
-            Cause::PolicyRestart => "policy-restart",
-            Cause::Socket => "socket",
-            Cause::Dependency => "dependency",
-            Cause::Timer => "timer",
-            Cause::OnFailure => "on-failure",
-            Cause::OnSuccess => "on-success",
-            Cause::AdminRestart => "admin-restart",
-            Cause::Manual => "manual",
-            Cause::Transient => "transient",
-            Cause::Unknown => "unknown",
-        }
-    }
-
     pub fn parse(word: &str) -> Option<Cause> {
-        Cause::ALL.into_iter().find(|c| c.as_str() == word)
-    }
-}
-
-impl std::fmt::Display for Cause {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        word.parse().ok()
     }
 }
 

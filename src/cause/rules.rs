@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 
 use crate::events::{
-    Event, EventKind, JobType, TriggerKind, is_transient_name, looks_like_command_line,
+    Event, EventKind, EventTag, JobType, TriggerKind, is_transient_name, looks_like_command_line,
     parse_systemctl_command, parse_systemd_run_unit,
 };
 use crate::lifecycle::{Activation, BootLifecycles};
@@ -49,6 +49,34 @@ const TRIGGER_WINDOW_USEC: u64 = 2_000_000;
 const SUDO_WINDOW_USEC: u64 = 60_000_000;
 /// How soon after "Triggering OnFailure=" its handler's start must be logged.
 const HANDLER_WINDOW_USEC: u64 = 5_000_000;
+
+/// How sure an answer is, on named levels so that rules resting on the same
+/// kind of evidence give the same number (`Start::confidence`, 0..1).
+mod level {
+    /// A line names the cause and a second one confirms it.
+    pub const CONFIRMED: f64 = 0.97;
+    /// A line names the cause outright (a scheduled restart with its
+    /// counter, a trigger line at debug level, sudo's command, a D-Bus call).
+    pub const NAMED: f64 = 0.95;
+    /// The log shows it with one step inferred (a handler logged right
+    /// after "Triggering OnFailure=", logind's shutdown announcement).
+    pub const SHOWN: f64 = 0.9;
+    /// Shown, but the line leaves one plausible alternative.
+    pub const STRONG: f64 = 0.85;
+    /// Inferred from job ids or timing that rarely mislead.
+    pub const PROBABLE: f64 = 0.8;
+    pub const FAIR: f64 = 0.75;
+    pub const LEANING: f64 = 0.7;
+    /// Info level, where another cause would look the same.
+    pub const LOOK_ALIKE: f64 = 0.65;
+    pub const WEAK: f64 = 0.6;
+    /// As likely as not.
+    pub const EVEN: f64 = 0.5;
+    pub const DOUBTFUL: f64 = 0.4;
+    pub const GUESS: f64 = 0.35;
+    /// Nothing decides (`Cause::Unknown`).
+    pub const NONE: f64 = 0.0;
+}
 
 /// What the rules decided for one start.
 #[derive(Clone, Debug)]
@@ -198,8 +226,8 @@ struct RunRules<'a> {
     run: usize,
     startup_key: Option<u64>,
     debug: bool,
-    /// This run's events by kind name, so a rule looks only at its lines.
-    by_kind: HashMap<&'static str, Vec<usize>>,
+    /// This run's events by kind, so a rule looks only at its lines.
+    by_kind: HashMap<EventTag, Vec<usize>>,
     /// (event index, highest job id logged up to it) for this run's events
     /// with a job id.
     max_job: Vec<(usize, u32)>,
@@ -208,11 +236,11 @@ struct RunRules<'a> {
 impl<'a> RunRules<'a> {
     fn new(lc: &'a BootLifecycles, run: usize) -> RunRules<'a> {
         let r = &lc.runs[run];
-        let mut by_kind: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut by_kind: HashMap<EventTag, Vec<usize>> = HashMap::new();
         let mut max_job = Vec::new();
         let mut highest = 0;
         for (i, e) in lc.events_in_run(run, |_| true) {
-            by_kind.entry(e.kind.name()).or_default().push(i);
+            by_kind.entry(e.kind.tag()).or_default().push(i);
             if let Some(j) = e.job_id {
                 highest = highest.max(j);
                 max_job.push((i, highest));
@@ -228,11 +256,11 @@ impl<'a> RunRules<'a> {
         }
     }
 
-    /// This run's events of one kind ([`EventKind::name`]), in order.
-    fn of(&self, kind: &str) -> impl DoubleEndedIterator<Item = (usize, &'a Event)> + '_ {
+    /// This run's events of one kind, in order.
+    fn of(&self, kind: EventTag) -> impl DoubleEndedIterator<Item = (usize, &'a Event)> + '_ {
         let lc = self.lc;
         self.by_kind
-            .get(kind)
+            .get(&kind)
             .map(Vec::as_slice)
             .unwrap_or(&[])
             .iter()
@@ -243,7 +271,7 @@ impl<'a> RunRules<'a> {
     /// `window` µs before `key`.
     fn latest_before(
         &self,
-        kind: &str,
+        kind: EventTag,
         unit: Option<&str>,
         key: u64,
         window: u64,
@@ -317,28 +345,7 @@ impl<'a> RunRules<'a> {
                     continue;
                 }
                 if let Some(t) = tx.as_mut().filter(|t| self.joins(&jobs, t, c)) {
-                    let anchor_job = self.act(t.anchor).start_job_id.unwrap_or_default();
-                    let d = if t.range_from.is_some() {
-                        Decision::new(
-                            Cause::Dependency,
-                            0.8,
-                            format!(
-                                "Part of the shutdown transaction of {}: job {job} lies in its id range after job {anchor_job}, with no other request in between.",
-                                t.anchor_unit
-                            ),
-                        )
-                    } else {
-                        Decision::new(
-                            Cause::Dependency,
-                            0.65,
-                            format!(
-                                "Started in the transaction of {} (job {job} follows its job {anchor_job} and was dispatched with it); at info level systemd does not say which unit pulled which, and two separate requests milliseconds apart would look the same.",
-                                t.anchor_unit
-                            ),
-                        )
-                    }
-                    .trigger(&t.anchor_unit, Some(t.anchor))
-                    .evidence(start_lines(self.act(t.anchor)));
+                    let d = self.dependency(t, job);
                     decisions[i] = Some(d);
                     t.units.push(a.unit.clone());
                     t.member_keys.push(c.key);
@@ -365,6 +372,35 @@ impl<'a> RunRules<'a> {
             .zip(decisions)
             .map(|(c, d)| (c, d.expect("every candidate decided")))
             .collect()
+    }
+
+    // ------------------------------------------------------------ rule 3
+
+    /// A start that joins transaction `t` (see [`RunRules::joins`]): pulled in
+    /// by its anchor.
+    fn dependency(&self, t: &Tx, job: u32) -> Decision {
+        let anchor_job = self.act(t.anchor).start_job_id.unwrap_or_default();
+        if t.range_from.is_some() {
+            Decision::new(
+                Cause::Dependency,
+                level::PROBABLE,
+                format!(
+                    "Part of the shutdown transaction of {}: job {job} lies in its id range after job {anchor_job}, with no other request in between.",
+                    t.anchor_unit
+                ),
+            )
+        } else {
+            Decision::new(
+                Cause::Dependency,
+                level::LOOK_ALIKE,
+                format!(
+                    "Started in the transaction of {} (job {job} follows its job {anchor_job} and was dispatched with it); at info level systemd does not say which unit pulled which, and two separate requests milliseconds apart would look the same.",
+                    t.anchor_unit
+                ),
+            )
+        }
+        .trigger(&t.anchor_unit, Some(t.anchor))
+        .evidence(start_lines(self.act(t.anchor)))
     }
 
     fn tx_from(&self, c: &Candidate, boot: bool, range_from: Option<u64>) -> Tx {
@@ -429,17 +465,23 @@ impl<'a> RunRules<'a> {
 
     // ------------------------------------------------------------ rule 1
 
+    /// Rule 1, in the order tried: each looks for evidence that names the
+    /// cause. A new rule is one method and one line here.
+    const EXPLICIT: [fn(&Self, &Candidate) -> Option<Decision>; 10] = [
+        Self::restart,
+        Self::handler,
+        Self::transient,
+        Self::debug_trigger,
+        Self::automount,
+        Self::upheld,
+        Self::sudo,
+        Self::bus_call,
+        Self::shutdown_request,
+        Self::special_unit,
+    ];
+
     fn explicit(&self, c: &Candidate) -> Option<Decision> {
-        self.restart(c)
-            .or_else(|| self.handler(c))
-            .or_else(|| self.transient(c))
-            .or_else(|| self.debug_trigger(c))
-            .or_else(|| self.automount(c))
-            .or_else(|| self.upheld(c))
-            .or_else(|| self.sudo(c))
-            .or_else(|| self.bus_call(c))
-            .or_else(|| self.shutdown_request(c))
-            .or_else(|| self.special_unit(c))
+        Self::EXPLICIT.iter().find_map(|rule| rule(self, c))
     }
 
     /// reboot.target & co. after logind announced that shutdown.
@@ -452,7 +494,7 @@ impl<'a> RunRules<'a> {
             "kexec.target" => "kexec",
             _ => return None,
         };
-        let (i, e) = self.of("shutdown").rev().find(|(_, e)| {
+        let (i, e) = self.of(EventTag::Shutdown).rev().find(|(_, e)| {
             matches!(&e.kind, EventKind::Shutdown { kind } if kind.as_deref() == Some(wanted))
                 && e.sort_key() <= c.key
                 && c.key - e.sort_key() <= SHUTDOWN_WINDOW_USEC
@@ -464,7 +506,7 @@ impl<'a> RunRules<'a> {
         };
         let mut d = Decision::new(
             Cause::Manual,
-            0.9,
+            level::SHOWN,
             format!(
                 "Requested through systemd-logind, which announced \"{}\" (systemctl {verb} or the desktop's menu).",
                 e.evidence.message
@@ -480,7 +522,7 @@ impl<'a> RunRules<'a> {
     fn special_unit(&self, c: &Candidate) -> Option<Decision> {
         let a = self.act(c.activation);
         let (i, _) = self.latest_before(
-            "special-unit-requested",
+            EventTag::SpecialUnitRequested,
             Some(&a.unit),
             c.key,
             SHUTDOWN_WINDOW_USEC,
@@ -488,7 +530,7 @@ impl<'a> RunRules<'a> {
         Some(
             Decision::new(
                 Cause::Manual,
-                0.7,
+                level::LEANING,
                 format!(
                     "The manager activated the special unit {} itself because a signal asked for it (a logout or shutdown stopping a user manager, ctrl-alt-del, SIGRTMIN+n).",
                     a.unit
@@ -533,7 +575,7 @@ impl<'a> RunRules<'a> {
                 if let Some(s) = prev.stopped {
                     evidence.push(s.event);
                 }
-                return Some(self.auto_restart(prev, n, 0.95, evidence));
+                return Some(self.auto_restart(prev, n, level::NAMED, evidence));
             }
         }
         if same_job
@@ -545,7 +587,7 @@ impl<'a> RunRules<'a> {
             // restart job picked up a unit that had already ended by itself.
             let mut evidence = self.end_lines(prev);
             evidence.extend(prev.stopped.map(|s| s.event));
-            return Some(self.auto_restart(prev, None, 0.8, evidence));
+            return Some(self.auto_restart(prev, None, level::PROBABLE, evidence));
         }
         if converted && prev.stopping.is_none() && ended_by_itself {
             let evidence: Vec<usize> = prev
@@ -555,7 +597,7 @@ impl<'a> RunRules<'a> {
                 .filter(|&i| matches!(lc.event(i).kind, EventKind::JobConverted { .. }))
                 .chain(self.end_lines(prev))
                 .collect();
-            return Some(self.auto_restart(prev, None, 0.8, evidence));
+            return Some(self.auto_restart(prev, None, level::PROBABLE, evidence));
         }
         if same_job && (prev.stopping.is_some() || prev.stop_job_type == Some(JobType::Restart)) {
             let mut evidence: Vec<usize> = [prev.stopping, prev.stopped]
@@ -563,7 +605,7 @@ impl<'a> RunRules<'a> {
                 .flatten()
                 .map(|s| s.event)
                 .collect();
-            let mut confidence = 0.9;
+            let mut confidence = level::SHOWN;
             let mut by = String::new();
             if let Some((sudo, line)) = self.sudo_line(
                 c,
@@ -577,7 +619,7 @@ impl<'a> RunRules<'a> {
                 ],
             ) {
                 evidence.push(sudo);
-                confidence = 0.97;
+                confidence = level::CONFIRMED;
                 by = format!(" (`{line}`)");
             }
             return Some(
@@ -624,7 +666,7 @@ impl<'a> RunRules<'a> {
             ),
             None => Decision::new(
                 Cause::FailureRestart,
-                confidence.min(0.5),
+                confidence.min(level::EVEN),
                 format!(
                     "Restarted by systemd (Restart=){counter}, but how the previous run ended was not logged; a failure is the likelier reason."
                 ),
@@ -678,7 +720,7 @@ impl<'a> RunRules<'a> {
         let job = c.job?;
         let lc = self.lc;
         let mut best: Option<Decision> = None;
-        for (t_index, t) in self.of("triggering-dependencies") {
+        for (t_index, t) in self.of(EventTag::TriggeringDependencies) {
             let EventKind::TriggeringDependencies { trigger } = t.kind else {
                 continue;
             };
@@ -687,7 +729,7 @@ impl<'a> RunRules<'a> {
                 continue;
             }
             let failed_to_enqueue = self
-                .of("trigger-failed")
+                .of(EventTag::TriggerFailed)
                 .any(|(i, f)| f.unit == t.unit && i > t_index && f.sort_key() - t_key < 1_000_000);
             if failed_to_enqueue {
                 continue;
@@ -717,7 +759,7 @@ impl<'a> RunRules<'a> {
             best = Some(
                 Decision::new(
                     cause,
-                    0.9,
+                    level::SHOWN,
                     format!(
                         "Started as the {} handler of {failed_unit}, which {what}: its job ({job}) is the first created after \"Triggering {}\".",
                         trigger.setting(),
@@ -743,7 +785,7 @@ impl<'a> RunRules<'a> {
             };
             return Some(Decision::new(
                 Cause::Transient,
-                0.9,
+                level::SHOWN,
                 format!("A transient unit: {why}."),
             ));
         }
@@ -751,7 +793,7 @@ impl<'a> RunRules<'a> {
             return Some(
                 Decision::new(
                     Cause::Transient,
-                    0.95,
+                    level::NAMED,
                     format!(
                         "A transient unit: sudo logged `{line}` just before, which creates it."
                     ),
@@ -764,7 +806,7 @@ impl<'a> RunRules<'a> {
         if looks_like_command_line(message, &a.unit) {
             return Some(Decision::new(
                 Cause::Transient,
-                0.75,
+                level::FAIR,
                 "A transient unit: its description is a command line, which is what systemd-run uses when given none.".to_string(),
             ));
         }
@@ -774,13 +816,13 @@ impl<'a> RunRules<'a> {
     /// Debug level: the socket's traffic, the timer's or path's trigger.
     fn debug_trigger(&self, c: &Candidate) -> Option<Decision> {
         let a = self.act(c.activation);
-        for (suffix, kind_name, cause) in [
-            (".socket", "incoming-traffic", Cause::Socket),
-            (".timer", "timer-elapsed", Cause::Timer),
-            (".path", "path-triggered", Cause::Socket),
+        for (suffix, tag, cause) in [
+            (".socket", EventTag::IncomingTraffic, Cause::Socket),
+            (".timer", EventTag::TimerElapsed, Cause::Timer),
+            (".path", EventTag::PathTriggered, Cause::Socket),
         ] {
             for trigger in trigger_names(&a.unit, suffix) {
-                let hit = self.latest_before(kind_name, Some(&trigger), c.key, TRIGGER_WINDOW_USEC);
+                let hit = self.latest_before(tag, Some(&trigger), c.key, TRIGGER_WINDOW_USEC);
                 if let Some((i, _)) = hit {
                     let explanation = match cause {
                         Cause::Timer => format!(
@@ -794,7 +836,7 @@ impl<'a> RunRules<'a> {
                         ),
                     };
                     return Some(
-                        Decision::new(cause, 0.95, explanation)
+                        Decision::new(cause, level::NAMED, explanation)
                             .trigger(&trigger, self.lc.activation_of_event(i))
                             .evidence([i]),
                     );
@@ -810,7 +852,7 @@ impl<'a> RunRules<'a> {
         let stem = a.unit.strip_suffix(".mount")?;
         let trigger = format!("{stem}.automount");
         let (i, e) = self.latest_before(
-            "automount-request",
+            EventTag::AutomountRequest,
             Some(&trigger),
             c.key,
             TRIGGER_WINDOW_USEC,
@@ -826,7 +868,7 @@ impl<'a> RunRules<'a> {
         Some(
             Decision::new(
                 Cause::Socket,
-                0.9,
+                level::SHOWN,
                 format!("Mounted on demand: {trigger} got an automount request for {path}{by} just before."),
             )
             .trigger(&trigger, self.lc.activation_of_event(i))
@@ -837,14 +879,19 @@ impl<'a> RunRules<'a> {
     /// Debug level: "Unit is started because upheld by active unit X."
     fn upheld(&self, c: &Candidate) -> Option<Decision> {
         let a = self.act(c.activation);
-        let (i, e) = self.latest_before("upheld-by", Some(&a.unit), c.key, TRIGGER_WINDOW_USEC)?;
+        let (i, e) = self.latest_before(
+            EventTag::UpheldBy,
+            Some(&a.unit),
+            c.key,
+            TRIGGER_WINDOW_USEC,
+        )?;
         let EventKind::UpheldBy { by } = &e.kind else {
             return None;
         };
         Some(
             Decision::new(
                 Cause::Dependency,
-                0.9,
+                level::SHOWN,
                 format!("Started because {by} upholds it (Upholds=), as the debug line says."),
             )
             .trigger(by, None)
@@ -868,7 +915,7 @@ impl<'a> RunRules<'a> {
         Some(
             Decision::new(
                 Cause::Manual,
-                0.95,
+                level::NAMED,
                 format!("Started by hand: sudo logged `{line}` just before."),
             )
             .evidence([i]),
@@ -906,7 +953,7 @@ impl<'a> RunRules<'a> {
             let p = self.act(p);
             p.start_stamp().map(|s| self.key(s.event)).unwrap_or(0)
         });
-        self.of("sudo")
+        self.of(EventTag::Sudo)
             .rev()
             .filter(|(_, e)| e.sort_key() <= c.key && c.key - e.sort_key() <= SUDO_WINDOW_USEC)
             .filter(|(_, e)| prev_key.is_none_or(|p| e.sort_key() > p))
@@ -922,7 +969,7 @@ impl<'a> RunRules<'a> {
     fn bus_call(&self, c: &Candidate) -> Option<Decision> {
         let a = self.act(c.activation);
         let lc = self.lc;
-        let (trying, trying_event) = self.of("trying-to-enqueue").rev().find(|(_, e)| {
+        let (trying, trying_event) = self.of(EventTag::TryingToEnqueue).rev().find(|(_, e)| {
             matches!(
                 e.kind,
                 EventKind::TryingToEnqueue {
@@ -945,7 +992,7 @@ impl<'a> RunRules<'a> {
         {
             return None;
         }
-        let (call, call_event) = self.of("bus-call").rev().find(|(i, e)| {
+        let (call, call_event) = self.of(EventTag::BusCall).rev().find(|(i, e)| {
             *i < trying && trying_event.sort_key().saturating_sub(e.sort_key()) <= 1_000_000
         })?;
         let EventKind::BusCall { member, sender } = &call_event.kind else {
@@ -961,7 +1008,7 @@ impl<'a> RunRules<'a> {
             return Some(
                 Decision::new(
                     Cause::Transient,
-                    0.95,
+                    level::NAMED,
                     "A transient unit: created by a StartTransientUnit D-Bus call (systemd-run and the like), logged at debug level.".to_string(),
                 )
                 .evidence([call, trying]),
@@ -969,11 +1016,11 @@ impl<'a> RunRules<'a> {
         }
         let (confidence, who) = match sender {
             None => (
-                0.85,
+                level::STRONG,
                 "over systemd's private socket, as root's systemctl does".to_string(),
             ),
             Some(s) => (
-                0.6,
+                level::WEAK,
                 format!("by D-Bus client {s} (a program, or systemctl as a user)"),
             ),
         };
@@ -1009,11 +1056,11 @@ impl<'a> RunRules<'a> {
             .unwrap_or_default();
         let (confidence, caveat) = if b.assumed {
             (
-                0.8,
+                level::PROBABLE,
                 " (the default target's own job line was not logged, so the range is inferred)",
             )
         } else {
-            (0.95, "")
+            (level::NAMED, "")
         };
         let when = if self.startup_key.is_some() {
             ", before startup finished"
@@ -1054,8 +1101,8 @@ impl<'a> RunRules<'a> {
             .find(|o| o.job == Some(anchor) && self.act(o.activation).unit == *unit)
             .map(|o| o.activation);
         let mut evidence: Vec<usize> = self
-            .of("job-installed")
-            .chain(self.of("job-enqueued"))
+            .of(EventTag::JobInstalled)
+            .chain(self.of(EventTag::JobEnqueued))
             .filter(|(_, e)| e.job_id == Some(job) || e.job_id == Some(anchor))
             .map(|(i, _)| i)
             .collect();
@@ -1064,7 +1111,7 @@ impl<'a> RunRules<'a> {
         Some(
             Decision::new(
                 Cause::Dependency,
-                0.95,
+                level::NAMED,
                 format!(
                     "Pulled into the transaction for {unit}: debug level logged its job {job} being installed while job {anchor} for {unit} was enqueued."
                 ),
@@ -1089,7 +1136,7 @@ impl<'a> RunRules<'a> {
         if self.startup_key.is_none_or(|s| c.key < s) && !self.boot_over(c) {
             return Decision::new(
                 Cause::Unknown,
-                0.0,
+                level::NONE,
                 format!(
                     "Requested in a transaction of its own (job {job}) while the system was still starting: udev, D-Bus activation and logind ask for units then, and nothing in the log names who asked for {}.",
                     a.unit
@@ -1099,7 +1146,7 @@ impl<'a> RunRules<'a> {
         if let crate::events::Manager::User(uid) = self.lc.runs[self.run].manager {
             return Decision::new(
                 Cause::Unknown,
-                0.0,
+                level::NONE,
                 format!(
                     "Requested in a transaction of its own (job {job}) from UID {uid}'s user manager; its units are mostly started by the desktop session or D-Bus activation, and nothing in the log names who asked."
                 ),
@@ -1108,7 +1155,7 @@ impl<'a> RunRules<'a> {
         if self.debug {
             return Decision::new(
                 Cause::Manual,
-                0.35,
+                level::GUESS,
                 format!(
                     "A transaction of its own (job {job}) with no trigger logged; debug level would normally show the D-Bus call that asked for it, and none was found near it."
                 ),
@@ -1116,7 +1163,7 @@ impl<'a> RunRules<'a> {
         }
         Decision::new(
             Cause::Manual,
-            0.5,
+            level::EVEN,
             format!(
                 "A transaction of its own (job {job}) with no trigger logged; at info level nothing records who asked, so `systemctl start`, a D-Bus activation or a program calling StartUnit look alike."
             ),
@@ -1148,14 +1195,14 @@ impl<'a> RunRules<'a> {
             let per_connection = suffix == ".socket" && is_connection_instance(&a.unit, &trigger);
             let (confidence, explanation) = if per_connection {
                 (
-                    0.9,
+                    level::SHOWN,
                     format!(
                         "Spawned for one connection to {trigger}: Accept=yes sockets name each connection's service instance by its connection number, and nothing else uses such names."
                     ),
                 )
             } else if self.debug {
                 (
-                    0.4,
+                    level::DOUBTFUL,
                     format!(
                         "{trigger} {what} and the start was a transaction of its own, but debug level shows no trigger line for it, so a start by hand is as likely."
                     ),
@@ -1167,7 +1214,11 @@ impl<'a> RunRules<'a> {
                     _ => "\"Timer elapsed\"",
                 };
                 (
-                    if cause == Cause::Timer { 0.7 } else { 0.65 },
+                    if cause == Cause::Timer {
+                        level::LEANING
+                    } else {
+                        level::LOOK_ALIKE
+                    },
                     format!(
                         "{trigger} {what} and the start was a transaction of its own; {hidden} is logged only at debug level, and at info level a start by hand looks the same."
                     ),
@@ -1207,7 +1258,7 @@ impl<'a> RunRules<'a> {
             if after_queued {
                 return Decision::new(
                     Cause::Boot,
-                    0.8,
+                    level::PROBABLE,
                     "Logged during boot through the kernel log, before journald ran, so the line has no job id; starts at that point belong to the boot transaction.".to_string(),
                 )
                 .evidence(jobs.boot.first().and_then(|b| b.queued_event));
@@ -1225,7 +1276,7 @@ impl<'a> RunRules<'a> {
         {
             return Decision::new(
                 Cause::Boot,
-                0.5,
+                level::EVEN,
                 "Its start lines were lost, but its process was spawned while the system was starting and it had not run before in this boot, which is how boot transaction units start; nothing else is logged to confirm it.".to_string(),
             )
             .evidence([spawn]);
@@ -1233,13 +1284,13 @@ impl<'a> RunRules<'a> {
         if !a.start_logged() {
             return Decision::new(
                 Cause::Unknown,
-                0.0,
+                level::NONE,
                 "The start of this run was not logged (lines lost, filtered with LogLevelMax=, or before the entries read); only later lines about it were.".to_string(),
             );
         }
         Decision::new(
             Cause::Unknown,
-            0.0,
+            level::NONE,
             "The start line carries no job id, so it cannot be placed in a transaction."
                 .to_string(),
         )

@@ -7,6 +7,7 @@ use super::*;
 use crate::events::{Event, ids};
 use crate::journal::{Entry, Id128};
 use crate::lifecycle::build;
+use crate::testkit::TestBoot;
 
 const BOOT: Id128 = Id128([4; 16]);
 
@@ -18,13 +19,11 @@ struct Log {
 
 impl Log {
     fn entry(ms: u64, fields: &[(&str, &str)]) -> Entry {
-        let mut e = Entry::new(1_795_244_000_000_000 + ms * 1000, BOOT);
-        e.monotonic_usec = Some(ms * 1000);
-        e.cursor = format!("s=1;i={ms:x};b={BOOT}");
-        for (n, v) in fields {
-            e.push_field(n, v.as_bytes());
+        TestBoot {
+            id: BOOT,
+            epoch_usec: 1_795_244_000_000_000,
         }
-        e
+        .entry(ms * 1000, fields)
     }
 
     fn raw(&mut self, ms: u64, fields: &[(&str, &str)]) {

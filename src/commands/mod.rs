@@ -23,9 +23,9 @@ use jforensics::boots::{self as boot_scan, Boot, BootScanner};
 use jforensics::journal::{
     self, EntrySource, Filter, Journal, JournalError, SourceSpec, StreamInput, Strictness,
 };
-use jforensics::report::color::{self, When};
+use jforensics::present::color::{self, When};
+use jforensics::present::time::Zone;
 use jforensics::report::terminal::Style;
-use jforensics::report::time::Zone;
 
 use jforensics::findings::{BootData, Finding, Options as DetectorOptions, read_boot};
 

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use jforensics::report::bundle::{self, DocFormat, ReportInput};
+use jforensics::report::bundle::{self, DocFormat};
+use jforensics::report::input::ReportInput;
 
 use super::{Context, Result};
 use crate::cli::{ReportArgs, ReportFormat};

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use jforensics::events::unit_name;
 use jforensics::report::{findings, starts};
 
 use super::{Context, Result};
@@ -27,26 +28,4 @@ pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<ExitCode> {
         ),
     }
     Ok(super::fail_on(&args.fail_on, &found))
-}
-
-/// "nginx" → "nginx.service", as systemctl and journalctl -u do.
-pub fn unit_name(given: &str) -> String {
-    const SUFFIXES: [&str; 11] = [
-        ".service",
-        ".socket",
-        ".target",
-        ".mount",
-        ".automount",
-        ".swap",
-        ".timer",
-        ".path",
-        ".slice",
-        ".scope",
-        ".device",
-    ];
-    if SUFFIXES.iter().any(|s| given.ends_with(s)) {
-        given.to_string()
-    } else {
-        format!("{given}.service")
-    }
 }

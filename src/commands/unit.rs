@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use jforensics::cause;
 use jforensics::report::starts;
 
-use super::since_boot::unit_name;
 use super::{Context, Result, report_diagnostics};
 use crate::cli::{Format, UnitArgs};
+use jforensics::events::unit_name;
 
 pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
     let all = ctx.boots()?;

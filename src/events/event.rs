@@ -73,37 +73,25 @@ impl JobType {
     }
 }
 
-/// `EXIT_CODE=`: how a process ended (`sigchld_code_to_string`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ExitKind {
-    /// It called exit(); `status` is the exit status.
-    Exited,
-    /// A signal ended it; `status` is the signal number.
-    Killed,
-    /// A signal ended it and it dumped core.
-    Dumped,
-    /// Trapped or stopped (ptrace); rare.
-    Other,
+crate::vocab::words! {
+    "lowercase",
+    /// `EXIT_CODE=`: how a process ended (`sigchld_code_to_string`).
+    pub enum ExitKind {
+        /// It called exit(); `status` is the exit status.
+        Exited,
+        /// A signal ended it; `status` is the signal number.
+        Killed,
+        /// A signal ended it and it dumped core.
+        Dumped,
+        /// Trapped or stopped (ptrace); rare.
+        Other,
+    }
 }
 
 impl ExitKind {
+    /// systemd's `EXIT_CODE` word; anything else is [`ExitKind::Other`].
     pub fn parse(word: &str) -> ExitKind {
-        match word {
-            "exited" => ExitKind::Exited,
-            "killed" => ExitKind::Killed,
-            "dumped" => ExitKind::Dumped,
-            _ => ExitKind::Other,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExitKind::Exited => "exited",
-            ExitKind::Killed => "killed",
-            ExitKind::Dumped => "dumped",
-            ExitKind::Other => "other",
-        }
+        word.parse().unwrap_or(ExitKind::Other)
     }
 }
 
@@ -182,8 +170,16 @@ impl TriggerKind {
 }
 
 /// What happened. Unit-level variants concern [`Event::unit`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// [`EventTag`] is the variant without its data: the name tables and rules
+/// look events up by. Serde's tag spells the same kebab-case words.
+#[derive(Clone, Debug, PartialEq, Serialize, strum::EnumDiscriminants)]
 #[serde(tag = "name", rename_all = "kebab-case")]
+#[strum_discriminants(
+    name(EventTag),
+    derive(Hash, strum::IntoStaticStr, strum::VariantArray),
+    strum(serialize_all = "kebab-case")
+)]
 pub enum EventKind {
     // --- jobs (UNIT_STARTING … UNIT_STOPPED), keyed by JOB_ID ---
     /// "Starting X…", "Mounting…": a start job began running.
@@ -338,49 +334,11 @@ pub enum EventKind {
 impl EventKind {
     /// The kebab-case name used in JSON (`"name": "process-exit"`).
     pub fn name(&self) -> &'static str {
-        match self {
-            EventKind::Starting => "starting",
-            EventKind::Started => "started",
-            EventKind::ConditionSkipped => "condition-skipped",
-            EventKind::StartFailed { .. } => "start-failed",
-            EventKind::Stopping => "stopping",
-            EventKind::Stopped => "stopped",
-            EventKind::ProcessExit(_) => "process-exit",
-            EventKind::FailureResult { .. } => "failure-result",
-            EventKind::ExecConditionSkipped { .. } => "exec-condition-skipped",
-            EventKind::Success => "success",
-            EventKind::Resources(_) => "resources",
-            EventKind::RestartScheduled { .. } => "restart-scheduled",
-            EventKind::OutOfMemory => "out-of-memory",
-            EventKind::OomdKill => "oomd-kill",
-            EventKind::StartLimitHit => "start-limit-hit",
-            EventKind::WatchdogTimeout => "watchdog-timeout",
-            EventKind::OperationTimeout { .. } => "operation-timeout",
-            EventKind::TriggeringDependencies { .. } => "triggering-dependencies",
-            EventKind::TriggerFailed { .. } => "trigger-failed",
-            EventKind::AutomountRequest { .. } => "automount-request",
-            EventKind::DefaultTargetQueued { .. } => "default-target-queued",
-            EventKind::StartupFinished => "startup-finished",
-            EventKind::SwitchingRoot => "switching-root",
-            EventKind::SpecialUnitRequested => "special-unit-requested",
-            EventKind::Shutdown { .. } => "shutdown",
-            EventKind::SpawnFailed { .. } => "spawn-failed",
-            EventKind::Coredump { .. } => "coredump",
-            EventKind::Sudo { .. } => "sudo",
-            EventKind::IncomingTraffic => "incoming-traffic",
-            EventKind::TimerElapsed => "timer-elapsed",
-            EventKind::PathTriggered => "path-triggered",
-            EventKind::UpheldBy { .. } => "upheld-by",
-            EventKind::BusCall { .. } => "bus-call",
-            EventKind::TryingToEnqueue { .. } => "trying-to-enqueue",
-            EventKind::JobInstalled { .. } => "job-installed",
-            EventKind::JobEnqueued { .. } => "job-enqueued",
-            EventKind::JobFinished { .. } => "job-finished",
-            EventKind::JobConverted { .. } => "job-converted",
-            EventKind::StateChanged { .. } => "state-changed",
-            EventKind::Spawned { .. } => "spawned",
-            EventKind::RestartDue => "restart-due",
-        }
+        self.tag().into()
+    }
+
+    pub fn tag(&self) -> EventTag {
+        self.into()
     }
 
     /// Messages a start job logs when it begins or ends running the unit.

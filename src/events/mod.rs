@@ -24,10 +24,12 @@ pub mod service_log;
 mod text;
 
 pub use event::{
-    Event, EventKind, ExitKind, JobType, Manager, ProcessExit, ProcessRole, Resources, TriggerKind,
+    Event, EventKind, EventTag, ExitKind, JobType, Manager, ProcessExit, ProcessRole, Resources,
+    TriggerKind,
 };
 pub use text::{
     is_transient_name, looks_like_command_line, parse_systemctl_command, parse_systemd_run_unit,
+    unit_name,
 };
 
 use crate::journal::Match;

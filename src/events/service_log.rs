@@ -42,11 +42,7 @@ impl ReadyPattern {
         if unit.is_empty() {
             return Err(format!("'{spec}': the unit before '=' is missing"));
         }
-        let unit = if unit.contains('.') {
-            unit.to_string()
-        } else {
-            format!("{unit}.service")
-        };
+        let unit = crate::events::unit_name(unit);
         let regex =
             Regex::new(regex).map_err(|e| format!("'{regex}' is not a regular expression: {e}"))?;
         Ok(ReadyPattern {

@@ -3,21 +3,19 @@
 
 use super::*;
 use crate::journal::{Entry, Id128};
+use crate::testkit::TestBoot;
+
+const BOOT: TestBoot = TestBoot {
+    id: Id128([7; 16]),
+    epoch_usec: 990,
+};
 
 fn entry(fields: &[(&str, &str)]) -> Entry {
-    let mut e = Entry::new(1_000, Id128([7; 16]));
-    e.monotonic_usec = Some(10);
-    e.cursor = "s=1;i=1".to_string();
-    for (n, v) in fields {
-        e.push_field(n, v.as_bytes());
-    }
-    e
+    BOOT.entry(10, fields)
 }
 
 fn pid1(fields: &[(&str, &str)]) -> Entry {
-    let mut all = vec![("_PID", "1"), ("_TRANSPORT", "journal"), ("PRIORITY", "6")];
-    all.extend_from_slice(fields);
-    entry(&all)
+    BOOT.pid1(10, fields)
 }
 
 #[test]

@@ -35,6 +35,23 @@ pub fn is_unit_name(word: &str) -> bool {
             .any(|s| word.len() > s.len() && word.ends_with(s))
 }
 
+/// The unit a name given by a person means: "nginx" → "nginx.service",
+/// "nginx.service" and "foo.socket" as given. The one rule for every place
+/// that takes a unit name (`-u`-style arguments, `--ready-pattern`, the unit
+/// names in logged systemctl and systemd-run command lines). It is
+/// systemctl's (`unit_name_mangle_with_suffix` in systemd's
+/// src/basic/unit-name.c): a name that already ends in a unit type suffix is
+/// kept, anything else gets ".service". Looking for any dot instead would
+/// take "app.v2" for a complete name, while systemctl starts
+/// "app.v2.service".
+pub fn unit_name(given: &str) -> String {
+    if is_unit_name(given) {
+        given.to_string()
+    } else {
+        format!("{given}.service")
+    }
+}
+
 /// The message without the "unit: " prefix `log_unit_*()` puts in front.
 pub fn strip_unit_prefix<'a>(message: &'a str, unit: &str) -> &'a str {
     message
@@ -326,8 +343,7 @@ pub fn parse_systemctl_command(command: &str) -> Option<(String, Vec<String>)> {
         }
         match &verb {
             None => verb = Some(word.to_string()),
-            Some(_) if is_unit_name(word) => units.push(word.to_string()),
-            Some(_) => units.push(format!("{word}.service")),
+            Some(_) => units.push(unit_name(word)),
         }
     }
     Some((verb?, units))
@@ -358,12 +374,10 @@ pub fn parse_systemd_run_unit(command: &str) -> Option<String> {
         }
     }
     let name = name?;
-    Some(if is_unit_name(&name) {
-        name
-    } else if scope {
+    Some(if scope && !is_unit_name(&name) {
         format!("{name}.scope")
     } else {
-        format!("{name}.service")
+        unit_name(&name)
     })
 }
 

@@ -13,11 +13,16 @@ use crate::boots::BootEnd;
 use crate::cause::Cause;
 use crate::events::Manager;
 
-use super::facts::{BootFacts, how_started_qualified, is_login_machinery, is_program_unit};
+use super::facts::{how_started_qualified, is_login_machinery, is_program_unit};
 use super::lost_at_reboot::kept_alive;
-use super::{AtRiskDetails, Details, Finding, Kind, Severity, finding_id};
+use super::{AtRiskDetails, Context, Details, Finding, Kind, Severity, finding_id};
 
-pub fn detect(f: &BootFacts, previous: Option<&BootFacts>, loops: &[Finding]) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let (f, previous, loops) = (cx.facts, cx.previous, cx.earlier);
+    // Only the newest boot has a next reboot to lose them at.
+    if !f.boot().is_newest() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let boot = f.boot();
     let running = boot.end == BootEnd::Running;

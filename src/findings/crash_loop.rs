@@ -30,45 +30,31 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::cause::Cause;
 use crate::events::EventKind;
 use crate::evidence::Evidence;
 use crate::lifecycle::EndState;
 
 use super::facts::{BootFacts, duration, how_started, is_program_unit};
-use super::{CrashLoopDetails, Details, Finding, Kind, Severity, finding_id};
+use super::{Context, CrashLoopDetails, Details, Finding, Kind, Severity, finding_id};
 
-/// How a crash loop ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LoopOutcome {
-    /// systemd refused the next restart ("Start request repeated too quickly.").
-    StartLimitHit,
-    /// The last run stayed up.
-    Recovered,
-    /// Stopped by a stop job (by hand).
-    Stopped,
-    /// The boot ended (shutdown or power cut) while it was looping.
-    Reboot,
-    /// Still looping where the journal ends.
-    Ongoing,
-    /// The last run failed and systemd did not restart it (Restart= does
-    /// not cover that exit).
-    Failed,
-}
-
-impl LoopOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LoopOutcome::StartLimitHit => "start-limit-hit",
-            LoopOutcome::Recovered => "recovered",
-            LoopOutcome::Stopped => "stopped",
-            LoopOutcome::Reboot => "reboot",
-            LoopOutcome::Ongoing => "ongoing",
-            LoopOutcome::Failed => "failed",
-        }
+crate::vocab::words! {
+    "kebab-case",
+    /// How a crash loop ended.
+    pub enum LoopOutcome {
+        /// systemd refused the next restart ("Start request repeated too quickly.").
+        StartLimitHit,
+        /// The last run stayed up.
+        Recovered,
+        /// Stopped by a stop job (by hand).
+        Stopped,
+        /// The boot ended (shutdown or power cut) while it was looping.
+        Reboot,
+        /// Still looping where the journal ends.
+        Ongoing,
+        /// The last run failed and systemd did not restart it (Restart= does
+        /// not cover that exit).
+        Failed,
     }
 }
 
@@ -76,7 +62,8 @@ impl LoopOutcome {
 const RECOVERY_FACTOR: u64 = 5;
 const RECOVERY_FLOOR_USEC: u64 = 10_000_000;
 
-pub fn detect(f: &BootFacts) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let f = cx.facts;
     let mut groups: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
     for (i, a) in f.lc.activations.iter().enumerate() {
         groups.entry((a.run, a.unit.as_str())).or_default().push(i);

@@ -13,7 +13,7 @@ use crate::cause::{Cause, Start};
 use crate::events::{EventKind, JobType, Manager};
 use crate::evidence::Evidence;
 use crate::lifecycle::{Activation, BootLifecycles, EndState, Stamp};
-use crate::report::time::{span, wall};
+use crate::present::time::{span, wall};
 
 use super::{BootData, Options};
 

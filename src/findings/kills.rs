@@ -14,13 +14,14 @@ use crate::events::{EventKind, ExitKind};
 use crate::evidence::Evidence;
 
 use super::facts::{BootFacts, duration, signal_name};
-use super::{Details, Finding, KillDetails, Kind, Severity, finding_id};
+use super::{Context, Details, Finding, KillDetails, Kind, Severity, finding_id};
 
 /// systemd's own exit statuses for failures before or at exec
 /// (`src/basic/exit-status.h`: EXIT_CHDIR = 200 … EXIT_CREDENTIALS = 243).
 const SPAWN_STATUSES: std::ops::RangeInclusive<u32> = 200..=243;
 
-pub fn detect(f: &BootFacts) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let f = cx.facts;
     let mut out = Vec::new();
     for i in 0..f.lc.activations.len() {
         out.extend(for_run(f, i));

@@ -30,7 +30,7 @@ use super::facts::{
     BootFacts, duration, how_started, how_started_qualified, is_login_machinery, is_program_unit,
     is_session_plumbing,
 };
-use super::{Details, Finding, Kind, LostDetails, Severity, finding_id};
+use super::{Context, Details, Finding, Kind, LostDetails, Severity, finding_id};
 
 /// A process outside services counts as kept alive when it logged from this
 /// many PIDs (a loop restarting it) …
@@ -38,7 +38,11 @@ const KEPT_ALIVE_PIDS: usize = 2;
 /// … or over this long.
 const KEPT_ALIVE_SPAN_USEC: u64 = 10 * 60 * 1_000_000;
 
-pub fn detect(before: &BootFacts, after: &BootFacts) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let Some(before) = cx.previous else {
+        return Vec::new();
+    };
+    let after = cx.facts;
     let mut out = Vec::new();
     for i in before.last_runs_of_system_units() {
         if let Some(f) = lost_unit(before, after, i) {

@@ -23,8 +23,6 @@ mod resurrection;
 mod tests;
 mod unclean_shutdown;
 
-use std::fmt;
-
 use serde::Serialize;
 
 use crate::boots::Boot;
@@ -33,117 +31,59 @@ use crate::events::service_log::{BootServiceLog, ReadyPattern, ServiceLogScanner
 use crate::evidence::Evidence;
 use crate::journal::{EntrySource, Id128, JournalError};
 use crate::lifecycle;
-use crate::report::time::Zone;
+use crate::present::time::Zone;
 
 pub use crash_loop::LoopOutcome;
 
-/// What kind of problem a finding reports. Serialized as the kebab-case word.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    CrashLoop,
-    LostAtReboot,
-    AtRiskManual,
-    UncleanShutdown,
-    ReadinessGap,
-    Resurrection,
-    OomKill,
-    Watchdog,
-    CoreDump,
-    StartTimeout,
-    StartLimitHit,
-    SpawnFailed,
+crate::vocab::words! {
+    "kebab-case",
+    /// What kind of problem a finding reports. Serialized as the kebab-case word.
+    pub enum Kind {
+        CrashLoop,
+        LostAtReboot,
+        AtRiskManual,
+        UncleanShutdown,
+        ReadinessGap,
+        Resurrection,
+        OomKill,
+        Watchdog,
+        CoreDump,
+        StartTimeout,
+        StartLimitHit,
+        SpawnFailed,
+    }
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
-        Kind::CrashLoop,
-        Kind::LostAtReboot,
-        Kind::AtRiskManual,
-        Kind::UncleanShutdown,
-        Kind::ReadinessGap,
-        Kind::Resurrection,
-        Kind::OomKill,
-        Kind::Watchdog,
-        Kind::CoreDump,
-        Kind::StartTimeout,
-        Kind::StartLimitHit,
-        Kind::SpawnFailed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::CrashLoop => "crash-loop",
-            Kind::LostAtReboot => "lost-at-reboot",
-            Kind::AtRiskManual => "at-risk-manual",
-            Kind::UncleanShutdown => "unclean-shutdown",
-            Kind::ReadinessGap => "readiness-gap",
-            Kind::Resurrection => "resurrection",
-            Kind::OomKill => "oom-kill",
-            Kind::Watchdog => "watchdog",
-            Kind::CoreDump => "core-dump",
-            Kind::StartTimeout => "start-timeout",
-            Kind::StartLimitHit => "start-limit-hit",
-            Kind::SpawnFailed => "spawn-failed",
-        }
-    }
-
     pub fn parse(word: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == word)
+        word.parse().ok()
     }
 }
 
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::vocab::words! {
+    "lowercase",
+    /// How bad it is, in order: `info < warning < error < critical` (so
+    /// `--fail-on warning` can compare).
+    ///
+    /// - `critical`: a service is down at the end of the evidence and stays down
+    ///   until someone acts (a crash loop still going, a start limit hit and
+    ///   never cleared).
+    /// - `error`: an outage or a failure happened (a crash loop, a unit lost at a
+    ///   reboot, a kill, a power cut).
+    /// - `warning`: a risk or a degradation (will not survive the next reboot,
+    ///   served errors while starting, came back after being stopped).
+    /// - `info`: context worth knowing, no harm shown.
+    pub enum Severity {
+        Info,
+        Warning,
+        Error,
+        Critical,
     }
-}
-
-/// How bad it is, in order: `info < warning < error < critical` (so
-/// `--fail-on warning` can compare).
-///
-/// - `critical`: a service is down at the end of the evidence and stays down
-///   until someone acts (a crash loop still going, a start limit hit and
-///   never cleared).
-/// - `error`: an outage or a failure happened (a crash loop, a unit lost at a
-///   reboot, a kill, a power cut).
-/// - `warning`: a risk or a degradation (will not survive the next reboot,
-///   served errors while starting, came back after being stopped).
-/// - `info`: context worth knowing, no harm shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-    Critical,
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [
-        Severity::Info,
-        Severity::Warning,
-        Severity::Error,
-        Severity::Critical,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-            Severity::Critical => "critical",
-        }
-    }
-
     pub fn parse(word: &str) -> Option<Severity> {
-        Severity::ALL.into_iter().find(|s| s.as_str() == word)
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        word.parse().ok()
     }
 }
 
@@ -380,6 +320,32 @@ pub fn read_boot(
     })
 }
 
+/// What a detector reads about one boot.
+pub struct Context<'a> {
+    pub facts: &'a facts::BootFacts<'a>,
+    /// The boot before it, when that was read and is adjacent in the journal.
+    pub previous: Option<&'a facts::BootFacts<'a>>,
+    /// The boot after it, when adjacent.
+    pub next_boot: Option<&'a Boot>,
+    /// What the detectors before this one in [`DETECTORS`] found in this boot.
+    pub earlier: &'a [Finding],
+}
+
+/// A detector: one file, one function of this type.
+type Detector = fn(&Context) -> Vec<Finding>;
+
+/// Every detector, in the order they run: a new one is one file and one
+/// line here. `at_risk` reads the crash loops found before it.
+const DETECTORS: &[Detector] = &[
+    crash_loop::detect,
+    kills::detect,
+    readiness_gap::detect,
+    resurrection::detect,
+    unclean_shutdown::detect,
+    lost_at_reboot::detect,
+    at_risk::detect,
+];
+
 /// Runs every detector. `boots` are in journal order, oldest first; a
 /// boot's predecessor is only compared with it when both are present and
 /// adjacent in the journal (their `index` differs by one). Findings come
@@ -396,19 +362,19 @@ pub fn detect(boots: &[BootData], options: &Options) -> Vec<Finding> {
             .map(|n| &n.analysis.boot)
             .filter(|n| n.index == data.analysis.boot.index + 1);
         let facts = facts::BootFacts::new(data, options);
-        let loops = crash_loop::detect(&facts);
-        out.extend(kills::detect(&facts));
-        out.extend(readiness_gap::detect(&facts));
-        out.extend(resurrection::detect(&facts));
-        out.extend(unclean_shutdown::detect(&facts, next_boot));
         let before = previous.map(|p| facts::BootFacts::new(p, options));
-        if let Some(before) = &before {
-            out.extend(lost_at_reboot::detect(before, &facts));
+        let mut found = Vec::new();
+        for detector in DETECTORS {
+            let cx = Context {
+                facts: &facts,
+                previous: before.as_ref(),
+                next_boot,
+                earlier: &found,
+            };
+            let new = detector(&cx);
+            found.extend(new);
         }
-        if data.analysis.boot.is_newest() {
-            out.extend(at_risk::detect(&facts, before.as_ref(), &loops));
-        }
-        out.extend(loops);
+        out.extend(found);
     }
     let order: Vec<Id128> = boots.iter().map(|b| b.analysis.boot.boot_id).collect();
     out.sort_by(|a, b| {

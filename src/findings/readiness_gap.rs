@@ -19,9 +19,10 @@ use crate::events::service_log::{ServiceLogEvent, ServiceLogKind};
 use crate::events::{EventKind, Manager};
 use crate::evidence::Evidence;
 use crate::lifecycle::{Activation, Stamp};
+use crate::present::text::fit;
 
 use super::facts::{BootFacts, duration};
-use super::{Details, Finding, Kind, ReadinessDetails, Severity, finding_id};
+use super::{Context, Details, Finding, Kind, ReadinessDetails, Severity, finding_id};
 
 /// Readiness lines this close after the first one still describe it.
 const PORT_LINES_WITHIN_USEC: u64 = 10_000_000;
@@ -29,7 +30,8 @@ const PORT_LINES_WITHIN_USEC: u64 = 10_000_000;
 /// Errors kept as evidence (first ones and the last).
 const ERROR_EVIDENCE: usize = 3;
 
-pub fn detect(f: &BootFacts) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let f = cx.facts;
     let log = &f.data.service_log;
     let mut out = Vec::new();
     for a in &f.lc.activations {
@@ -230,10 +232,5 @@ fn short(message: &str) -> String {
         .map(|(_, rest)| rest)
         .unwrap_or(trimmed)
         .trim();
-    if trimmed.chars().count() > 80 {
-        let cut: String = trimmed.chars().take(79).collect();
-        format!("{cut}…")
-    } else {
-        trimmed.to_string()
-    }
+    fit(trimmed, 80)
 }

@@ -13,9 +13,10 @@
 use crate::cause::Cause;
 
 use super::facts::{BootFacts, duration, how_started};
-use super::{Details, Finding, Kind, ResurrectionDetails, Severity, finding_id};
+use super::{Context, Details, Finding, Kind, ResurrectionDetails, Severity, finding_id};
 
-pub fn detect(f: &BootFacts) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let f = cx.facts;
     let mut out = Vec::new();
     for (i, a) in f.lc.activations.iter().enumerate() {
         if !f.stopped_by_request(i) {

@@ -8,6 +8,7 @@ use super::*;
 use crate::boots::BootScanner;
 use crate::events::ids;
 use crate::journal::{Entry, Id128};
+use crate::testkit::TestBoot;
 
 /// Builds one boot's entries; times are seconds of uptime.
 struct SimBoot {
@@ -42,17 +43,14 @@ impl SimBoot {
 
     fn line(&mut self, at: f64, fields: &[(&str, &str)]) {
         let mono = (at * 1e6) as u64;
-        let mut e = Entry::new(self.epoch + mono, self.id);
-        e.monotonic_usec = Some(mono);
+        let boot = TestBoot {
+            id: self.id,
+            epoch_usec: self.epoch,
+        };
+        let mut e = boot.pid1(mono, fields);
+        // Boot detection orders by sequence number.
         self.seq += 1;
         e.seqnum = Some(self.seq);
-        e.cursor = format!("s=aa;i={:x};b={};m={mono:x}", self.seq, self.id);
-        e.push_field("_PID", b"1");
-        e.push_field("_TRANSPORT", b"journal");
-        e.push_field("PRIORITY", b"6");
-        for (n, v) in fields {
-            e.push_field(n, v.as_bytes());
-        }
         self.entries.push(e);
     }
 

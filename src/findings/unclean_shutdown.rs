@@ -7,16 +7,17 @@
 //! last lines, and how long the machine was down before the next boot.
 //! "Unclean" is inferred from the absence of a shutdown, hence a confidence.
 
-use crate::boots::{Boot, BootEnd};
+use crate::boots::BootEnd;
 use crate::lifecycle::EndState;
 
-use super::facts::{BootFacts, duration, is_login_machinery, is_program_unit};
-use super::{Details, Finding, Kind, Severity, UncleanDetails, finding_id};
+use super::facts::{duration, is_login_machinery, is_program_unit};
+use super::{Context, Details, Finding, Kind, Severity, UncleanDetails, finding_id};
 
 /// How many running units the summary names before "and N more".
 const NAMED: usize = 6;
 
-pub fn detect(f: &BootFacts, next: Option<&Boot>) -> Vec<Finding> {
+pub fn detect(cx: &Context) -> Vec<Finding> {
+    let (f, next) = (cx.facts, cx.next_boot);
     let boot = f.boot();
     if boot.end != BootEnd::Unclean {
         return Vec::new();

@@ -80,20 +80,21 @@ impl ManagerRun {
     }
 }
 
-/// How an activation ended, as far as the log tells.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum EndState {
-    /// Still active at the end of the log (or the boot).
-    Running,
-    /// Ended on its own with success (clean exit, "Deactivated successfully").
-    Succeeded,
-    /// Ended with a failure result, a bad exit, or a failed start job.
-    Failed,
-    /// Stopped by a stop (or restart) job while it ran.
-    Stopped,
-    /// Its condition checks or ExecCondition= said no: nothing ran.
-    Skipped,
+crate::vocab::words! {
+    "kebab-case",
+    /// How an activation ended, as far as the log tells.
+    pub enum EndState {
+        /// Still active at the end of the log (or the boot).
+        Running,
+        /// Ended on its own with success (clean exit, "Deactivated successfully").
+        Succeeded,
+        /// Ended with a failure result, a bad exit, or a failed start job.
+        Failed,
+        /// Stopped by a stop (or restart) job while it ran.
+        Stopped,
+        /// Its condition checks or ExecCondition= said no: nothing ran.
+        Skipped,
+    }
 }
 
 /// One run of one unit.

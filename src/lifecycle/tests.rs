@@ -3,32 +3,31 @@
 
 use super::*;
 use crate::events::{Event, ids};
-use crate::journal::{Entry, Id128};
+use crate::journal::Id128;
+use crate::testkit::TestBoot;
 
 const BOOT: Id128 = Id128([9; 16]);
 
 /// One PID-1 line at `ms` milliseconds of uptime.
+const LOG: TestBoot = TestBoot {
+    id: BOOT,
+    epoch_usec: 1_700_000_000_000_000,
+};
+
 fn pid1(ms: u64, fields: &[(&str, &str)]) -> Event {
-    let mut e = Entry::new(1_700_000_000_000_000 + ms * 1000, BOOT);
-    e.monotonic_usec = Some(ms * 1000);
-    e.cursor = format!("s=1;i={ms:x};b={BOOT}");
-    e.push_field("_PID", b"1");
-    e.push_field("_TRANSPORT", b"journal");
-    if !fields.iter().any(|(n, _)| *n == "PRIORITY") {
-        e.push_field("PRIORITY", b"6");
-    }
-    for (n, v) in fields {
-        e.push_field(n, v.as_bytes());
-    }
-    Event::from_entry(&e).unwrap_or_else(|| panic!("not an event: {fields:?}"))
+    Event::from_entry(&LOG.pid1(ms * 1000, fields))
+        .unwrap_or_else(|| panic!("not an event: {fields:?}"))
 }
 
 fn kernel(ms: u64, message: &str) -> Event {
-    let mut e = Entry::new(1_700_000_000_000_000 + ms * 1000, BOOT);
-    e.monotonic_usec = Some(ms * 1000);
-    e.push_field("_TRANSPORT", b"kernel");
-    e.push_field("SYSLOG_PID", b"1");
-    e.push_field("MESSAGE", message.as_bytes());
+    let e = LOG.entry(
+        ms * 1000,
+        &[
+            ("_TRANSPORT", "kernel"),
+            ("SYSLOG_PID", "1"),
+            ("MESSAGE", message),
+        ],
+    );
     Event::from_entry(&e).unwrap()
 }
 
@@ -371,20 +370,23 @@ fn condition_skips_and_job_lines_belong_to_no_run() {
 #[test]
 fn user_managers_are_runs_of_their_own_and_restart_their_job_counter() {
     let user = |ms: u64, pid: &str, job: &str| {
-        let mut e = Entry::new(ms * 1000, BOOT);
-        e.monotonic_usec = Some(ms * 1000);
-        for (n, v) in [
-            ("_PID", pid),
-            ("_SYSTEMD_UNIT", "user@1000.service"),
-            ("_SYSTEMD_USER_UNIT", "init.scope"),
-            ("MESSAGE_ID", ids::UNIT_STARTED),
-            ("USER_UNIT", "basic.target"),
-            ("JOB_ID", job),
-            ("JOB_TYPE", "start"),
-            ("MESSAGE", "Reached target basic.target - Basic System."),
-        ] {
-            e.push_field(n, v.as_bytes());
-        }
+        let boot = TestBoot {
+            id: BOOT,
+            epoch_usec: 0,
+        };
+        let e = boot.entry(
+            ms * 1000,
+            &[
+                ("_PID", pid),
+                ("_SYSTEMD_UNIT", "user@1000.service"),
+                ("_SYSTEMD_USER_UNIT", "init.scope"),
+                ("MESSAGE_ID", ids::UNIT_STARTED),
+                ("USER_UNIT", "basic.target"),
+                ("JOB_ID", job),
+                ("JOB_TYPE", "start"),
+                ("MESSAGE", "Reached target basic.target - Basic System."),
+            ],
+        );
         Event::from_entry(&e).unwrap()
     };
     let lc = build(

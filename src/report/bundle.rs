@@ -11,28 +11,11 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::boots::Boot;
-use crate::cause::BootAnalysis;
-use crate::findings::{Finding, Kind};
+use crate::findings::Kind;
 use crate::report::chart::crash_loop::CrashLoops;
 use crate::report::chart::{self, Chart, ImageFormat, overview::Overview, timeline::Timeline};
-use crate::report::time::Zone;
+use crate::report::input::{ChartRef, ReportInput};
 use crate::report::{html, json, markdown};
-
-/// What a report is about, as computed by the earlier stages.
-pub struct ReportInput<'a> {
-    /// Every boot of the journal, oldest first.
-    pub boots: &'a [Boot],
-    /// The boot the report is about (one of `boots`).
-    pub boot: &'a Boot,
-    pub zone: Zone,
-    /// "jforensics 0.1.0": who wrote the bundle.
-    pub generator: String,
-    /// The boot's lifecycles and classified starts.
-    pub analysis: Option<&'a BootAnalysis>,
-    /// The boot's findings, most severe first.
-    pub findings: &'a [Finding],
-}
 
 /// The main document's format; `report.json` and the charts come with both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,22 +23,6 @@ pub enum DocFormat {
     Markdown,
     /// One file with the charts inlined as SVG.
     Html,
-}
-
-/// A chart as the documents refer to it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChartRef {
-    /// File stem: "overview".
-    pub name: &'static str,
-    pub title: String,
-    /// The SVG text, for documents that inline it.
-    pub svg: String,
-}
-
-impl ChartRef {
-    pub fn file(&self, format: ImageFormat) -> String {
-        format!("{}.{}", self.name, format.extension())
-    }
 }
 
 /// Files of a bundle in the order they are written: name and bytes.
@@ -108,7 +75,7 @@ pub fn build(input: &ReportInput, format: DocFormat) -> chart::Result<Bundle> {
             b.label, a.label
         ));
     }
-    let document = json::report(input, &charts, &notes);
+    let document = json::report::document(input, &charts, &notes);
     let mut json_text = serde_json::to_string_pretty(&document).unwrap_or_default();
     json_text.push('\n');
     match format {

@@ -7,8 +7,8 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
-use crate::report::bundle::{ChartRef, ReportInput};
 use crate::report::chart::ImageFormat;
+use crate::report::input::{ChartRef, ReportInput};
 use crate::report::markdown;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1240px;margin:2em auto;padding:0 1em;color:#1e1e1e}\

@@ -10,10 +10,10 @@ use std::fmt::Write;
 use crate::boots::{Boot, BootEnd};
 use crate::cause::Cause;
 use crate::evidence::Evidence;
-use crate::report::bundle::{ChartRef, ReportInput};
+use crate::present::time::{Zone, span, wall};
 use crate::report::chart::ImageFormat;
+use crate::report::input::{ChartRef, ReportInput};
 use crate::report::terminal::boot_end;
-use crate::report::time::{Zone, span, wall};
 
 /// The whole page, next to its chart files.
 pub fn report(input: &ReportInput, charts: &[ChartRef], notes: &[String]) -> String {

@@ -14,6 +14,9 @@ use chrono::{DateTime, SecondsFormat};
 use polars::prelude::*;
 use serde_json::Value;
 
+use crate::present::table::{Align, Table};
+use crate::present::text::one_line;
+
 /// The formats `query` and `export` write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -211,47 +214,20 @@ pub fn render_table(df: &DataFrame, style: TableStyle) -> PolarsResult<String> {
                 .collect()
         })
         .collect();
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
+    let mut table = Table::with_headers(
+        headers
+            .into_iter()
+            .zip(right)
+            .map(|(h, right)| (h, if right { Align::Right } else { Align::Left }))
+            .collect(),
+    );
+    for row in rows {
+        table.row(row);
     }
-    let mut out = String::new();
-    for row in std::iter::once(&headers).chain(&rows) {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                line.push_str("  ");
-            }
-            let pad = widths[i] - cell.chars().count();
-            if right[i] {
-                line.extend(std::iter::repeat_n(' ', pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                line.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
+    let mut out = table.render();
     let n = df.height();
     out.push_str(&format!("({n} row{})\n", if n == 1 { "" } else { "s" }));
     Ok(out)
-}
-
-/// Control characters become spaces; text longer than `max` is cut with "…".
-fn one_line(text: &str, max: usize) -> String {
-    let mut line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if line.chars().count() > max {
-        line = line.chars().take(max.saturating_sub(1)).collect();
-        line.push('…');
-    }
-    line
 }
 
 /// RFC 4180: a header line, nulls as empty fields, fields quoted when they

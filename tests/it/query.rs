@@ -115,9 +115,43 @@ fn covered(fixture: &Fixture) -> BTreeSet<&str> {
         .collect()
 }
 
+/// How many rows the truth says query `name` must at least return: one per
+/// thing the recorder made happen that the query is about. A new library
+/// query must say here what it shows.
+fn truth_rows(fixture: &Fixture, name: &str) -> usize {
+    let t = &fixture.truth;
+    let starts_by = |cause: &str| t.starts.iter().filter(|s| s.cause == cause).count();
+    let distinct = |items: Vec<(&str, &str)>| items.into_iter().collect::<BTreeSet<_>>().len();
+    match name {
+        "starts-by-cause" | "startup-times" => t.boots.len(),
+        "top-restarters" => distinct(
+            t.crash_loops
+                .iter()
+                .map(|c| ("", c.unit.as_str()))
+                .collect(),
+        ),
+        "top-restarters-per-boot" => distinct(
+            t.crash_loops
+                .iter()
+                .map(|c| (c.boot_id.as_str(), c.unit.as_str()))
+                .collect(),
+        ),
+        "crash-loops" => t.crash_loops.len(),
+        "manual-not-at-boot" => starts_by("manual").min(1),
+        "lost-at-reboot" => t.lost_at_reboot.len(),
+        "dependency-pulls" => starts_by("dependency").min(1),
+        "readiness" => t.readiness.len(),
+        "failures-by-exit" => t.kills.len().min(1),
+        "unclean-shutdowns" => t.boots.iter().filter(|b| b.end == "unclean").count(),
+        "findings" => t.crash_loops.len() + t.lost_at_reboot.len() + t.kills.len(),
+        other => panic!("library query {other}: say in truth_rows what the truth expects of it"),
+    }
+}
+
 #[test]
-fn every_library_query_runs_on_both_recorded_fixtures() {
+fn every_library_query_runs_on_both_recorded_fixtures_and_answers_what_the_truth_holds() {
     for (fixture, tables) in fixtures() {
+        let mut expecting = 0;
         for q in queries::LIBRARY {
             let rows = run_library(tables, q.name);
             assert!(
@@ -126,7 +160,18 @@ fn every_library_query_runs_on_both_recorded_fixtures() {
                 fixture.name,
                 q.name
             );
+            let want = truth_rows(fixture, q.name);
+            assert!(
+                rows.len() >= want,
+                "{} {}: {} row(s), the truth holds {want}",
+                fixture.name,
+                q.name,
+                rows.len()
+            );
+            expecting += usize::from(want > 0);
         }
+        // The fixtures were recorded to exercise every query.
+        assert_eq!(expecting, queries::LIBRARY.len(), "{}", fixture.name);
     }
 }
 

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Result;
 use super::draw::{self, Area, SMALL_SIZE, palette};
-use crate::report::time::{Zone, wall};
+use crate::present::time::{Zone, wall};
 
 /// Whether labels read as wall-clock times or as time since a start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axis::{AXIS_HEIGHT, Clock, TimeScale};
 use super::draw::{self, Heading, LABEL_SIZE, Legend, MARGIN, SMALL_SIZE, Swatch, palette};
 use super::{Chart, Result};
-use crate::report::time::Zone;
+use crate::present::time::Zone;
 
 /// One failure of a looping unit.
 #[derive(Clone, Debug, PartialEq, Eq)]

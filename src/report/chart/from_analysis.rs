@@ -16,7 +16,7 @@ use crate::cause::BootAnalysis;
 use crate::events::{ExitKind, Manager};
 use crate::findings::{Finding, Kind};
 use crate::lifecycle::{Activation, EndState, Stamp};
-use crate::report::time::{Zone, span};
+use crate::present::time::{Zone, span};
 
 /// Rows drawn at most; the rest are counted under the title.
 pub const ROW_LIMIT: usize = 40;
@@ -98,7 +98,7 @@ impl Timeline {
                     .unwrap_or(s.realtime_usec);
                 row.starts.push(StartMark {
                     at_usec: at,
-                    cause: s.cause.as_str().to_string(),
+                    cause: s.cause,
                 });
             }
         }
@@ -127,8 +127,8 @@ impl Timeline {
                 "Boot {} ({}): unit activity, {} to {}",
                 boot.boot_id.short(),
                 boot.index,
-                crate::report::time::wall(boot.first_realtime_usec, zone),
-                crate::report::time::wall_near(window_end, boot.first_realtime_usec, zone)
+                crate::present::time::wall(boot.first_realtime_usec, zone),
+                crate::present::time::wall_near(window_end, boot.first_realtime_usec, zone)
             ),
             notes,
             zone,

@@ -13,7 +13,7 @@ use super::axis::{AXIS_HEIGHT, Clock, TimeScale};
 use super::draw::{self, Heading, LABEL_SIZE, Legend, MARGIN, Swatch, palette};
 use super::{Chart, Result};
 use crate::boots::{Boot, BootEnd, ShutdownKind};
-use crate::report::time::{Zone, span, wall};
+use crate::present::time::{Zone, span, wall};
 
 /// One boot as the overview draws it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,7 +12,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::axis::{AXIS_HEIGHT, Clock, TimeScale};
 use super::draw::{self, Heading, LABEL_SIZE, Legend, MARGIN, SMALL_SIZE, Swatch, palette};
 use super::{Chart, Result};
-use crate::report::time::Zone;
+use crate::cause::Cause;
+use crate::present::time::Zone;
 
 /// What a unit was doing during a bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,9 +65,7 @@ pub struct Bar {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StartMark {
     pub at_usec: u64,
-    /// The cause's name as the JSON documents spell it ("boot", "manual",
-    /// "failure-restart" …); names without a colour of their own are grey.
-    pub cause: String,
+    pub cause: Cause,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,27 +126,28 @@ pub struct Timeline {
     pub lines: Vec<Line>,
 }
 
-/// The cause colours, in legend order. Kept apart from the state colours.
-const CAUSES: [(&str, RGBColor); 11] = [
-    ("boot", palette::LIGHT_GREY),
-    ("manual", palette::ORANGE),
-    ("failure-restart", palette::RED),
-    ("policy-restart", palette::PURPLE),
-    ("socket", palette::SKY),
-    ("dependency", palette::NAVY),
-    ("timer", palette::OLIVE),
-    ("on-failure", palette::BROWN),
-    ("admin-restart", RGBColor(100, 60, 160)),
-    ("transient", RGBColor(0, 90, 90)),
-    ("unknown", palette::BLACK),
-];
+/// Each cause's colour and its place in the legend (the order people scan
+/// it in: boot, by hand, restarts, triggers, the rest). Kept apart from the
+/// state colours; a new cause must be given both here.
+fn cause_look(cause: Cause) -> (u8, RGBColor) {
+    match cause {
+        Cause::Boot => (0, palette::LIGHT_GREY),
+        Cause::Manual => (1, palette::ORANGE),
+        Cause::FailureRestart => (2, palette::RED),
+        Cause::PolicyRestart => (3, palette::PURPLE),
+        Cause::Socket => (4, palette::SKY),
+        Cause::Dependency => (5, palette::NAVY),
+        Cause::Timer => (6, palette::OLIVE),
+        Cause::OnFailure => (7, palette::BROWN),
+        Cause::OnSuccess => (8, RGBColor(110, 170, 50)),
+        Cause::AdminRestart => (9, RGBColor(100, 60, 160)),
+        Cause::Transient => (10, RGBColor(0, 90, 90)),
+        Cause::Unknown => (11, palette::BLACK),
+    }
+}
 
-fn cause_color(cause: &str) -> RGBColor {
-    CAUSES
-        .iter()
-        .find(|(name, _)| *name == cause)
-        .map(|(_, c)| *c)
-        .unwrap_or(palette::GREY)
+fn cause_color(cause: Cause) -> RGBColor {
+    cause_look(cause).1
 }
 
 /// Keeps at most `limit` rows: flagged units first, then units with a start
@@ -166,7 +166,7 @@ pub fn select_rows(mut rows: Vec<Row>, limit: usize) -> (Vec<Row>, usize) {
     let interest = |r: &Row| {
         if r.flagged {
             0
-        } else if r.starts.iter().any(|s| s.cause != "boot")
+        } else if r.starts.iter().any(|s| s.cause != Cause::Boot)
             || r.bars
                 .iter()
                 .any(|b| matches!(b.state, State::Failed | State::WaitingRestart))
@@ -214,20 +214,15 @@ impl Timeline {
             .iter()
             .map(|s| (Swatch::Box(s.color()), s.label().to_string()))
             .collect();
-        let mut causes: Vec<&str> = Vec::new();
+        let mut causes: Vec<Cause> = Vec::new();
         for row in &self.rows {
             for s in &row.starts {
-                if !causes.contains(&s.cause.as_str()) {
-                    causes.push(&s.cause);
+                if !causes.contains(&s.cause) {
+                    causes.push(s.cause);
                 }
             }
         }
-        causes.sort_by_key(|c| {
-            CAUSES
-                .iter()
-                .position(|(n, _)| n == c)
-                .unwrap_or(CAUSES.len())
-        });
+        causes.sort_by_key(|&c| cause_look(c).0);
         for c in causes {
             items.push((Swatch::Dot(cause_color(c)), format!("started: {c}")));
         }
@@ -403,7 +398,7 @@ impl Chart for Timeline {
                     area,
                     (scale.x(start.at_usec), cy),
                     5,
-                    &cause_color(&start.cause),
+                    &cause_color(start.cause),
                 )?;
             }
         }
@@ -441,7 +436,7 @@ mod tests {
     const T0: u64 = 1_666_569_600_000_000;
     const S: u64 = 1_000_000;
 
-    fn row(unit: &str, at: u64, cause: &str, flagged: bool) -> Row {
+    fn row(unit: &str, at: u64, cause: Cause, flagged: bool) -> Row {
         Row {
             unit: unit.to_string(),
             flagged,
@@ -460,19 +455,42 @@ mod tests {
             ],
             starts: vec![StartMark {
                 at_usec: T0 + at * S,
-                cause: cause.to_string(),
+                cause,
             }],
+        }
+    }
+
+    #[test]
+    fn every_cause_has_a_colour_and_a_legend_place_of_its_own() {
+        let looks: Vec<(u8, RGBColor)> = Cause::ALL.iter().map(|&c| cause_look(c)).collect();
+        for (i, (place, colour)) in looks.iter().enumerate() {
+            for (other, (p, c)) in looks.iter().enumerate().skip(i + 1) {
+                assert_ne!(
+                    place,
+                    p,
+                    "{} and {} share a legend place",
+                    Cause::ALL[i],
+                    Cause::ALL[other]
+                );
+                assert_ne!(
+                    colour,
+                    c,
+                    "{} and {} share a colour",
+                    Cause::ALL[i],
+                    Cause::ALL[other]
+                );
+            }
         }
     }
 
     #[test]
     fn selection_keeps_flagged_then_non_boot_starts_then_services_and_orders_by_time() {
         let rows = vec![
-            row("a-boot.target", 1, "boot", false),
-            row("b-boot.service", 2, "boot", false),
-            row("c-boot.service", 3, "boot", false),
-            row("manual.service", 50, "manual", false),
-            row("flagged.service", 90, "boot", true),
+            row("a-boot.target", 1, Cause::Boot, false),
+            row("b-boot.service", 2, Cause::Boot, false),
+            row("c-boot.service", 3, Cause::Boot, false),
+            row("manual.service", 50, Cause::Manual, false),
+            row("flagged.service", 90, Cause::Boot, true),
         ];
         let (kept, omitted) = select_rows(rows, 3);
         assert_eq!(omitted, 2);
@@ -492,7 +510,7 @@ mod tests {
             zone: Zone::Utc,
             from_usec: T0,
             to_usec: T0 + 3600 * S,
-            rows: vec![row("x.service", 1, "boot", false)],
+            rows: vec![row("x.service", 1, Cause::Boot, false)],
             omitted: 0,
             lines: vec![
                 Line {
@@ -525,7 +543,11 @@ mod tests {
                 row(
                     &format!("unit-{i:02}-with-a-long-descriptive-name.service"),
                     i,
-                    if i % 3 == 0 { "manual" } else { "boot" },
+                    if i % 3 == 0 {
+                        Cause::Manual
+                    } else {
+                        Cause::Boot
+                    },
                     i == 7,
                 )
             })

@@ -1,155 +1,15 @@
-//! Starts and activations for people (terminal) and programs (JSON):
-//! `jforensics since-boot` and `jforensics unit`.
-//!
-//! The JSON field names are a documented contract (README, "JSON output"):
-//! add fields freely, never rename or remove one.
+//! Starts and activations for people at a terminal: `jforensics
+//! since-boot` and `jforensics unit`.
 
-use serde_json::{Value, json};
-
+use super::Style;
 use crate::cause::{BootAnalysis, Cause, Start};
 use crate::events::EventKind;
 use crate::lifecycle::{Activation, BootLifecycles, EndState};
-use crate::report::json::{self, SCHEMA_VERSION};
-use crate::report::terminal::{self, Style, WIDTH, fit, wrap};
-use crate::report::time::{rfc3339, span, wall, wall_near};
-
-// ------------------------------------------------------------------ JSON
-
-/// How an activation ended, as JSON.
-pub fn outcome(a: &Activation) -> Value {
-    json!({
-        "end_state": a.end_state,
-        "result": a.result,
-        "exit_code": a.exit.as_ref().map(|x| x.kind.as_str()),
-        "exit_status": a.exit.as_ref().and_then(|x| x.status.clone()),
-        "ended_realtime_usec": a.ended.map(|s| s.realtime_usec),
-        "ran_usec": a.ran_usec(),
-        "restart_scheduled": a.restart_scheduled.is_some(),
-        "start_limit_hit": a.start_limit_hit,
-        "oom_killed": a.oom_killed,
-        "watchdog_timeout": a.watchdog_timeout,
-        "timed_out": a.timed_out,
-        "core_dumped": a.coredump.is_some()
-            || a.exit.as_ref().is_some_and(|x| x.kind == crate::events::ExitKind::Dumped),
-    })
-}
-
-/// One start, as in `since-boot -o json`'s `starts` array.
-pub fn start(s: &Start, lc: &BootLifecycles) -> Value {
-    let a = &lc.activations[s.activation];
-    json!({
-        "unit": s.unit,
-        "manager": s.manager,
-        "boot_id": s.boot_id.to_string(),
-        "invocation_id": s.invocation_id.map(|i| i.to_string()),
-        "job_id": s.job_id,
-        "realtime_usec": s.realtime_usec,
-        "realtime": rfc3339(s.realtime_usec),
-        "monotonic_usec": s.monotonic_usec,
-        "cause": s.cause,
-        "trigger": s.trigger,
-        "trigger_cause": s.trigger_cause,
-        "confidence": round2(s.confidence),
-        "explanation": s.explanation,
-        "evidence": json::evidence_list(&s.evidence),
-        "start_logged": s.start_logged,
-        "outcome": outcome(a),
-    })
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
-/// `jforensics since-boot -o json`.
-pub fn since_boot_json(analysis: &BootAnalysis, units: &[String]) -> Value {
-    let lc = &analysis.lifecycles;
-    let starts: Vec<&Start> = analysis
-        .starts
-        .iter()
-        .filter(|s| units.is_empty() || units.contains(&s.unit))
-        .collect();
-    let mut by_cause = serde_json::Map::new();
-    for cause in Cause::ALL {
-        let n = starts.iter().filter(|s| s.cause == cause).count();
-        if n > 0 {
-            by_cause.insert(cause.as_str().to_string(), json!(n));
-        }
-    }
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "document": "since-boot",
-        "boot": json::boot(&analysis.boot),
-        "starts": starts.iter().map(|s| start(s, lc)).collect::<Vec<_>>(),
-        "by_cause": by_cause,
-        "failures": failures(lc, units).iter().map(|&i| activation(lc, i, analysis)).collect::<Vec<_>>(),
-        "runs_without_logged_start": unstarted(analysis, units).len(),
-    })
-}
-
-/// One activation, as in `unit -o json` and `since-boot`'s `failures`.
-pub fn activation(lc: &BootLifecycles, index: usize, analysis: &BootAnalysis) -> Value {
-    let a = &lc.activations[index];
-    let stamp = |s: Option<crate::lifecycle::Stamp>| s.map(|s| s.realtime_usec);
-    json!({
-        "unit": a.unit,
-        "manager": a.manager,
-        "boot_id": a.boot_id.to_string(),
-        "invocation_id": a.invocation_id.map(|i| i.to_string()),
-        "start_job_id": a.start_job_id,
-        "requested_realtime_usec": stamp(a.requested),
-        "started_realtime_usec": stamp(a.started),
-        "stopping_realtime_usec": stamp(a.stopping),
-        "ended_realtime_usec": stamp(a.ended),
-        "stop_job_id": a.stop_job_id,
-        "stop_job_type": a.stop_job_type,
-        "cause": analysis.start_of(index).map(|s| s.cause),
-        "trigger": analysis.start_of(index).and_then(|s| s.trigger.clone()),
-        "start": analysis.start_of(index).map(|s| start(s, lc)),
-        "outcome": outcome(a),
-        "n_restarts": a.restart_scheduled.and_then(|(_, n)| n),
-        "cpu_usage_nsec": a.resources.cpu_usage_nsec,
-        "memory_peak_bytes": a.resources.memory_peak_bytes,
-        "events": a.events.iter().map(|&i| json::evidence(&lc.event(i).evidence)).collect::<Vec<_>>(),
-    })
-}
-
-/// `jforensics unit UNIT -o json`.
-pub fn unit_json(unit: &str, analyses: &[BootAnalysis]) -> Value {
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "document": "unit",
-        "unit": unit,
-        "boots": analyses.iter().map(|an| json!({
-            "boot": json::boot(&an.boot),
-            "activations": an.lifecycles.activations_of(unit)
-                .map(|(i, _)| activation(&an.lifecycles, i, an))
-                .collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// Activations seen only while already running: their start was not logged.
-fn unstarted(analysis: &BootAnalysis, units: &[String]) -> Vec<usize> {
-    let lc = &analysis.lifecycles;
-    (0..lc.activations.len())
-        .filter(|&i| !crate::cause::is_start(lc, i))
-        .filter(|&i| units.is_empty() || units.contains(&lc.activations[i].unit))
-        .collect()
-}
-
-/// Activations that ended in failure, in order (only those of `units`, if given).
-fn failures(lc: &BootLifecycles, units: &[String]) -> Vec<usize> {
-    lc.activations
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.end_state == EndState::Failed)
-        .filter(|(_, a)| units.is_empty() || units.contains(&a.unit))
-        .map(|(i, _)| i)
-        .collect()
-}
-
-// ------------------------------------------------------------------ terminal
+use crate::present::table::{Align, Table};
+use crate::present::text::{WIDTH, fit, pad, wrap};
+use crate::present::time::{span, wall, wall_near};
+use crate::report::select::{failures, unstarted};
+use crate::report::terminal;
 
 /// `jforensics since-boot`: the boot line, then every start that was not
 /// part of boot grouped by cause, then the failures.
@@ -209,12 +69,12 @@ pub fn since_boot(analysis: &BootAnalysis, units: &[String], all: bool, style: &
     let failed = failures(lc, units);
     if !failed.is_empty() {
         out.push_str(&format!("\nFailures ({})\n", failed.len()));
-        let mut t = crate::report::table::Table::new(&[
-            ("ENDED", crate::report::table::Align::Left),
-            ("UNIT", crate::report::table::Align::Left),
-            ("RESULT", crate::report::table::Align::Left),
-            ("EXIT", crate::report::table::Align::Left),
-            ("RAN", crate::report::table::Align::Right),
+        let mut t = Table::new(&[
+            ("ENDED", Align::Left),
+            ("UNIT", Align::Left),
+            ("RESULT", Align::Left),
+            ("EXIT", Align::Left),
+            ("RAN", Align::Right),
         ]);
         for i in failed {
             let a = &lc.activations[i];
@@ -337,17 +197,17 @@ pub fn unit(unit: &str, analyses: &[BootAnalysis], style: &Style) -> String {
         // A system unit and a user unit may share a name: say whose it is.
         let mixed = acts.iter().any(|(_, a)| !a.manager.is_system());
         let mut headers = vec![
-            ("#", crate::report::table::Align::Right),
-            ("STARTED", crate::report::table::Align::Left),
-            ("CAUSE", crate::report::table::Align::Left),
-            ("TRIGGER", crate::report::table::Align::Left),
-            ("RAN", crate::report::table::Align::Right),
-            ("ENDED", crate::report::table::Align::Left),
+            ("#", Align::Right),
+            ("STARTED", Align::Left),
+            ("CAUSE", Align::Left),
+            ("TRIGGER", Align::Left),
+            ("RAN", Align::Right),
+            ("ENDED", Align::Left),
         ];
         if mixed {
-            headers.insert(1, ("MANAGER", crate::report::table::Align::Left));
+            headers.insert(1, ("MANAGER", Align::Left));
         }
-        let mut t = crate::report::table::Table::new(&headers);
+        let mut t = Table::new(&headers);
         for (n, (i, a)) in acts.iter().enumerate() {
             let s = an.start_of(*i);
             let mut row = vec![(n + 1).to_string()];
@@ -414,13 +274,4 @@ fn describe_end_short(a: &Activation, lc: &BootLifecycles) -> String {
         }
     }
     words
-}
-
-fn pad(s: &str, width: usize) -> String {
-    let n = s.chars().count();
-    if n >= width {
-        s.to_string()
-    } else {
-        format!("{s}{}", " ".repeat(width - n))
-    }
 }

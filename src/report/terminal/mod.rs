@@ -1,47 +1,21 @@
-//! Text for people at a terminal.
+//! Text for people at a terminal: the `boots` table here, findings and
+//! starts in their modules. Everything fits [`WIDTH`] columns unless `-l`.
+
+pub mod findings;
+pub mod starts;
 
 use crate::boots::{Boot, BootEnd};
-use crate::report::color::{Tone, paint};
-use crate::report::table::{Align, Table};
-use crate::report::time::{Zone, span, wall, wall_near};
+use crate::present::color::{Tone, paint};
+use crate::present::table::{Align, Table};
+use crate::present::text::{WIDTH, one_line};
+use crate::present::time::{Zone, span, wall, wall_near};
 
-/// The width every terminal text fits (`-l` may print wider).
-pub const WIDTH: usize = 100;
-
-/// Cuts `s` to `width` characters, marking the cut with "…".
-pub fn fit(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
-/// Greedy word wrap to `width` characters.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
+/// How terminal text is printed: the choices the front end made.
 pub struct Style {
     pub zone: Zone,
     /// Print whole boot ids instead of their first 8 digits.
     pub full_ids: bool,
-    /// Colour the text (ANSI); decided by the front end (`report::color::enabled`).
+    /// Colour the text (ANSI); decided by the front end (`present::color::enabled`).
     pub color: bool,
 }
 
@@ -112,16 +86,12 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
         for e in b.end_evidence.iter().rev().take(3).rev() {
             let when = wall(e.realtime_usec, style.zone);
             // A line is one line on the terminal; -l shows it whole.
-            let message: String = e
-                .message
-                .chars()
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect();
-            let message = if style.full_ids {
-                message
+            let room = if style.full_ids {
+                usize::MAX
             } else {
-                fit(&message, WIDTH.saturating_sub(4 + when.chars().count()))
+                WIDTH.saturating_sub(4 + when.chars().count())
             };
+            let message = one_line(&e.message, room);
             out.push_str(&format!("  {when}  {message}\n"));
         }
     }
@@ -137,26 +107,4 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_text_is_cut_and_wrapped_to_the_width() {
-        assert_eq!(fit("abcdef", 4), "abc…");
-        assert_eq!(fit("abc", 4), "abc");
-        let lines = wrap("one two three four five six", 9);
-        assert_eq!(lines, vec!["one two", "three", "four five", "six"]);
-        assert!(lines.iter().all(|l| l.chars().count() <= 9));
-    }
-
-    #[test]
-    fn wrapping_keeps_every_word() {
-        let text = "a bb ccc dddd eeeee ffffff";
-        let lines = wrap(text, 8);
-        assert_eq!(lines.join(" "), text);
-        assert!(lines.iter().all(|l| l.len() <= 8));
-    }
 }

@@ -1,86 +1,15 @@
-//! Findings for people (terminal) and programs (JSON).
-//!
-//! The terminal form reads like the postmortem it feeds: severity and kind,
-//! the one-paragraph summary, the fix, and the journal lines that prove it.
-//! The JSON form is the documented contract (README, "Findings"): field
-//! names never change, times come as µs and RFC 3339.
+//! Findings for people at a terminal. It reads like the postmortem it
+//! feeds: severity and kind, the one-paragraph summary, the fix, and the
+//! journal lines that prove it.
 
-use serde_json::{Map, Value, json};
-
+use super::Style;
 use crate::findings::{Finding, Severity};
-use crate::report::color::{Tone, paint};
-use crate::report::json::{SCHEMA_VERSION, evidence_list};
-use crate::report::terminal::{Style, WIDTH, wrap};
-use crate::report::time::{rfc3339, wall, wall_near};
+use crate::present::color::{Tone, paint};
+use crate::present::text::{WIDTH, wrap};
+use crate::present::time::{wall, wall_near};
 
 /// Evidence lines shown per finding unless `--full`.
 const EVIDENCE_SHOWN: usize = 6;
-
-/// One finding as the documented JSON object.
-pub fn finding(f: &Finding) -> Value {
-    let mut details = serde_json::to_value(&f.details).unwrap_or(Value::Null);
-    add_time_twins(&mut details);
-    json!({
-        "id": f.id,
-        "kind": f.kind,
-        "severity": f.severity,
-        "unit": f.unit,
-        "manager": f.manager,
-        "boot_id": f.boot_id.to_string(),
-        "start_realtime_usec": f.start_realtime_usec,
-        "start_realtime": rfc3339(f.start_realtime_usec),
-        "end_realtime_usec": f.end_realtime_usec,
-        "end_realtime": rfc3339(f.end_realtime_usec),
-        "summary": f.summary,
-        "hint": f.hint,
-        "confidence": f.confidence.map(|c| (c * 100.0).round() / 100.0),
-        "evidence": evidence_list(&f.evidence),
-        "details": details,
-    })
-}
-
-/// An array of findings, in the order given.
-pub fn findings(list: &[Finding]) -> Value {
-    Value::Array(list.iter().map(finding).collect())
-}
-
-/// `jforensics findings -o json`: the findings of the boots read, with the
-/// boots they cover.
-pub fn document(list: &[Finding], boot_ids: &[String]) -> Value {
-    let mut counts = Map::new();
-    for s in Severity::ALL.iter().rev() {
-        counts.insert(
-            s.as_str().to_string(),
-            json!(list.iter().filter(|f| f.severity == *s).count()),
-        );
-    }
-    json!({
-        "schema_version": SCHEMA_VERSION,
-        "document": "findings",
-        "boots": boot_ids,
-        "counts": counts,
-        "findings": findings(list),
-    })
-}
-
-/// Every `*_realtime_usec` number in `details` also as RFC 3339 under the
-/// name without `_usec`, as everywhere else in the JSON output.
-fn add_time_twins(value: &mut Value) {
-    let Value::Object(map) = value else { return };
-    let twins: Vec<(String, Value)> = map
-        .iter()
-        .filter_map(|(k, v)| {
-            let name = k
-                .strip_suffix("_usec")
-                .filter(|_| k.ends_with("realtime_usec"))?;
-            Some((
-                name.to_string(),
-                v.as_u64().map(|u| json!(rfc3339(u))).unwrap_or(Value::Null),
-            ))
-        })
-        .collect();
-    map.extend(twins);
-}
 
 fn tone(s: Severity) -> Tone {
     match s {
@@ -239,67 +168,8 @@ fn fix_lines(hint: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::{Details, KillDetails, Kind, finding_id};
-    use crate::journal::Id128;
-    use crate::report::time::Zone;
-
-    fn sample() -> Finding {
-        let boot = Id128([9; 16]);
-        Finding {
-            id: finding_id(Kind::OomKill, "memhog.service", boot, 1_795_244_775_880_377),
-            kind: Kind::OomKill,
-            severity: Severity::Error,
-            unit: Some("memhog.service".to_string()),
-            manager: "system".to_string(),
-            boot_id: boot,
-            start_realtime_usec: 1_795_244_775_880_377,
-            end_realtime_usec: 1_795_244_775_891_083,
-            summary: "memhog.service was killed by the kernel's OOM killer at 07:06:15 after running 1.6s.".to_string(),
-            hint: "Raise `MemoryMax=`.".to_string(),
-            confidence: None,
-            evidence: Vec::new(),
-            details: Details::Kill(KillDetails {
-                result: Some("oom-kill".to_string()),
-                exit: Some("signal=9".to_string()),
-                signal: Some(9),
-                coredump_exe: None,
-                coredump_comm: None,
-                coredump_pid: None,
-                executable: None,
-                operation: None,
-                ran_usec: Some(1_598_773),
-            }),
-        }
-    }
-
-    #[test]
-    fn json_names_every_contract_field_and_both_time_forms() {
-        let v = finding(&sample());
-        for field in [
-            "id",
-            "kind",
-            "severity",
-            "unit",
-            "manager",
-            "boot_id",
-            "start_realtime_usec",
-            "start_realtime",
-            "end_realtime_usec",
-            "end_realtime",
-            "summary",
-            "hint",
-            "confidence",
-            "evidence",
-            "details",
-        ] {
-            assert!(v.get(field).is_some(), "{field} missing in {v}");
-        }
-        assert_eq!(v["kind"], "oom-kill");
-        assert_eq!(v["severity"], "error");
-        assert_eq!(v["details"]["result"], "oom-kill");
-        assert!(v["id"].as_str().unwrap().starts_with("oom-kill-"));
-        assert_eq!(v["start_realtime"], rfc3339(1_795_244_775_880_377));
-    }
+    use crate::present::time::Zone;
+    use crate::testkit::sample_finding as sample;
 
     #[test]
     fn the_terminal_form_leads_with_severity_and_wraps_the_summary() {

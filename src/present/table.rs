@@ -1,7 +1,9 @@
-//! Aligned plain-text tables. Cells may be coloured: widths count what a
-//! terminal shows ([`visible_width`]), not escape sequences.
+//! Aligned plain-text tables, the one renderer for every table a terminal
+//! shows (`boots`, `unit`, failures, `query` results). Cells may be
+//! coloured: widths count what a terminal shows ([`visible_width`]), not
+//! escape sequences.
 
-use crate::report::color::{Tone, paint, visible_width};
+use super::color::{Tone, paint, visible_width};
 
 /// Column alignment.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -11,14 +13,19 @@ pub enum Align {
 }
 
 pub struct Table {
-    headers: Vec<(&'static str, Align)>,
+    headers: Vec<(String, Align)>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    pub fn new(headers: &[(&'static str, Align)]) -> Table {
+    pub fn new(headers: &[(&str, Align)]) -> Table {
+        Table::with_headers(headers.iter().map(|(h, a)| (h.to_string(), *a)).collect())
+    }
+
+    /// As [`Table::new`], for headers made at run time (a query's columns).
+    pub fn with_headers(headers: Vec<(String, Align)>) -> Table {
         Table {
-            headers: headers.to_vec(),
+            headers,
             rows: Vec::new(),
         }
     }
@@ -50,7 +57,7 @@ impl Table {
             }
         }
         let mut out = String::new();
-        let header: Vec<String> = self.headers.iter().map(|(h, _)| h.to_string()).collect();
+        let header: Vec<String> = self.headers.iter().map(|(h, _)| h.clone()).collect();
         for cells in std::iter::once(&header).chain(self.rows.iter()) {
             let mut line = String::new();
             for (i, (_, align)) in self.headers.iter().enumerate() {

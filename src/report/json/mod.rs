@@ -1,14 +1,19 @@
-//! JSON documents. The field names here are the documented contract
-//! (README, "JSON output"); add fields freely, never rename or remove one.
+//! JSON documents, for programs. The field names are the documented
+//! contract (README, "JSON output", and `schema/jforensics.schema.json`): add
+//! fields freely, never rename or remove one.
+//!
+//! This module holds what every document shares (the schema version,
+//! evidence, boots) and `boots -o json`; each other document has its module.
+
+pub mod findings;
+pub mod report;
+pub mod starts;
 
 use serde_json::{Value, json};
 
 use crate::boots::Boot;
 use crate::evidence::Evidence;
-use crate::report::bundle::{ChartRef, ReportInput};
-use crate::report::chart::ImageFormat;
-use crate::report::time::rfc3339;
-use crate::report::{findings, starts};
+use crate::present::time::rfc3339;
 
 /// Version of the JSON documents (`schema/jforensics.schema.json`): the minor
 /// number grows when fields are added, the major one when a field changes
@@ -70,30 +75,4 @@ pub fn boots(list: &[Boot]) -> Value {
             })
             .collect(),
     )
-}
-
-/// `report.json` of a postmortem bundle (`jforensics report`).
-pub fn report(input: &ReportInput, charts: &[ChartRef], notes: &[String]) -> Value {
-    let mut doc = json!({
-        "schema_version": SCHEMA_VERSION,
-        "document": "report",
-        "generator": input.generator,
-        "boot": boot(input.boot),
-        "boots": Value::Array(input.boots.iter().map(boot).collect()),
-        "charts": charts.iter().map(|c| json!({
-            "name": c.name,
-            "title": c.title,
-            "files": [c.file(ImageFormat::Svg), c.file(ImageFormat::Png)],
-        })).collect::<Vec<_>>(),
-        "notes": notes,
-    });
-    if let Some(analysis) = input.analysis {
-        doc["starts"] = analysis
-            .starts
-            .iter()
-            .map(|s| starts::start(s, &analysis.lifecycles))
-            .collect();
-        doc["findings"] = findings::findings(input.findings);
-    }
-    doc
 }

@@ -1,0 +1,215 @@
+//! The library's import graph: data flows one way through the pipeline
+//! (journal → events → boots/lifecycles → cause → findings → report/tables),
+//! and no module reaches a later stage or takes part in a cycle.
+//!
+//! Read from the `use crate::…`/`super::…` paths in `src/` (the front end,
+//! `main.rs`, `cli/` and `commands/`, may use everything). A path to a
+//! module counts as an import of that module; a path to an item, of the
+//! module that holds it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use regex::Regex;
+
+use crate::support::repo;
+
+/// Pipeline order: a stage may import its own and lower ranks only. Rank 0
+/// are leaves every stage may use (presentation helpers, the enum-word
+/// helper); they import nothing of the crate but themselves.
+const RANKS: &[(&str, u32)] = &[
+    ("present", 0),
+    ("vocab", 0),
+    ("journal", 1),
+    ("evidence", 2),
+    ("stable_id", 2),
+    ("events", 3),
+    ("boots", 4),
+    ("lifecycle", 4),
+    ("cause", 5),
+    ("findings", 6),
+    ("report", 7),
+    ("tables", 7),
+    // `jforensics watch` (on main, merged after this test was written): it
+    // runs the detectors and prints their JSON, so it comes after report.
+    ("watch", 8),
+];
+
+/// Modules outside the pipeline: test-only data and the front end.
+const OUTSIDE: &[&str] = &["testkit", "main", "cli", "commands", "lib"];
+
+/// Each library file as its module path ("report::json::findings") with
+/// its text.
+fn sources() -> Vec<(Vec<String>, String)> {
+    let src = repo().join("src");
+    let mut out = Vec::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path.strip_prefix(&src).unwrap().with_extension("");
+                let mut module: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                if module.last().is_some_and(|m| m == "mod") {
+                    module.pop();
+                }
+                if OUTSIDE.contains(&module[0].as_str()) {
+                    continue;
+                }
+                out.push((module, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The longest prefix of `path` that names a module file or directory.
+fn module_of(src: &Path, path: &[String]) -> Vec<String> {
+    for n in (1..=path.len()).rev() {
+        let base = src.join(path[..n].join("/"));
+        if base.with_extension("rs").is_file() || base.is_dir() {
+            return path[..n].to_vec();
+        }
+    }
+    path[..1].to_vec()
+}
+
+/// Every module each module imports (by `crate::` or `super::` paths in
+/// code, not in comments).
+fn imports() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+    let src = repo().join("src");
+    let path = Regex::new(r"\b(crate|super)((?:::[A-Za-z_][A-Za-z0-9_]*)+)").unwrap();
+    let mut graph = BTreeMap::new();
+    for (module, text) in sources() {
+        let mut targets = BTreeSet::new();
+        // Inline test modules are left out: their `super` is the file itself.
+        let text = text.split("#[cfg(test)]\nmod tests {").next().unwrap_or("");
+        for line in text.lines() {
+            let code = line.split("//").next().unwrap_or("");
+            for m in path.captures_iter(code) {
+                let mut names: Vec<String> = m[2]
+                    .split("::")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                let mut full = if &m[1] == "crate" {
+                    Vec::new()
+                } else {
+                    // `super` of a file module is its parent directory's module.
+                    module[..module.len().saturating_sub(1)].to_vec()
+                };
+                while names.first().is_some_and(|n| n == "super") {
+                    names.remove(0);
+                    full.pop();
+                }
+                full.extend(names);
+                if full.is_empty() || full[0] == "testkit" {
+                    continue;
+                }
+                // `use crate::report::{html, json}` names its modules in braces.
+                let tail = &code[m.get(0).map_or(0, |w| w.end())..];
+                if let Some(list) = tail.strip_prefix("::{") {
+                    for item in list.split(['}', ',']).take_while(|s| !s.contains(';')) {
+                        let item = item.trim().split(' ').next().unwrap_or("");
+                        if item.is_empty() || item == "self" {
+                            continue;
+                        }
+                        let mut p = full.clone();
+                        p.extend(item.split("::").map(str::to_string));
+                        targets.insert(module_of(&src, &p));
+                    }
+                }
+                targets.insert(module_of(&src, &full));
+            }
+        }
+        targets.remove(&module);
+        graph.insert(module, targets);
+    }
+    graph
+}
+
+fn rank(module: &[String]) -> u32 {
+    RANKS
+        .iter()
+        .find(|(name, _)| *name == module[0])
+        .map(|(_, r)| *r)
+        .unwrap_or_else(|| {
+            panic!(
+                "src/{} has no place in RANKS (tests/it/layers.rs)",
+                module[0]
+            )
+        })
+}
+
+#[test]
+fn no_stage_imports_a_later_one() {
+    let mut wrong = Vec::new();
+    for (module, targets) in imports() {
+        for target in targets {
+            let leaf_breach = rank(&module) == 0 && target[0] != module[0];
+            let peer_breach = module[0] != target[0] && rank(&module) == rank(&target);
+            if rank(&target) > rank(&module) || leaf_breach || peer_breach {
+                wrong.push(format!("{} -> {}", module.join("::"), target.join("::")));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports against the pipeline order:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn no_module_takes_part_in_an_import_cycle() {
+    let graph = imports();
+    // Parent and child modules may name each other (a `mod.rs` declares its
+    // children); cycles are looked for between modules of which neither
+    // contains the other.
+    let related = |a: &[String], b: &[String]| a.starts_with(b) || b.starts_with(a);
+    let mut cycles = Vec::new();
+    for start in graph.keys() {
+        // Depth-first search for a way back to `start`.
+        let mut stack = vec![(start.clone(), vec![start.clone()])];
+        let mut seen = BTreeSet::new();
+        while let Some((at, trail)) = stack.pop() {
+            for next in graph.get(&at).into_iter().flatten() {
+                if related(&at, next) {
+                    continue;
+                }
+                if next == start {
+                    let names: Vec<String> = trail.iter().map(|m| m.join("::")).collect();
+                    cycles.push(format!("{} -> {}", names.join(" -> "), start.join("::")));
+                } else if seen.insert(next.clone()) {
+                    let mut t = trail.clone();
+                    t.push(next.clone());
+                    stack.push((next.clone(), t));
+                }
+            }
+        }
+    }
+    assert!(cycles.is_empty(), "import cycles:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn the_import_reader_sees_imports() {
+    // Guards the two tests above against passing on an empty graph.
+    let graph = imports();
+    let of = |m: &str| graph.get(&m.split("::").map(str::to_string).collect::<Vec<_>>());
+    let findings = of("findings").expect("src/findings/mod.rs read");
+    assert!(
+        findings.contains(&vec!["cause".to_string()]),
+        "{findings:?}"
+    );
+    let bundle = of("report::bundle").expect("src/report/bundle.rs read");
+    assert!(
+        bundle.contains(&vec!["report".to_string(), "json".to_string()]),
+        "{bundle:?}"
+    );
+}
