@@ -2,6 +2,7 @@
 //! meaning is the same, so muscle memory carries over.
 
 pub mod findings;
+pub mod fleet;
 pub mod time;
 
 use std::path::PathBuf;
@@ -46,6 +47,14 @@ pub struct SourceArgs {
     /// Read a `journalctl -o json` or `-o export` stream from FILE, or - for stdin
     #[arg(short = 'i', long, value_name = "FILE|-", global = true)]
     pub input: Option<String>,
+    /// Only this machine of a journal holding many: a machine id (8 digits will do) or a hostname
+    #[arg(
+        short = 'M',
+        long = "machine",
+        value_name = "ID|HOSTNAME",
+        global = true
+    )]
+    pub machine: Option<String>,
     /// Fail on the first malformed record instead of skipping and counting it
     #[arg(long, global = true)]
     pub strict: bool,
@@ -137,6 +146,9 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// Write a postmortem bundle for one boot: report.md, report.json and charts
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
+    /// Many hosts at once: each host's findings, and what they share (reboot waves, the same failure)
+    #[command(after_help = fleet::FLEET_HELP)]
+    Fleet(fleet::FleetArgs),
     /// Print a shell completion script (bash, zsh, fish, …)
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),

@@ -5,6 +5,7 @@ pub mod bundle;
 pub mod chart;
 pub mod color;
 pub mod findings;
+pub mod fleet;
 pub mod html;
 pub mod json;
 pub mod markdown;
