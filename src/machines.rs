@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 use crate::boots::Boot;
 use crate::journal::{EntrySource, Filter, Id128, JournalError};
 
+const TAIL: usize = 8;
+
 /// One host in the journal.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Machine {
@@ -51,12 +53,13 @@ impl Machine {
     }
 }
 
-/// The filter that reads each boot's last entry, whose `_MACHINE_ID` and
-/// `_HOSTNAME` say whose boot it is.
+/// The filter that reads each boot's last entries, whose `_MACHINE_ID` and
+/// `_HOSTNAME` say whose boot it is. Several, because the very last one of
+/// an unclean boot may be a torn record without trusted fields.
 pub fn tails_filter(boots: &[Boot]) -> Filter {
     Filter {
         boots: boots.iter().map(|b| b.boot_id).collect(),
-        last: Some(1),
+        last: Some(TAIL),
         last_per_boot: true,
         ..Filter::all()
     }
@@ -68,12 +71,26 @@ pub fn tails_filter(boots: &[Boot]) -> Filter {
 pub fn group(boots: &[Boot], tails: &mut dyn EntrySource) -> Result<Vec<Machine>, JournalError> {
     let mut owner: BTreeMap<Id128, (Option<Id128>, Option<String>)> = BTreeMap::new();
     while let Some(entry) = tails.next_entry()? {
-        let host = entry.str("_HOSTNAME").map(str::to_string);
-        owner.insert(entry.boot_id, (entry.machine_id(), host));
+        if let Some(id) = entry.machine_id() {
+            let host = entry.str("_HOSTNAME").map(str::to_string);
+            owner.insert(entry.boot_id, (Some(id), host));
+        }
     }
+    // A boot none of whose last entries names a machine belongs to the only
+    // machine there is, if there is one.
+    let known: Vec<Option<Id128>> = {
+        let mut ids: Vec<Option<Id128>> = owner.values().map(|(id, _)| *id).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
     let mut machines: Vec<Machine> = Vec::new();
     for boot in boots {
-        let (id, host) = owner.get(&boot.boot_id).cloned().unwrap_or((None, None));
+        let (id, host) = match owner.get(&boot.boot_id) {
+            Some(o) => o.clone(),
+            None if known.len() == 1 => (known[0], None),
+            None => (None, None),
+        };
         match machines.iter_mut().find(|m| m.id == id) {
             Some(m) => {
                 m.boots.push(boot.boot_id);

@@ -265,7 +265,8 @@ const EXPORT_HELP: &str = "\
 Examples:
   jforensics export --table starts --out starts.parquet     format from the extension
   jforensics export --table findings --format csv --out -   CSV on standard output
-  duckdb -c \"SELECT cause, COUNT(*) FROM 'starts.parquet' GROUP BY cause\"";
+  duckdb -c \"SELECT cause, COUNT(*) FROM 'starts.parquet' GROUP BY cause\"
+  jforensics -D /srv/logs export --dataset fleet/      every host, partitioned Parquet";
 
 /// The formats `query` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -318,14 +319,17 @@ pub struct QueryArgs {
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     /// The table to write
-    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(jforensics::tables::Table::names()))]
-    pub table: String,
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(jforensics::tables::Table::names()), required_unless_present = "dataset")]
+    pub table: Option<String>,
     /// Format [default: from the --out extension: .parquet, .csv, .ndjson/.jsonl; ndjson with -o json]
     #[arg(long = "format", value_name = "FORMAT", value_enum)]
     pub table_format: Option<ExportFormat>,
     /// The file to write, or - for standard output
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "dataset")]
+    pub out: Option<PathBuf>,
+    /// Write boots, starts, findings and coverage of every machine as Parquet under DIR/TABLE/dt=DAY/ (docs/tables.md)
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["table", "out", "table_format"])]
+    pub dataset: Option<PathBuf>,
     #[command(flatten)]
     pub boot: BootArg,
 }
