@@ -66,3 +66,6 @@ bench "fixture debian13: story of the newest boot (reads the boot before too, fo
 bench "fixture debian13: story of the debug-level boot (-b -1)" \
     "$bin -D $fixture since-boot -b -1 -o json > /dev/null" "journalctl -D $fixture -b -1 -o json > /dev/null"
 cat "$report"
+
+# Many hosts in one directory: its own script, so it can run alone too.
+BENCH_DIR="$work" scripts/bench-fleet.sh "$bin"

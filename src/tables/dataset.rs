@@ -290,7 +290,7 @@ fn day_of_rows(df: &DataFrame, column: &str) -> PolarsResult<Vec<String>> {
 pub fn markdown() -> String {
     let mut out = String::from(
         "\n## The fleet dataset: `export --dataset OUT/`\n\n\
-         One host's analysis as Hive-style partitioned Parquet, for DuckDB, Spark, Trino or \
+         Each host's analysis as Hive-style partitioned Parquet, for DuckDB, Spark, Trino or \
          ClickHouse: `OUT/TABLE/dt=YYYY-MM-DD/<machine_id>-<run_id>.parquet` for the tables \
          `boots`, `starts`, `findings` (their columns as above) and `coverage`. `dt` is the \
          UTC day of `first_entry` (boots, coverage), `realtime` (starts) or `began` \
