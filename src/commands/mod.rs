@@ -174,6 +174,21 @@ impl Context {
         }
     }
 
+    /// The same settings over another source (nothing read yet).
+    pub fn with_spec(&self, spec: SourceSpec) -> Context {
+        Context {
+            spec,
+            strictness: self.strictness,
+            time_filter: self.time_filter.clone(),
+            output: self.output.clone(),
+            journal: Arc::new(OnceLock::new()),
+            machine_arg: None,
+            scope: None,
+            quiet: self.quiet,
+            scanned: OnceLock::new(),
+        }
+    }
+
     /// Without the progress line, for reading several views at once.
     pub fn quiet(mut self) -> Context {
         self.quiet = true;

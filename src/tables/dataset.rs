@@ -279,7 +279,7 @@ fn day_of_rows(df: &DataFrame, column: &str) -> PolarsResult<Vec<String>> {
     Ok(times
         .into_iter()
         .map(|t| {
-            t.and_then(|usec| chrono::DateTime::from_timestamp_micros(usec))
+            t.and_then(chrono::DateTime::from_timestamp_micros)
                 .map(|d| d.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| "unknown".to_string())
         })
