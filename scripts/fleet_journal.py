@@ -21,36 +21,12 @@ import subprocess
 import sys
 import tempfile
 
+from bench_replicate import entries  # the export-format parser
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = ["debian12", "debian13"]
 TIME_FIELDS = (b"__REALTIME_TIMESTAMP", b"_SOURCE_REALTIME_TIMESTAMP")
 DROPPED = (b"__CURSOR", b"__SEQNUM", b"__SEQNUM_ID")
-
-
-def entries(data):
-    pos = 0
-    entry = []
-    while pos < len(data):
-        nl = data.find(b"\n", pos)
-        if nl < 0:
-            break
-        line = data[pos:nl]
-        pos = nl + 1
-        if not line:
-            if entry:
-                yield entry
-            entry = []
-            continue
-        if b"=" in line:
-            name, value = line.split(b"=", 1)
-            entry.append((name, value, False))
-        else:
-            (size,) = struct.unpack("<Q", data[pos:pos + 8])
-            value = data[pos + 8:pos + 8 + size]
-            pos += 8 + size + 1
-            entry.append((line, value, True))
-    if entry:
-        yield entry
 
 
 def export(fixture, scratch):

@@ -286,6 +286,13 @@ fn day_of_rows(df: &DataFrame, column: &str) -> PolarsResult<Vec<String>> {
         .collect())
 }
 
+fn column_rows(columns: &[ColumnDoc]) -> String {
+    columns
+        .iter()
+        .map(|c| format!("| `{}` | {} | {} |\n", c.name, c.type_label(), c.doc))
+        .collect()
+}
+
 /// The Markdown section of docs/tables.md about the dataset.
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -298,28 +305,14 @@ pub fn markdown() -> String {
          Exporting the same journal again rewrites the same files. Every row starts with:\n\n\
          | column | type | meaning |\n| --- | --- | --- |\n",
     );
-    for c in HOST_COLUMNS {
-        out.push_str(&format!(
-            "| `{}` | {} | {} |\n",
-            c.name,
-            c.type_label(),
-            c.doc
-        ));
-    }
+    out.push_str(&column_rows(HOST_COLUMNS));
     out.push_str(&format!(
         "\nWith several machines in the journal, `query` and `export --table` put \
          `machine_id` and `hostname` first in every table.\n\n### `coverage`\n\n{}.\n\n\
          | column | type | meaning |\n| --- | --- | --- |\n",
         super::capitalised(COVERAGE_ABOUT)
     ));
-    for c in COVERAGE_COLUMNS {
-        out.push_str(&format!(
-            "| `{}` | {} | {} |\n",
-            c.name,
-            c.type_label(),
-            c.doc
-        ));
-    }
+    out.push_str(&column_rows(COVERAGE_COLUMNS));
     out.push_str(
         "\n`queries/fleet/*.sql` are DuckDB queries over this layout (reboot waves, crash loops \
          by wave, lost at reboot by host); see the README, \"Fleets\".\n",
