@@ -146,7 +146,7 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// Write a postmortem bundle for one boot: report.md, report.json and charts
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
-    /// Many hosts at once: each host's findings, and what they share (reboot waves, the same failure)
+    /// Many hosts at once: each host's findings and what hosts share
     #[command(after_help = fleet::FLEET_HELP)]
     Fleet(fleet::FleetArgs),
     /// Print a shell completion script (bash, zsh, fish, …)
