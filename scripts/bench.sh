@@ -111,3 +111,6 @@ while IFS=$'\t' read -r name jt jr ct cr target; do
 done < "$results"
 echo
 cat "$work/commands.txt"
+
+# Many hosts in one directory: its own script, so it can run alone too.
+BENCH_DIR="$work" scripts/bench-fleet.sh "$bin"

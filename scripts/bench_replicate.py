@@ -64,4 +64,5 @@ def main():
             out.write(b"\n")
 
 
-main()
+if __name__ == "__main__":  # scripts/fleet_journal.py imports entries()
+    main()

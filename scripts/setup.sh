@@ -5,6 +5,7 @@
 #   systemd (journalctl)        tests compare with journalctl
 #   systemd-journal-remote      tests turn export streams into real journal files
 #   zstd                        unpacking sample journals by hand
+#   duckdb (Python, from PyPI)  tests run queries/fleet/*.sql over an exported dataset
 set -euo pipefail
 
 need=()
@@ -23,6 +24,11 @@ if [ ${#need[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+command -v python3 >/dev/null || { $([ "$(id -u)" -eq 0 ] || echo sudo) apt-get install -y -qq python3 python3-pip >/dev/null; }
+python3 -c "import duckdb" 2>/dev/null || {
+    echo "setup: installing the duckdb Python package" >&2
+    python3 -m pip install -q duckdb 2>/dev/null || python3 -m pip install -q --break-system-packages duckdb
+}
 command -v cargo >/dev/null || {
     echo "setup: cargo not found; install Rust first (https://rustup.rs)" >&2
     exit 1

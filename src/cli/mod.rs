@@ -2,6 +2,7 @@
 //! meaning is the same, so muscle memory carries over.
 
 pub mod findings;
+pub mod fleet;
 pub mod time;
 pub mod watch;
 
@@ -47,6 +48,14 @@ pub struct SourceArgs {
     /// Read a `journalctl -o json` or `-o export` stream from FILE, or - for stdin
     #[arg(short = 'i', long, value_name = "FILE|-", global = true)]
     pub input: Option<String>,
+    /// Only this machine of a journal holding many: a machine id (8 digits will do) or a hostname
+    #[arg(
+        short = 'M',
+        long = "machine",
+        value_name = "ID|HOSTNAME",
+        global = true
+    )]
+    pub machine: Option<String>,
     /// Fail on the first malformed record instead of skipping and counting it
     #[arg(long, global = true)]
     pub strict: bool,
@@ -141,6 +150,9 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// For a timer: report each new finding once, to JSON lines or a webhook
     #[command(after_help = watch::WATCH_HELP)]
     Watch(watch::WatchArgs),
+    /// Many hosts at once: each host's findings and what hosts share
+    #[command(after_help = fleet::FLEET_HELP)]
+    Fleet(fleet::FleetArgs),
     /// Print a shell completion script (bash, zsh, fish, …)
     #[command(after_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
@@ -257,7 +269,8 @@ const EXPORT_HELP: &str = "\
 Examples:
   jforensics export --table starts --out starts.parquet     format from the extension
   jforensics export --table findings --format csv --out -   CSV on standard output
-  duckdb -c \"SELECT cause, COUNT(*) FROM 'starts.parquet' GROUP BY cause\"";
+  duckdb -c \"SELECT cause, COUNT(*) FROM 'starts.parquet' GROUP BY cause\"
+  jforensics -D /srv/logs export --dataset fleet/      every host, partitioned Parquet";
 
 /// The formats `query` prints.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,14 +323,17 @@ pub struct QueryArgs {
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     /// The table to write
-    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(jforensics::tables::Table::names()))]
-    pub table: String,
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(jforensics::tables::Table::names()), required_unless_present = "dataset")]
+    pub table: Option<String>,
     /// Format [default: from the --out extension: .parquet, .csv, .ndjson/.jsonl; ndjson with -o json]
     #[arg(long = "format", value_name = "FORMAT", value_enum)]
     pub table_format: Option<ExportFormat>,
     /// The file to write, or - for standard output
-    #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "dataset")]
+    pub out: Option<PathBuf>,
+    /// Write boots, starts, findings and coverage of every machine as Parquet under DIR/TABLE/dt=DAY/ (docs/tables.md)
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["table", "out", "table_format"])]
+    pub dataset: Option<PathBuf>,
     #[command(flatten)]
     pub boot: BootArg,
 }

@@ -5,18 +5,58 @@ use std::process::ExitCode;
 use jforensics::boots;
 use jforensics::report::{json, terminal};
 
-use super::{Context, Result};
+use serde_json::Value;
+
+use super::{Context, Hosts, Result};
 use crate::cli::{BootsArgs, Format};
 
 pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
-    let all = ctx.boots()?;
-    let selected: Vec<_> = match args.boot.spec() {
-        Some(spec) => vec![boots::select(&all, spec)?.clone()],
-        None => all,
+    let views = match ctx.hosts()? {
+        Hosts::One => {
+            let selected = selected(ctx, args)?;
+            match ctx.output.format {
+                Format::Json => {
+                    println!("{}", serde_json::to_string_pretty(&json::boots(&selected))?)
+                }
+                Format::Short => print!("{}", terminal::boots(&selected, &ctx.style())),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Hosts::Many(views) => views,
     };
-    match ctx.output.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&json::boots(&selected))?),
-        Format::Short => print!("{}", terminal::boots(&selected, &ctx.style())),
+    // Many hosts: one array, each boot naming its machine; one table per host.
+    let mut all = Vec::new();
+    for (i, view) in views.iter().enumerate() {
+        let selected = selected(view, args)?;
+        match ctx.output.format {
+            Format::Json => {
+                let Value::Array(list) = json::boots(&selected) else {
+                    continue;
+                };
+                all.extend(list.into_iter().map(|b| super::name_host(b, view)));
+            }
+            Format::Short => {
+                if i > 0 {
+                    println!();
+                }
+                print!(
+                    "{}{}",
+                    super::host_heading(view),
+                    terminal::boots(&selected, &ctx.style())
+                );
+            }
+        }
+    }
+    if ctx.output.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&Value::Array(all))?);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn selected(ctx: &Context, args: &BootsArgs) -> Result<Vec<boots::Boot>> {
+    let all = ctx.boots()?;
+    Ok(match args.boot.spec() {
+        Some(spec) => vec![boots::select(&all, spec)?.clone()],
+        None => all,
+    })
 }

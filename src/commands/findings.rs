@@ -6,13 +6,61 @@ use jforensics::boots;
 use jforensics::cause::BootAnalysis;
 use jforensics::findings::{self, Finding, Kind, Options, Severity};
 use jforensics::journal::Id128;
-use jforensics::report::findings as render;
+use jforensics::report::{json, terminal};
 
-use super::{Context, Result, print_diagnostics};
+use super::{Context, Hosts, Result, print_diagnostics};
 use crate::cli::Format;
 use crate::cli::findings::{DetectorArgs, FindingsArgs, FindingsSort};
 
 pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
+    let views = match ctx.hosts()? {
+        Hosts::One => return run_one(ctx, args),
+        Hosts::Many(views) => views,
+    };
+    // Many hosts: each host's findings under its heading; in JSON one
+    // document whose findings name their machine.
+    let mut every: Vec<Finding> = Vec::new();
+    let mut hosts: Vec<serde_json::Value> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    for (i, view) in views.iter().enumerate() {
+        let (selected, list) = host_findings(view, args)?;
+        match ctx.output.format {
+            Format::Json => {
+                ids.extend(selected.iter().map(Id128::to_string));
+                hosts.extend(
+                    list.iter()
+                        .map(|_| super::name_host(serde_json::json!({}), view)),
+                );
+            }
+            Format::Short => {
+                if i > 0 {
+                    println!();
+                }
+                print!(
+                    "{}{}",
+                    super::host_heading(view),
+                    text(&list, selected.len(), view)
+                );
+            }
+        }
+        every.extend(list);
+    }
+    if ctx.output.format == Format::Json {
+        let mut doc = json::findings::document(&every, &ids);
+        if let Some(list) = doc["findings"].as_array_mut() {
+            for (f, host) in list.iter_mut().zip(hosts) {
+                if let (Some(f), serde_json::Value::Object(h)) = (f.as_object_mut(), host) {
+                    f.extend(h);
+                }
+            }
+        }
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    }
+    Ok(super::fail_on(&args.fail_on, &every))
+}
+
+/// One host's selected boots and its findings, narrowed and sorted as asked.
+pub fn host_findings(ctx: &Context, args: &FindingsArgs) -> Result<(Vec<Id128>, Vec<Finding>)> {
     let all = ctx.boots()?;
     let selected: Vec<Id128> = match args.boot.spec() {
         Some(spec) => vec![boots::select(&all, spec)?.boot_id],
@@ -26,12 +74,17 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
     if args.sort == FindingsSort::Severity {
         findings::sort_by_severity(&mut list);
     }
+    Ok((selected, list))
+}
+
+fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
+    let (selected, list) = host_findings(ctx, args)?;
     match ctx.output.format {
         Format::Json => {
             let ids: Vec<String> = selected.iter().map(Id128::to_string).collect();
             println!(
                 "{}",
-                serde_json::to_string_pretty(&render::document(&list, &ids))?
+                serde_json::to_string_pretty(&json::findings::document(&list, &ids))?
             );
         }
         Format::Short => print!("{}", text(&list, selected.len(), ctx)),
@@ -108,7 +161,7 @@ pub fn one_boot(
     Ok((analysis, found))
 }
 
-fn text(list: &[Finding], boots: usize, ctx: &Context) -> String {
+pub fn text(list: &[Finding], boots: usize, ctx: &Context) -> String {
     let style = ctx.style();
     let in_boots = if boots == 1 {
         "1 boot".to_string()
@@ -130,6 +183,6 @@ fn text(list: &[Finding], boots: usize, ctx: &Context) -> String {
         list.len(),
         if list.len() == 1 { "" } else { "s" },
         counts.join(", "),
-        render::terminal(list, &style)
+        terminal::findings::terminal(list, &style)
     )
 }

@@ -4,6 +4,7 @@ mod boots;
 mod completions;
 mod export;
 mod findings;
+mod fleet;
 mod progress;
 mod query;
 mod report;
@@ -17,12 +18,13 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-use std::cell::OnceCell;
+use std::sync::{Arc, OnceLock};
 
 use jforensics::boots::{self as boot_scan, Boot, BootScanner};
 use jforensics::journal::{
     self, EntrySource, Filter, Journal, JournalError, SourceSpec, StreamInput, Strictness,
 };
+use jforensics::machines::{self, Machine};
 use jforensics::present::color::{self, When};
 use jforensics::present::time::Zone;
 use jforensics::report::terminal::Style;
@@ -51,16 +53,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let ctx = Context::new(&cli.source, &cli.output)?;
     match &cli.command {
         Command::Boots(args) => boots::run(&ctx, args),
-        Command::SinceBoot(args) => since_boot::run(&ctx, args),
-        Command::Unit(args) => unit::run(&ctx, args),
+        Command::SinceBoot(args) => since_boot::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
+        Command::Unit(args) => unit::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
         Command::Findings(args) => findings::run(&ctx, args),
         Command::Query(args) => query::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),
-        Command::Report(args) => report::run(&ctx, args),
-        Command::Watch(args) => watch::run(&ctx, args),
+        Command::Report(args) => report::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
+        Command::Watch(args) => watch::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
+        Command::Fleet(args) => fleet::run(&cli.source, &cli.output, args),
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
     }
+}
+
+/// The view of the machine `-M` names, if any; an error when the journal
+/// holds several machines and none is named.
+fn one_host(ctx: &Context) -> Result<Option<Context>> {
+    ctx.single_host()
 }
 
 /// What every command needs: where to read, how strictly, and how to print.
@@ -70,12 +79,31 @@ pub struct Context {
     pub time_filter: Filter,
     pub output: OutputArgs,
     /// Prepared on first use (unpacked once, stdin spooled once), then read
-    /// as often as the command needs.
-    journal: OnceCell<Journal>,
+    /// as often as the command needs; shared with the per-machine views.
+    journal: Arc<OnceLock<Journal>>,
+    /// `-M/--machine`, as given.
+    machine_arg: Option<String>,
+    /// On a per-machine view: the machine, whose boots every read is
+    /// narrowed to.
+    scope: Option<Machine>,
+    /// No progress line (views read in parallel by `fleet`).
+    quiet: bool,
+    /// The boots, scanned once.
+    scanned: OnceLock<Vec<Boot>>,
+}
+
+/// The machines a command works on.
+pub enum Hosts {
+    /// One machine and no `-M`: the command runs as it always did, on the
+    /// whole context, and its output does not name the host.
+    One,
+    /// Several machines, or the one `-M` named: a view per machine, and the
+    /// output names each host.
+    Many(Vec<Context>),
 }
 
 impl Context {
-    fn new(source: &SourceArgs, output: &OutputArgs) -> Result<Context> {
+    pub fn new(source: &SourceArgs, output: &OutputArgs) -> Result<Context> {
         let given = [
             source.directory.is_some(),
             !source.files.is_empty(),
@@ -127,8 +155,93 @@ impl Context {
             },
             time_filter,
             output: output.clone(),
-            journal: OnceCell::new(),
+            journal: Arc::new(OnceLock::new()),
+            machine_arg: source.machine.clone(),
+            scope: None,
+            quiet: false,
+            scanned: OnceLock::new(),
         })
+    }
+
+    /// The same journal, narrowed to one machine's boots.
+    pub fn view(&self, machine: &Machine) -> Context {
+        Context {
+            spec: self.spec.clone(),
+            strictness: self.strictness,
+            time_filter: self.time_filter.clone(),
+            output: self.output.clone(),
+            journal: self.journal.clone(),
+            machine_arg: None,
+            scope: Some(machine.clone()),
+            quiet: self.quiet,
+            scanned: OnceLock::new(),
+        }
+    }
+
+    /// The same settings over another source (nothing read yet).
+    pub fn with_spec(&self, spec: SourceSpec) -> Context {
+        Context {
+            spec,
+            strictness: self.strictness,
+            time_filter: self.time_filter.clone(),
+            output: self.output.clone(),
+            journal: Arc::new(OnceLock::new()),
+            machine_arg: None,
+            scope: None,
+            quiet: self.quiet,
+            scanned: OnceLock::new(),
+        }
+    }
+
+    /// Without the progress line, for reading several views at once.
+    pub fn quiet(mut self) -> Context {
+        self.quiet = true;
+        self
+    }
+
+    /// The machine of a view.
+    pub fn machine(&self) -> Option<&Machine> {
+        self.scope.as_ref()
+    }
+
+    /// Every machine in the selection (one, with no id, when the entries
+    /// carry no `_MACHINE_ID`).
+    pub fn machines(&self) -> Result<Vec<Machine>> {
+        let boots = self.boots()?;
+        let mut tails = self.open(machines::tails_filter(&boots))?;
+        Ok(machines::group(&boots, tails.as_mut())?)
+    }
+
+    /// With `-M`, a view of that machine; with several machines, a view of
+    /// each; else [`Hosts::One`].
+    pub fn hosts(&self) -> Result<Hosts> {
+        let all = self.machines()?;
+        if let Some(spec) = &self.machine_arg {
+            let m = machines::resolve(&all, spec)?;
+            return Ok(Hosts::Many(vec![self.view(m)]));
+        }
+        if all.len() <= 1 {
+            return Ok(Hosts::One);
+        }
+        Ok(Hosts::Many(all.iter().map(|m| self.view(m)).collect()))
+    }
+
+    /// For the commands about one boot (`since-boot`, `unit`, `report`): the
+    /// machine `-M` names, or None when the journal holds one machine.
+    pub fn single_host(&self) -> Result<Option<Context>> {
+        match self.hosts()? {
+            Hosts::One => Ok(None),
+            Hosts::Many(mut views) if views.len() == 1 => Ok(views.pop()),
+            Hosts::Many(views) => {
+                let all: Vec<Machine> = views.iter().filter_map(|v| v.scope.clone()).collect();
+                Err(UsageError(format!(
+                    "the journal holds {} machines ({}): pick one with -M ID|HOSTNAME",
+                    all.len(),
+                    machines::listing(&all)
+                ))
+                .into())
+            }
+        }
     }
 
     pub fn style(&self) -> Style {
@@ -159,8 +272,15 @@ impl Context {
         Ok(self.journal.get_or_init(|| prepared))
     }
 
+    /// The time bounds, and on a view the machine's boots, added to `filter`.
     fn with_time(&self, filter: Filter) -> Filter {
-        with_time(&self.time_filter, filter)
+        let mut filter = with_time(&self.time_filter, filter);
+        if let Some(m) = &self.scope
+            && filter.boots.is_empty()
+        {
+            filter.boots = m.boots.clone();
+        }
+        filter
     }
 
     /// Opens the source with the time bounds plus `filter`.
@@ -174,7 +294,13 @@ impl Context {
     /// narrowly (headers, then marker lines, then each boot's tail); a stream
     /// is read once, whole.
     pub fn boots(&self) -> Result<Vec<Boot>> {
-        let boots = self.scan_boots()?;
+        let boots = match self.scanned.get() {
+            Some(b) => b.clone(),
+            None => {
+                let scanned = self.scan_boots()?;
+                self.scanned.get_or_init(|| scanned).clone()
+            }
+        };
         let bounded =
             self.time_filter.since_usec.is_some() || self.time_filter.until_usec.is_some();
         if boots.is_empty() && bounded {
@@ -193,7 +319,11 @@ impl Context {
             print_diagnostics(&diagnostics);
             return Ok(boots);
         }
-        let mut progress = Progress::new("reading the journal");
+        let mut progress = if self.quiet {
+            Progress::silent()
+        } else {
+            Progress::new("reading the journal")
+        };
         let mut source = self.open(Filter::all())?;
         let mut scanner = BootScanner::new();
         journal::for_each_entry(source.as_mut(), |e| {
@@ -313,4 +443,25 @@ fn print_diagnostics(d: &journal::Diagnostics) {
             d.skipped, d.entries_read
         );
     }
+}
+
+/// "Host web-1, machine 4f1c…": the line above each host's part of the output.
+pub fn host_heading(view: &Context) -> String {
+    match view.machine() {
+        Some(m) => format!(
+            "Host {}, machine {}\n",
+            m.hostname.as_deref().unwrap_or("(no hostname)"),
+            m.id_text()
+        ),
+        None => String::new(),
+    }
+}
+
+/// Adds `machine_id` and `hostname` to a JSON object of a view's output.
+pub fn name_host(mut value: serde_json::Value, view: &Context) -> serde_json::Value {
+    if let (Some(m), serde_json::Value::Object(map)) = (view.machine(), &mut value) {
+        map.insert("machine_id".into(), m.id.map(|i| i.to_string()).into());
+        map.insert("hostname".into(), m.hostname.clone().into());
+    }
+    value
 }

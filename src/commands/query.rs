@@ -10,10 +10,10 @@ use jforensics::cause::BootAnalysis;
 use jforensics::findings;
 use jforensics::journal::Filter;
 use jforensics::tables::output::{self, Format, TableStyle};
-use jforensics::tables::{Inputs, Table, Tables, queries, sql};
+use jforensics::tables::{Inputs, Table, Tables, dataset, queries, sql};
 use polars::prelude::DataFrame;
 
-use super::{Context, Result};
+use super::{Context, Hosts, Result};
 use crate::cli::{self, QueryArgs, QueryFormat};
 
 pub fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
@@ -92,7 +92,57 @@ fn resolve(args: &QueryArgs) -> Result<(String, String)> {
 /// detectors read services' own output too, so every entry of the boot).
 /// With `-b` only that boot and the one before it (which "lost at reboot"
 /// compares it with) are read, and every table keeps only that boot's rows.
+/// A journal of several machines gives each host's rows, under its
+/// `machine_id` and `hostname`.
 pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
+    let views = match ctx.hosts()? {
+        Hosts::One => return analysed(ctx, boot)?.tables(),
+        Hosts::Many(views) => views,
+    };
+    let mut parts = Vec::new();
+    for view in &views {
+        let host = dataset_host(view);
+        parts.push(analysed(view, boot)?.tables()?.with_host(&host)?);
+    }
+    Ok(Tables::concat(parts)?)
+}
+
+/// The machine of a view, as the dataset names it.
+pub(super) fn dataset_host(view: &Context) -> dataset::Host {
+    let m = view.machine();
+    dataset::Host {
+        machine_id: m.and_then(|m| m.id).map(|i| i.to_string()),
+        hostname: m.and_then(|m| m.hostname.clone()),
+    }
+}
+
+/// What the tables are made of, for one machine.
+pub(super) struct Analysed {
+    pub boots: Vec<boots::Boot>,
+    pub analyses: Vec<BootAnalysis>,
+    pub findings: Vec<findings::Finding>,
+    selected: Option<String>,
+}
+
+impl Analysed {
+    pub fn inputs(&self) -> Inputs<'_> {
+        Inputs {
+            boots: &self.boots,
+            analyses: &self.analyses,
+            findings: &self.findings,
+        }
+    }
+
+    pub fn tables(&self) -> Result<Tables> {
+        let tables = Tables::build(&self.inputs())?;
+        Ok(match &self.selected {
+            Some(id) => tables.restrict_to_boot(id)?,
+            None => tables,
+        })
+    }
+}
+
+pub(super) fn analysed(ctx: &Context, boot: Option<&str>) -> Result<Analysed> {
     let all_boots = ctx.boots()?;
     let selected = match boot {
         Some(spec) => Some(boots::select(&all_boots, spec)?.boot_id),
@@ -112,14 +162,11 @@ pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
         .collect::<Result<Vec<_>>>()?;
     let found = findings::detect(&data, &options);
     let analyses: Vec<BootAnalysis> = data.into_iter().map(|d| d.analysis).collect();
-    let tables = Tables::build(&Inputs {
-        boots: &all_boots,
-        analyses: &analyses,
-        findings: &found,
-    })?;
-    Ok(match selected {
-        Some(id) => tables.restrict_to_boot(&id.to_string())?,
-        None => tables,
+    Ok(Analysed {
+        boots: all_boots,
+        analyses,
+        findings: found,
+        selected: selected.map(|id| id.to_string()),
     })
 }
 

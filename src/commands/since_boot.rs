@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use jforensics::events::unit_name;
-use jforensics::report::{findings, starts};
+use jforensics::report::{json, terminal};
 
 use super::{Context, Result};
 use crate::cli::{Format, SinceBootArgs};
@@ -17,14 +17,14 @@ pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<ExitCode> {
     found.retain(|f| units.is_empty() || f.unit.as_ref().is_some_and(|u| units.contains(u)));
     match ctx.output.format {
         Format::Json => {
-            let mut doc = starts::since_boot_json(&analysis, &units);
-            doc["findings"] = findings::findings(&found);
+            let mut doc = json::starts::since_boot_json(&analysis, &units);
+            doc["findings"] = json::findings::findings(&found);
             println!("{}", serde_json::to_string_pretty(&doc)?)
         }
         Format::Short => print!(
             "{}{}",
-            findings::section(&found, &ctx.style()),
-            starts::since_boot(&analysis, &units, args.all, &ctx.style())
+            terminal::findings::section(&found, &ctx.style()),
+            terminal::starts::since_boot(&analysis, &units, args.all, &ctx.style())
         ),
     }
     Ok(super::fail_on(&args.fail_on, &found))

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use jforensics::cause;
-use jforensics::report::starts;
+use jforensics::report::{json, terminal};
 
 use super::{Context, Result, report_diagnostics};
 use crate::cli::{Format, UnitArgs};
@@ -36,9 +36,9 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
     match ctx.output.format {
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&starts::unit_json(&unit, &analyses))?
+            serde_json::to_string_pretty(&json::starts::unit_json(&unit, &analyses))?
         ),
-        Format::Short => print!("{}", starts::unit(&unit, &analyses, &ctx.style())),
+        Format::Short => print!("{}", terminal::starts::unit(&unit, &analyses, &ctx.style())),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -197,7 +197,7 @@ fn check_state(state: &State, scope: &Scope, path: &Path, now: u64) -> Result<()
         return Err(format!(
             "state file {} saved a checkpoint at {}, which is in the future: the clock was set back, or the file was copied from elsewhere; fix the clock, or remove the file to start over from --initial-lookback",
             path.display(),
-            jforensics::report::time::rfc3339(cp.realtime_usec)
+            jforensics::present::time::rfc3339(cp.realtime_usec)
         )
         .into());
     }
@@ -274,7 +274,7 @@ fn summary(records: &[Record], state: &State, path: &Path) -> String {
     }
     let count = |e: Event| records.iter().filter(|r| r.event == e).count();
     let at = state.checkpoint.as_ref().map_or("none".to_string(), |c| {
-        jforensics::report::time::rfc3339(c.realtime_usec)
+        jforensics::present::time::rfc3339(c.realtime_usec)
     });
     out.push_str(&format!(
         "watch: {} new, {} resolved; checkpoint {at}; {} finding(s) remembered in {}\n",

@@ -10,3 +10,11 @@ pub mod color;
 pub mod table;
 pub mod text;
 pub mod time;
+
+/// Version of every output contract: the JSON documents
+/// (`schema/jforensics.schema.json`) and the dataset tables that
+/// `export --dataset` writes. The minor number grows when fields are added,
+/// the major one when a field changes meaning or goes away. Here, not in
+/// `report`, because `tables` stamps it on every dataset row and `report` and
+/// `tables` do not import each other.
+pub const SCHEMA_VERSION: &str = "1.0";

@@ -17,6 +17,7 @@
 pub mod activations;
 pub mod boots;
 pub mod columns;
+pub mod dataset;
 pub mod events;
 pub mod findings;
 pub mod output;
@@ -166,6 +167,7 @@ pub fn markdown_docs() -> String {
             q.summary()
         ));
     }
+    out.push_str(&dataset::markdown());
     out
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::findings::{Finding, Severity};
 use crate::journal::Id128;
-use crate::report::time::rfc3339;
+use crate::present::time::rfc3339;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -167,6 +167,6 @@ pub fn of_finding(
         boot_id: f.boot_id.to_string(),
         ongoing,
         reason,
-        finding: Some(crate::report::findings::finding(f)),
+        finding: Some(crate::report::json::findings::finding(f)),
     }
 }

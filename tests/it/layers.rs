@@ -27,12 +27,17 @@ const RANKS: &[(&str, u32)] = &[
     ("boots", 4),
     ("lifecycle", 4),
     ("cause", 5),
+    // Which machine each boot belongs to: boots grouped by `_MACHINE_ID`.
+    ("machines", 5),
     ("findings", 6),
-    ("report", 7),
-    ("tables", 7),
-    // `jforensics watch` (on main, merged after this test was written): it
-    // runs the detectors and prints their JSON, so it comes after report.
-    ("watch", 8),
+    // What hosts share (reboot waves, the same finding on many hosts): it
+    // reads each host's findings, and reports present it.
+    ("fleet", 7),
+    ("report", 8),
+    ("tables", 8),
+    // `jforensics watch`: it runs the detectors and sends their JSON, so it
+    // comes after report.
+    ("watch", 9),
 ];
 
 /// Modules outside the pipeline: test-only data and the front end.

@@ -12,6 +12,7 @@ mod cli_habits;
 mod damaged;
 mod findings;
 mod fixture_boots;
+mod fleet;
 mod golden;
 mod layers;
 mod query;

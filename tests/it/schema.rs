@@ -29,6 +29,10 @@ const COVERED: &[(&str, &str)] = &[
         "no fixed document: rows of the user's SQL (`query --tables` describes the columns)",
     ),
     ("export", "no fixed document: a table written to a file"),
+    (
+        "fleet",
+        "not yet in the schema: its `fleet-findings` document (hosts as findings documents, waves, shared) is checked field by field in tests/it/fleet.rs",
+    ),
 ];
 
 fn schema() -> &'static Value {

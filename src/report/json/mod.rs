@@ -6,6 +6,7 @@
 //! evidence, boots) and `boots -o json`; each other document has its module.
 
 pub mod findings;
+pub mod fleet;
 pub mod report;
 pub mod starts;
 
@@ -15,10 +16,7 @@ use crate::boots::Boot;
 use crate::evidence::Evidence;
 use crate::present::time::rfc3339;
 
-/// Version of the JSON documents (`schema/jforensics.schema.json`): the minor
-/// number grows when fields are added, the major one when a field changes
-/// meaning or goes away.
-pub const SCHEMA_VERSION: &str = "1.0";
+pub use crate::present::SCHEMA_VERSION;
 
 pub fn evidence(e: &Evidence) -> Value {
     json!({

@@ -2,6 +2,7 @@
 //! starts in their modules. Everything fits [`WIDTH`] columns unless `-l`.
 
 pub mod findings;
+pub mod fleet;
 pub mod starts;
 
 use crate::boots::{Boot, BootEnd};
