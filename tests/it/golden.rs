@@ -12,6 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use jforensics::tables::queries::LIBRARY;
+
 use crate::support::{no_rtc_dir, repo};
 
 /// A journal directory and the units worth a `unit` page there.
@@ -45,21 +47,6 @@ fn journals() -> Vec<Journal> {
     ]
 }
 
-const QUERIES: &[&str] = &[
-    "findings",
-    "starts-by-cause",
-    "top-restarters",
-    "top-restarters-per-boot",
-    "crash-loops",
-    "manual-not-at-boot",
-    "lost-at-reboot",
-    "dependency-pulls",
-    "readiness",
-    "failures-by-exit",
-    "unclean-shutdowns",
-    "startup-times",
-];
-
 const TABLES: &[&str] = &["boots", "events", "activations", "starts", "findings"];
 
 /// (file name, arguments after `-D DIR --utc`).
@@ -92,7 +79,7 @@ fn cases(journal: &Journal) -> Vec<(String, Vec<String>)> {
             words(&format!("unit {unit} -o json")),
         ));
     }
-    for query in QUERIES {
+    for query in LIBRARY.iter().map(|q| q.name) {
         out.push((format!("query-{query}"), words(&format!("query {query}"))));
     }
     for table in TABLES {
