@@ -5,6 +5,7 @@
 #   systemd (journalctl)        tests compare with journalctl
 #   systemd-journal-remote      tests turn export streams into real journal files
 #   zstd                        unpacking sample journals by hand
+#   python3, python3-pip        the fixture scripts, and pip for duckdb
 #   duckdb (Python, from PyPI)  tests run queries/fleet/*.sql over an exported dataset
 set -euo pipefail
 
@@ -15,6 +16,9 @@ command -v journalctl >/dev/null || need+=(systemd)
 [ -x /lib/systemd/systemd-journal-remote ] || [ -x /usr/lib/systemd/systemd-journal-remote ] || need+=(systemd-journal-remote)
 command -v zstd >/dev/null || need+=(zstd)
 command -v cc >/dev/null || need+=(build-essential)
+# python3 and pip for the duckdb package below (and the fixture scripts).
+command -v python3 >/dev/null || need+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || python3 -c "import duckdb" 2>/dev/null || need+=(python3-pip)
 
 if [ ${#need[@]} -gt 0 ]; then
     echo "setup: installing ${need[*]}" >&2
@@ -24,7 +28,6 @@ if [ ${#need[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-command -v python3 >/dev/null || { $([ "$(id -u)" -eq 0 ] || echo sudo) apt-get install -y -qq python3 python3-pip >/dev/null; }
 python3 -c "import duckdb" 2>/dev/null || {
     echo "setup: installing the duckdb Python package" >&2
     python3 -m pip install -q duckdb 2>/dev/null || python3 -m pip install -q --break-system-packages duckdb
