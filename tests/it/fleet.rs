@@ -29,6 +29,15 @@ struct Built {
     boots: BTreeMap<String, String>,
 }
 
+/// A JSON array of strings (host ids or names), collected.
+fn strings<C: FromIterator<String>>(list: &Value) -> C {
+    list.as_array()
+        .expect("an array")
+        .iter()
+        .map(|h| h.as_str().expect("a string").to_string())
+        .collect()
+}
+
 fn fleet_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -220,12 +229,7 @@ fn every_host_of_a_fleet_has_its_single_host_findings_and_the_waves_are_found() 
             (
                 w["first_realtime_usec"].as_i64().unwrap(),
                 w["last_realtime_usec"].as_i64().unwrap(),
-                w["hosts"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|h| h.as_str().unwrap().to_string())
-                    .collect(),
+                strings(&w["hosts"]),
             )
         })
         .collect();
@@ -249,12 +253,7 @@ fn every_host_of_a_fleet_has_its_single_host_findings_and_the_waves_are_found() 
         .map(|s| {
             (
                 (s["kind"].to_string(), s["unit"].to_string()),
-                s["hosts"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|h| h.as_str().unwrap().to_string())
-                    .collect(),
+                strings(&s["hosts"]),
             )
         })
         .collect();
@@ -370,12 +369,7 @@ fn the_fleet_queries_find_in_duckdb_what_was_built() {
     let waves: Vec<(i64, i64, BTreeSet<String>)> = results["reboot-waves.sql"]
         .iter()
         .map(|r| {
-            let names: BTreeSet<String> = r["hostnames"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| h.as_str().unwrap().to_string())
-                .collect();
+            let names: BTreeSet<String> = strings(&r["hostnames"]);
             assert_eq!(r["hosts"].as_u64().unwrap() as usize, names.len());
             let ids = names
                 .iter()
