@@ -50,6 +50,9 @@ pub struct RunJobs {
     pub debug_anchor: HashMap<u32, u32>,
     /// Debug level: anchor job id → the unit the transaction was requested for.
     pub debug_anchor_unit: HashMap<u32, String>,
+    /// The fewest ids a transaction of its own took in this run (see
+    /// [`RunJobs::own_block_min`]).
+    pub own_block_min: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -119,7 +122,44 @@ impl RunJobs {
             }
         }
         jobs.boot = jobs.boot_transactions(lc, run, anchors, startup_key);
+        jobs.own_block_min = jobs.own_block_min(anchors);
         jobs
+    }
+
+    /// How many ids a transaction of its own takes at least, learned from
+    /// this run. Building a transaction, the manager creates a job, with a
+    /// fresh id, for every unit the requested one pulls in (Requires=,
+    /// Wants=, the default dependencies on sysinit.target, its slice, …),
+    /// even for units already active whose jobs are then dropped as
+    /// redundant. So a request takes a block of ids as large as its unit's
+    /// dependency closure (58 for a plain service on a minimal Debian),
+    /// while a unit pulled into someone else's transaction takes one id,
+    /// plus one per unit that only it pulls in.
+    ///
+    /// Measured as the smallest id distance between two consecutive starts
+    /// that other lines prove were requests of their own (restarts,
+    /// handlers, sudo's commands, …) with no logged job in between: that
+    /// distance is at least the first one's block. Without two such starts,
+    /// 2: a unit, and the slice every unit is in.
+    fn own_block_min(&self, anchors: &[u32]) -> u32 {
+        let mut sorted: Vec<u32> = anchors.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        sorted
+            .windows(2)
+            .filter(|w| self.jobs.range(w[0] + 1..w[1]).next().is_none())
+            .map(|w| w[1] - w[0])
+            .min()
+            .unwrap_or(2)
+            .max(2)
+    }
+
+    /// The first job logged with an id above `job`.
+    pub fn next_after(&self, job: u32) -> Option<u32> {
+        self.jobs
+            .range(job.saturating_add(1)..)
+            .next()
+            .map(|(id, _)| *id)
     }
 
     fn boot_transactions(

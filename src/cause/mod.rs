@@ -101,6 +101,36 @@ pub struct Start {
     /// False when the start lines themselves were not logged (a lossy debug
     /// boot, a unit filtered by LogLevelMax=) and the run was seen only later.
     pub start_logged: bool,
+    /// For a dependency: the job-id or debug-line relation that links it to
+    /// its trigger (timing alone never makes a dependency).
+    pub link: Option<Link>,
+}
+
+/// What links a dependency to the transaction that pulled it in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub kind: LinkKind,
+    /// The trigger's start job.
+    pub anchor_job: Option<u32>,
+    /// `job-ids`: the next job logged after this start's, when the gap to it
+    /// is the proof.
+    pub next_job: Option<u32>,
+    /// `job-ids`: the fewest ids a request of its own took in this run.
+    pub own_block_min: Option<u32>,
+}
+
+/// The kind of evidence behind a [`Link`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkKind {
+    /// Debug level logged the job being installed in the trigger's
+    /// transaction ("Installed new job" between "Trying to enqueue" and
+    /// "Enqueued job"), or "upheld by".
+    DebugLines,
+    /// Job ids: see `RunJobs::own_block_min`.
+    JobIds,
+    /// In the id range of a shutdown logind announced.
+    ShutdownRange,
 }
 
 /// One boot, analysed: its lifecycles and every start, classified.

@@ -30,12 +30,19 @@ use crate::events::{
 use crate::lifecycle::{Activation, BootLifecycles};
 
 use super::jobs::RunJobs;
-use super::{Cause, Start};
+use super::{Cause, Link, LinkKind, Start};
 
 /// Within this much of a transaction's first logged start, a start at info
 /// level counts as dispatched with it (jobs of one transaction that wait for
 /// nothing run in the same pass of the manager's loop, milliseconds apart).
 const SAME_DISPATCH_USEC: u64 = 150_000;
+/// When job ids already place a start in a transaction, time only has to
+/// rule out a transaction long gone: the jobs of one transaction run in the
+/// passes of the manager's loop right after it was built, in run-queue order,
+/// so a member may even be logged before its anchor's first line. A second
+/// is far more than any dispatch took, even on an emulated VM under load
+/// (173 ms was the most seen).
+const LINKED_DISPATCH_USEC: u64 = 1_000_000;
 /// A unit ordered after another starts this soon after it finished starting
 /// (the run queue is dispatched in the same loop iteration; 60 ms was the
 /// slowest seen, on an emulated VM).
@@ -93,6 +100,8 @@ struct Decision {
     /// transaction stops everything and takes a long time, so its members are
     /// found by job-id range from then on rather than by time.
     range_from: Option<u64>,
+    /// For a dependency: what links it to its trigger.
+    link: Option<Link>,
 }
 
 impl Decision {
@@ -105,6 +114,7 @@ impl Decision {
             explanation,
             evidence: Vec::new(),
             range_from: None,
+            link: None,
         }
     }
 
@@ -118,6 +128,60 @@ impl Decision {
         self.evidence.extend(events);
         self
     }
+}
+
+/// How a start relates to the transaction before it in the job-id walk.
+enum Join {
+    /// Linked in time and by job ids: pulled in by the anchor.
+    Member(IdLink),
+    /// Linked in time only; the next logged job id after it, if any.
+    TimeOnly(Option<u32>),
+    No,
+}
+
+/// The job-id relation that makes a start a member of a transaction.
+#[derive(Clone, Copy, Debug)]
+enum IdLink {
+    /// In the id range of a shutdown requested through logind.
+    ShutdownRange,
+    /// Inside the smallest block the anchor's transaction can have taken.
+    InsideBlock { own_block_min: u32 },
+    /// The next job came too soon for it to have taken a block of its own.
+    NoBlockOfItsOwn {
+        next_job: u32,
+        /// The first event of `next_job`.
+        next_event: usize,
+        own_block_min: u32,
+    },
+}
+
+impl IdLink {
+    fn describe(self, anchor_job: u32) -> Link {
+        let (kind, next_job, own_block_min) = match self {
+            IdLink::ShutdownRange => (LinkKind::ShutdownRange, None, None),
+            IdLink::InsideBlock { own_block_min } => (LinkKind::JobIds, None, Some(own_block_min)),
+            IdLink::NoBlockOfItsOwn {
+                next_job,
+                own_block_min,
+                ..
+            } => (LinkKind::JobIds, Some(next_job), Some(own_block_min)),
+        };
+        Link {
+            kind,
+            anchor_job: Some(anchor_job),
+            next_job,
+            own_block_min,
+        }
+    }
+}
+
+/// A transaction that timing alone would have joined a start to.
+#[derive(Clone, Debug)]
+struct TimeOnly {
+    anchor_unit: String,
+    anchor_job: u32,
+    next_job: Option<u32>,
+    own_block_min: u32,
 }
 
 /// A start as the rules see it.
@@ -184,6 +248,7 @@ fn to_start(
             .map(|i| lc.event(i).evidence.clone())
             .collect(),
         start_logged: a.start_logged(),
+        link: d.link,
     }
 }
 
@@ -319,7 +384,7 @@ impl<'a> RunRules<'a> {
         let anchors: Vec<u32> = candidates
             .iter()
             .zip(&decisions)
-            .filter(|(_, d)| d.is_some())
+            .filter(|(_, d)| d.as_ref().is_some_and(|d| d.cause != Cause::Dependency))
             .filter_map(|(c, _)| c.job)
             .collect();
         let jobs = RunJobs::collect(lc, self.run, &anchors, self.startup_key);
@@ -330,6 +395,8 @@ impl<'a> RunRules<'a> {
             .collect();
         order.sort_by_key(|&i| (candidates[i].job, candidates[i].key));
         let mut tx: Option<Tx> = None;
+        // Starts that timing alone put into a transaction: rule 4 names it.
+        let mut time_only: Vec<Option<TimeOnly>> = vec![None; candidates.len()];
         for &i in &order {
             let c = &candidates[i];
             let job = c.job.expect("filtered above");
@@ -344,14 +411,26 @@ impl<'a> RunRules<'a> {
                     decisions[i] = Some(d);
                     continue;
                 }
-                if let Some(t) = tx.as_mut().filter(|t| self.joins(&jobs, t, c)) {
-                    let d = self.dependency(t, job);
-                    decisions[i] = Some(d);
-                    t.units.push(a.unit.clone());
-                    t.member_keys.push(c.key);
-                    t.max_job = t.max_job.max(job);
-                    t.done_keys.extend(self.done_keys(a));
-                    continue;
+                if let Some(t) = tx.as_mut() {
+                    match self.joins(&jobs, t, c) {
+                        Join::Member(link) => {
+                            decisions[i] = Some(self.dependency(t, job, link));
+                            t.units.push(a.unit.clone());
+                            t.member_keys.push(c.key);
+                            t.max_job = t.max_job.max(job);
+                            t.done_keys.extend(self.done_keys(a));
+                            continue;
+                        }
+                        Join::TimeOnly(next) => {
+                            time_only[i] = Some(TimeOnly {
+                                anchor_unit: t.anchor_unit.clone(),
+                                anchor_job: self.act(t.anchor).start_job_id.unwrap_or_default(),
+                                next_job: next,
+                                own_block_min: jobs.own_block_min,
+                            });
+                        }
+                        Join::No => {}
+                    }
                 }
             }
             let range_from = decisions[i].as_ref().and_then(|d| d.range_from);
@@ -362,7 +441,7 @@ impl<'a> RunRules<'a> {
         for (i, c) in candidates.iter().enumerate() {
             if decisions[i].is_none() {
                 decisions[i] = Some(match c.job {
-                    Some(_) => self.own_transaction(c),
+                    Some(_) => self.own_transaction(c, time_only[i].as_ref()),
                     None => self.without_job(c, &jobs),
                 });
             }
@@ -378,29 +457,45 @@ impl<'a> RunRules<'a> {
 
     /// A start that joins transaction `t` (see [`RunRules::joins`]): pulled in
     /// by its anchor.
-    fn dependency(&self, t: &Tx, job: u32) -> Decision {
+    fn dependency(&self, t: &Tx, job: u32, link: IdLink) -> Decision {
         let anchor_job = self.act(t.anchor).start_job_id.unwrap_or_default();
-        if t.range_from.is_some() {
-            Decision::new(
+        let mut evidence = start_lines(self.act(t.anchor));
+        let mut d = match link {
+            IdLink::ShutdownRange => Decision::new(
                 Cause::Dependency,
                 level::PROBABLE,
                 format!(
                     "Part of the shutdown transaction of {}: job {job} lies in its id range after job {anchor_job}, with no other request in between.",
                     t.anchor_unit
                 ),
-            )
-        } else {
-            Decision::new(
+            ),
+            IdLink::InsideBlock { own_block_min } => Decision::new(
                 Cause::Dependency,
-                level::LOOK_ALIKE,
+                level::PROBABLE,
                 format!(
-                    "Started in the transaction of {} (job {job} follows its job {anchor_job} and was dispatched with it); at info level systemd does not say which unit pulled which, and two separate requests milliseconds apart would look the same.",
+                    "Pulled into the transaction of {}: its job {job} lies within the {own_block_min} ids that transaction took from job {anchor_job} on, and it was dispatched with it.",
                     t.anchor_unit
                 ),
-            )
-        }
-        .trigger(&t.anchor_unit, Some(t.anchor))
-        .evidence(start_lines(self.act(t.anchor)))
+            ),
+            IdLink::NoBlockOfItsOwn {
+                next_job,
+                next_event,
+                own_block_min,
+            } => {
+                evidence.push(next_event);
+                Decision::new(
+                    Cause::Dependency,
+                    level::PROBABLE,
+                    format!(
+                        "Pulled into the transaction of {} (job {anchor_job}): it was dispatched with it, and its job {job} took {} id(s) before the next job ({next_job}), where a request of its own takes at least {own_block_min} here, one per unit it pulls in.",
+                        t.anchor_unit,
+                        next_job - job
+                    ),
+                )
+            }
+        };
+        d.link = Some(link.describe(anchor_job));
+        d.trigger(&t.anchor_unit, Some(t.anchor)).evidence(evidence)
     }
 
     fn tx_from(&self, c: &Candidate, boot: bool, range_from: Option<u64>) -> Tx {
@@ -427,28 +522,77 @@ impl<'a> RunRules<'a> {
             .collect()
     }
 
-    /// Whether `c` belongs to transaction `t` by the info-level heuristic:
-    /// no debug anchor in between, and either logged in the same pass of the
+    /// Whether `c` belongs to transaction `t` at info level. Timing alone
+    /// never decides it: two requests a few milliseconds apart look like one
+    /// transaction dispatching. So `c` must be linked in time (no debug
+    /// anchor in between, and either logged in the same pass of the
     /// manager's loop as a member (and before the anchor's run ended), or
     /// right after a member finished starting (ordered after it), or a member
-    /// started right after `c` finished (the member was ordered after `c`).
-    fn joins(&self, jobs: &RunJobs, t: &Tx, c: &Candidate) -> bool {
-        let Some(job) = c.job else { return false };
+    /// started right after `c` finished (the member was ordered after `c`))
+    /// and by job ids (see [`RunRules::id_link`]).
+    fn joins(&self, jobs: &RunJobs, t: &Tx, c: &Candidate) -> Join {
+        let Some(job) = c.job else { return Join::No };
         let a = self.act(c.activation);
         if t.boot || t.units.contains(&a.unit) || job <= t.max_job || job - t.max_job > 2_000 {
-            return false;
+            return Join::No;
         }
         if let Some(from) = t.range_from {
-            return !jobs.debug_boundary_between(t.max_job, job) && c.key + 1_000_000 >= from;
+            if !jobs.debug_boundary_between(t.max_job, job) && c.key + 1_000_000 >= from {
+                return Join::Member(IdLink::ShutdownRange);
+            }
+            return Join::No;
         }
         let latest_member = t.member_keys.iter().copied().max().unwrap_or(0);
         if jobs.boundary_between(t.max_job, job, latest_member) {
-            return false;
+            return Join::No;
         }
-        let same_dispatch = t
-            .member_keys
-            .iter()
-            .any(|&k| c.key.abs_diff(k) <= SAME_DISPATCH_USEC)
+        let anchor_job = self.act(t.anchor).start_job_id.unwrap_or_default();
+        match self.id_link(jobs, anchor_job, job) {
+            Some(link) if self.time_linked(t, c, LINKED_DISPATCH_USEC) => Join::Member(link),
+            None if self.time_linked(t, c, SAME_DISPATCH_USEC) => {
+                Join::TimeOnly(jobs.next_after(job))
+            }
+            _ => Join::No,
+        }
+    }
+
+    /// The job-id relation that puts job `job` into the transaction anchored
+    /// at `anchor_job`, if the ids show one. A transaction of its own takes a
+    /// block of at least `own_block_min` ids (see `RunJobs::own_block_min`),
+    /// so `job` is a member when it lies inside the anchor's smallest
+    /// possible block, or when the next logged job came too soon after it
+    /// for `job` to have had a block of its own.
+    fn id_link(&self, jobs: &RunJobs, anchor_job: u32, job: u32) -> Option<IdLink> {
+        let own_block_min = jobs.own_block_min;
+        if job > anchor_job && job - anchor_job < own_block_min {
+            return Some(IdLink::InsideBlock { own_block_min });
+        }
+        let next_job = jobs.next_after(job)?;
+        if next_job - job >= own_block_min {
+            return None;
+        }
+        let next_event = self.first_event_of_job(next_job)?;
+        Some(IdLink::NoBlockOfItsOwn {
+            next_job,
+            next_event,
+            own_block_min,
+        })
+    }
+
+    /// The first event of this run that carries job id `job`.
+    fn first_event_of_job(&self, job: u32) -> Option<usize> {
+        self.lc
+            .events_in_run(self.run, |_| true)
+            .find(|(_, e)| e.job_id == Some(job))
+            .map(|(i, _)| i)
+    }
+
+    /// The timing half of [`RunRules::joins`]: logged within `window` of a
+    /// member, or right after a member finished starting (or a member right
+    /// after it).
+    fn time_linked(&self, t: &Tx, c: &Candidate, window: u64) -> bool {
+        let a = self.act(c.activation);
+        let same_dispatch = t.member_keys.iter().any(|&k| c.key.abs_diff(k) <= window)
             && t.anchor_ended
                 .is_none_or(|end| c.key <= end + ORDERING_USEC);
         let after_member = t
@@ -774,6 +918,48 @@ impl<'a> RunRules<'a> {
     }
 
     fn transient(&self, c: &Candidate) -> Option<Decision> {
+        let d = self.transient_unit(c)?;
+        Some(self.started_by_transient_timer(c).unwrap_or(d))
+    }
+
+    /// A transient service whose namesake `.timer` was active: `systemd-run
+    /// --on-active=…/--on-calendar=…` creates both, and the service runs when
+    /// the timer elapses, so the timer started it.
+    fn started_by_transient_timer(&self, c: &Candidate) -> Option<Decision> {
+        let a = self.act(c.activation);
+        let stem = a.unit.strip_suffix(".service")?;
+        let timer = format!("{stem}.timer");
+        let t = self.active_at(&timer, c)?;
+        let since = self
+            .act(t)
+            .started
+            .or(self.act(t).requested)
+            .map(|s| s.event);
+        let elapsed = self.latest_before(
+            EventTag::TimerElapsed,
+            Some(&timer),
+            c.key,
+            TRIGGER_WINDOW_USEC,
+        );
+        let confidence = if elapsed.is_some() {
+            level::NAMED
+        } else {
+            level::STRONG
+        };
+        Some(
+            Decision::new(
+                Cause::Timer,
+                confidence,
+                format!(
+                    "Started by {timer}: systemd-run --on-active/--on-calendar creates a transient timer and a service of the same name, which runs when the timer elapses."
+                ),
+            )
+            .trigger(&timer, Some(t))
+            .evidence(since.into_iter().chain(elapsed.map(|(i, _)| i))),
+        )
+    }
+
+    fn transient_unit(&self, c: &Candidate) -> Option<Decision> {
         let a = self.act(c.activation);
         if is_transient_name(&a.unit) {
             let why = if a.unit.ends_with(".scope") {
@@ -888,15 +1074,20 @@ impl<'a> RunRules<'a> {
         let EventKind::UpheldBy { by } = &e.kind else {
             return None;
         };
-        Some(
-            Decision::new(
-                Cause::Dependency,
-                level::SHOWN,
-                format!("Started because {by} upholds it (Upholds=), as the debug line says."),
-            )
-            .trigger(by, None)
-            .evidence([i]),
+        let mut d = Decision::new(
+            Cause::Dependency,
+            level::SHOWN,
+            format!("Started because {by} upholds it (Upholds=), as the debug line says."),
         )
+        .trigger(by, None)
+        .evidence([i]);
+        d.link = Some(Link {
+            kind: LinkKind::DebugLines,
+            anchor_job: None,
+            next_job: None,
+            own_block_min: None,
+        });
+        Some(d)
     }
 
     /// sudo's "COMMAND=/usr/bin/systemctl start X" shortly before.
@@ -1108,22 +1299,51 @@ impl<'a> RunRules<'a> {
             .collect();
         evidence.sort_unstable();
         evidence.truncate(3);
-        Some(
-            Decision::new(
-                Cause::Dependency,
-                level::NAMED,
-                format!(
-                    "Pulled into the transaction for {unit}: debug level logged its job {job} being installed while job {anchor} for {unit} was enqueued."
-                ),
-            )
-            .trigger(unit, anchor_activation)
-            .evidence(evidence),
+        let mut d = Decision::new(
+            Cause::Dependency,
+            level::NAMED,
+            format!(
+                "Pulled into the transaction for {unit}: debug level logged its job {job} being installed while job {anchor} for {unit} was enqueued."
+            ),
         )
+        .trigger(unit, anchor_activation)
+        .evidence(evidence);
+        d.link = Some(Link {
+            kind: LinkKind::DebugLines,
+            anchor_job: Some(anchor),
+            next_job: None,
+            own_block_min: None,
+        });
+        Some(d)
     }
 
     // ------------------------------------------------------------ rule 4
 
-    fn own_transaction(&self, c: &Candidate) -> Decision {
+    /// Rule 4, with the note that timing alone linked it to another
+    /// transaction when it did: the answer then names that candidate and is
+    /// held to a low confidence.
+    fn own_transaction(&self, c: &Candidate, time_only: Option<&TimeOnly>) -> Decision {
+        let mut d = self.own_transaction_alone(c);
+        if let Some(t) = time_only {
+            let job = c.job.unwrap_or_default();
+            let gap = match t.next_job {
+                Some(next) => format!(
+                    "the next job ({next}) came {} ids later, room for a request of its own (at least {} here)",
+                    next - job,
+                    t.own_block_min
+                ),
+                None => "no later job was logged to show how many ids it took".to_string(),
+            };
+            d.explanation.push_str(&format!(
+                " It was also dispatched within milliseconds of the transaction of {} (job {}), but timing alone does not make a dependency and the job ids do not link it: {gap}.",
+                t.anchor_unit, t.anchor_job
+            ));
+            d.confidence = d.confidence.min(level::DOUBTFUL);
+        }
+        d
+    }
+
+    fn own_transaction_alone(&self, c: &Candidate) -> Decision {
         let a = self.act(c.activation);
         if let Some(d) = self
             .listening_trigger(c, ".socket", Cause::Socket)

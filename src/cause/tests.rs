@@ -446,10 +446,14 @@ fn a_socket_listening_explains_its_service_with_the_caveat_of_info_level() {
 
 #[test]
 fn a_timer_starts_a_service_that_pulls_in_another() {
+    // As recorded (debian12, boot 0): tick.service's transaction took ids
+    // 1209..=1267, the worker it pulled in the last of them, so the next
+    // request (adhoc.service, by hand) got 1268.
     let mut log = Log::debian_boot();
     log.started(110_661, "tick.timer", 1151);
     log.starting(112_733, "tick.service", 1209);
     log.started(112_787, "worker.service", 1267);
+    log.started(115_000, "adhoc.service", 1268);
     let starts = log.classify();
     assert_eq!(start(&starts, "tick.timer", 0).cause, Cause::Manual);
     let t = start(&starts, "tick.service", 0);
@@ -461,14 +465,75 @@ fn a_timer_starts_a_service_that_pulls_in_another() {
     assert_eq!(w.cause, Cause::Dependency, "{}", w.explanation);
     assert_eq!(w.trigger.as_deref(), Some("tick.service"));
     assert_eq!(w.trigger_cause, Some(Cause::Timer));
+    let link = w.link.as_ref().expect("a dependency carries its link");
+    assert_eq!(
+        (link.kind, link.anchor_job, link.next_job),
+        (super::LinkKind::JobIds, Some(1209), Some(1268))
+    );
+    assert_eq!(start(&starts, "adhoc.service", 0).cause, Cause::Manual);
     // Two seconds apart, the same two starts are separate requests.
     let mut log = Log::debian_boot();
     log.started(110_661, "tick.timer", 1151);
     log.starting(112_733, "tick.service", 1209);
     log.started(114_787, "worker.service", 1267);
+    log.started(115_000, "adhoc.service", 1268);
     assert_eq!(
         start(&log.classify(), "worker.service", 1).cause,
         Cause::Manual
+    );
+}
+
+#[test]
+fn a_start_by_hand_in_the_same_dispatch_is_not_a_dependency_without_a_job_id_link() {
+    // The timer's transaction (1209..=1267, the worker last) and, 40 ms
+    // later, a separate request whose own block of ids runs to 1326.
+    let mut log = Log::debian_boot();
+    log.started(110_661, "tick.timer", 1151);
+    log.starting(112_733, "tick.service", 1209);
+    log.started(112_760, "worker.service", 1267);
+    log.started(112_800, "reindex.service", 1268);
+    log.started(118_000, "later.service", 1326);
+    let starts = log.classify();
+    let w = start(&starts, "worker.service", 1);
+    assert_eq!(
+        (w.cause, w.trigger.as_deref()),
+        (Cause::Dependency, Some("tick.service")),
+        "{}",
+        w.explanation
+    );
+    let r = start(&starts, "reindex.service", 0);
+    assert_eq!(r.cause, Cause::Manual, "{}", r.explanation);
+    assert!(r.link.is_none());
+    assert!(r.confidence <= 0.4, "time-only links are doubtful");
+    assert!(
+        r.explanation.contains("tick.service"),
+        "the other candidate is named: {}",
+        r.explanation
+    );
+
+    // The request by hand first: the timer's service opens a block of its own
+    // right after it and is not pulled in by it; the worker is the timer's.
+    let mut log = Log::debian_boot();
+    log.started(110_661, "tick.timer", 1151);
+    log.started(112_700, "reindex.service", 1209);
+    log.starting(112_733, "tick.service", 1267);
+    log.started(112_760, "worker.service", 1325);
+    log.started(118_000, "later.service", 1326);
+    let starts = log.classify();
+    assert_eq!(start(&starts, "reindex.service", 0).cause, Cause::Manual);
+    let t = start(&starts, "tick.service", 0);
+    assert_eq!(
+        (t.cause, t.trigger.as_deref()),
+        (Cause::Timer, Some("tick.timer")),
+        "{}",
+        t.explanation
+    );
+    let w = start(&starts, "worker.service", 1);
+    assert_eq!(
+        (w.cause, w.trigger.as_deref()),
+        (Cause::Dependency, Some("tick.service")),
+        "{}",
+        w.explanation
     );
 }
 
