@@ -37,12 +37,14 @@ use super::{Cause, Link, LinkKind, Start};
 /// nothing run in the same pass of the manager's loop, milliseconds apart).
 const SAME_DISPATCH_USEC: u64 = 150_000;
 /// When job ids already place a start in a transaction, time only has to
-/// rule out a transaction long gone: the jobs of one transaction run in the
-/// passes of the manager's loop right after it was built, in run-queue order,
-/// so a member may even be logged before its anchor's first line. A second
-/// is far more than any dispatch took, even on an emulated VM under load
-/// (173 ms was the most seen).
-const LINKED_DISPATCH_USEC: u64 = 1_000_000;
+/// tell which transaction: the jobs of one transaction are installed at once
+/// and run in the passes of the manager's loop right after, in run-queue
+/// order, so a member may even be logged before its anchor's first line (by
+/// 173 ms on an emulated VM under load, the most seen). Half a second covers
+/// that with room, and stays below the time a request from outside takes to
+/// follow the one before it through logind or a login (740 ms seen for
+/// user@.service after a sudo start), whose first job also follows a block.
+const LINKED_DISPATCH_USEC: u64 = 500_000;
 /// A unit ordered after another starts this soon after it finished starting
 /// (the run queue is dispatched in the same loop iteration; 60 ms was the
 /// slowest seen, on an emulated VM).

@@ -2,12 +2,15 @@
 //! manifest (systemd 252 and 257, info and debug boots) must be found and
 //! classified with the right cause and trigger. The manifests come from what
 //! the recorder did and measured in the guest, never from the journal.
+//! And no dependency may rest on timing alone: each must carry the job-id or
+//! debug-line link it rests on, checked here against the journal's own job
+//! ids.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
-use crate::support::fixture::{Fixture, TruthStart};
+use crate::support::fixture::{Fixture, RACE_FIXTURES, TruthStart};
 use crate::support::*;
 
 /// Starts the log cannot decide, each with the reason. A start listed here
@@ -119,6 +122,9 @@ fn verdicts(fixture: &Fixture) -> Vec<Verdict> {
     out
 }
 
+/// The share of starts that must be right on every fixture.
+const REQUIRED_SHARE: f64 = 0.99;
+
 fn check_fixture(name: &'static str) {
     let fixture = Fixture::load(name);
     let verdicts = verdicts(&fixture);
@@ -163,6 +169,17 @@ fn check_fixture(name: &'static str) {
         problems.len(),
         problems.join("\n")
     );
+    let share = correct as f64 / verdicts.len() as f64;
+    println!("  {:.1}% right", share * 100.0);
+    // The old scenario fixtures each hold one start no log can decide (see
+    // UNDECIDABLE); on the races fixtures nothing may be missed beyond 1%.
+    if RACE_FIXTURES.contains(&name) {
+        assert!(
+            share >= REQUIRED_SHARE,
+            "{name}: {correct}/{} right, below {REQUIRED_SHARE}",
+            verdicts.len()
+        );
+    }
 }
 
 #[test]
@@ -175,11 +192,206 @@ fn every_start_of_the_debian13_fixture_has_the_recorded_cause_and_trigger() {
     check_fixture("debian13");
 }
 
+#[test]
+fn hand_starts_racing_timers_and_sockets_on_systemd_252_keep_their_causes() {
+    check_fixture("debian12-races");
+}
+
+#[test]
+fn hand_starts_racing_timers_and_sockets_on_systemd_257_keep_their_causes() {
+    check_fixture("debian13-races");
+}
+
+/// One logged job line, from `export --table events`.
+struct JobLine {
+    unit: Option<String>,
+    job: u32,
+}
+
+/// Per boot and manager (each has its own job counter): every logged job
+/// id, and the job line behind each cursor.
+struct JobIds {
+    by_manager: HashMap<(String, String), BTreeSet<u32>>,
+    by_cursor: HashMap<String, JobLine>,
+}
+
+fn job_ids(dir: &str) -> JobIds {
+    let out = jforensics(&[
+        "export", "-D", dir, "--table", "events", "--format", "ndjson", "--out", "-",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut ids = JobIds {
+        by_manager: HashMap::new(),
+        by_cursor: HashMap::new(),
+    };
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let row: Value = serde_json::from_str(line).unwrap();
+        let Some(job) = row["job_id"].as_u64() else {
+            continue;
+        };
+        let job = job as u32;
+        ids.by_manager
+            .entry((
+                row["boot_id"].as_str().unwrap().to_string(),
+                manager_key(&row["manager"]),
+            ))
+            .or_default()
+            .insert(job);
+        ids.by_cursor.insert(
+            row["cursor"].as_str().unwrap().to_string(),
+            JobLine {
+                unit: row["unit"].as_str().map(str::to_string),
+                job,
+            },
+        );
+    }
+    ids
+}
+
+fn manager_key(manager: &Value) -> String {
+    manager
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| manager.to_string())
+}
+
+/// Checks one dependency's link against the journal's job ids; the problem,
+/// if any.
+fn link_problem(s: &Value, ids: &JobIds) -> Option<String> {
+    let link = &s["link"];
+    if link.is_null() {
+        return Some("a dependency without a link".into());
+    }
+    let lines: Vec<&JobLine> = s["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| ids.by_cursor.get(e["cursor"].as_str().unwrap()))
+        .collect();
+    let messages: Vec<&str> = s["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    let job = s["job_id"].as_u64().map(|j| j as u32);
+    let anchor = link["anchor_job"].as_u64().map(|j| j as u32);
+    let trigger = s["trigger"].as_str();
+    let anchor_line = || {
+        lines
+            .iter()
+            .any(|l| Some(l.job) == anchor && l.unit.as_deref() == trigger)
+    };
+    match link["kind"].as_str().unwrap() {
+        "debug-lines" => {
+            let debug = messages.iter().any(|m| {
+                m.contains("Installed new job")
+                    || m.contains("Enqueued job")
+                    || m.contains("upheld by")
+            });
+            (!debug).then(|| "debug-lines link without a debug job line in evidence".into())
+        }
+        "shutdown-range" => match (job, anchor) {
+            (Some(j), Some(a)) if a < j && anchor_line() => None,
+            _ => Some("shutdown-range link without the anchor's job line below it".into()),
+        },
+        "job-ids" => {
+            let (Some(j), Some(a)) = (job, anchor) else {
+                return Some("job-ids link without job ids".into());
+            };
+            let min = link["own_block_min"].as_u64().unwrap_or(0) as u32;
+            if a >= j || min < 2 || !anchor_line() {
+                return Some(format!(
+                    "anchor job {a} not below {j}, no anchor line, or block {min}"
+                ));
+            }
+            if j - a < min {
+                return None;
+            }
+            let Some(next) = link["next_job"].as_u64().map(|n| n as u32) else {
+                return Some("outside the anchor's block and no next job".into());
+            };
+            let key = (
+                s["boot_id"].as_str().unwrap().to_string(),
+                manager_key(&s["manager"]),
+            );
+            let between = ids.by_manager[&key].range(j + 1..next).next().copied();
+            let shown = lines.iter().any(|l| l.job == next);
+            match (next > j && next - j < min, between, shown) {
+                (true, None, true) => None,
+                _ => Some(format!(
+                    "next job {next} after {j} (block {min}): a job between ({between:?}) or not in evidence ({shown})"
+                )),
+            }
+        }
+        other => Some(format!("unknown link kind {other}")),
+    }
+}
+
+/// Every dependency in every boot of every recorded journal (and systemd's
+/// no-RTC sample, Fedora with GNOME) rests on job ids or debug lines, and
+/// the ids it names are the journal's.
+#[test]
+fn no_dependency_rests_on_timing_alone() {
+    let mut dirs: Vec<(String, String)> = Fixture::every()
+        .iter()
+        .map(|f| (f.name.to_string(), f.dir_arg().to_string()))
+        .collect();
+    dirs.push((
+        "no-rtc".into(),
+        repo()
+            .join("tests/fixtures/systemd/no-rtc")
+            .to_str()
+            .unwrap()
+            .to_string(),
+    ));
+    let mut checked = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, dir) in &dirs {
+        let ids = job_ids(dir);
+        let boots = jforensics_json(&["boots", "-D", dir, "-o", "json"]);
+        for b in boots.as_array().unwrap() {
+            let boot_id = b["boot_id"].as_str().unwrap();
+            let doc = jforensics_json(&["since-boot", "-D", dir, "-b", boot_id, "-o", "json"]);
+            for s in doc["starts"].as_array().unwrap() {
+                if s["cause"] != "dependency" {
+                    if !s["link"].is_null() {
+                        problems.push(format!("{name}: a {} with a link: {s}", s["cause"]));
+                    }
+                    continue;
+                }
+                *checked.entry(name.clone()).or_insert(0) += 1;
+                if let Some(p) = link_problem(s, &ids) {
+                    problems.push(format!(
+                        "{name} boot {}: {} (trigger {}): {p}; {}",
+                        &boot_id[..8],
+                        s["unit"],
+                        s["trigger"],
+                        s["explanation"]
+                    ));
+                }
+            }
+        }
+    }
+    println!("dependencies checked: {checked:?}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    for (name, _) in &dirs {
+        assert!(
+            checked.get(name).copied().unwrap_or(0) > 0,
+            "{name}: no dependency at all, so nothing was checked"
+        );
+    }
+}
+
 /// Every start carries the documented fields, and its evidence are real
 /// entries of its boot (cursors name the boot).
 #[test]
 fn since_boot_json_keeps_its_contract_on_both_versions() {
-    for fixture in Fixture::all() {
+    for fixture in Fixture::every() {
         let doc = jforensics_json(&["since-boot", "-D", fixture.dir_arg(), "-o", "json"]);
         let boot_id = doc["boot"]["boot_id"].as_str().unwrap().to_string();
         assert_eq!(doc["document"], "since-boot");

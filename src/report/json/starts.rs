@@ -48,6 +48,7 @@ pub fn start(s: &Start, lc: &BootLifecycles) -> Value {
         "explanation": s.explanation,
         "evidence": evidence_list(&s.evidence),
         "start_logged": s.start_logged,
+        "link": s.link,
         "outcome": outcome(a),
     })
 }
