@@ -117,6 +117,17 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
 }
 
 impl Prepared {
+    /// The files libsystemd is asked to open, for reading them directly
+    /// (`files/`). None for the local journal and OS trees, whose file sets
+    /// follow more rules (machine id, runtime journals) than are redone there.
+    pub fn paths(&self) -> Option<super::files::Paths> {
+        match &self.target {
+            Target::Files(f) => Some(super::files::Paths::Files(f.clone())),
+            Target::Directory(d) => Some(super::files::Paths::Directory(d.clone())),
+            Target::Local | Target::Root(_) => None,
+        }
+    }
+
     /// The same source for a reader that must not delete the unpacked copies
     /// their owner still holds.
     pub fn copy_for_child(&self) -> Prepared {
