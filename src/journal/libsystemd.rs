@@ -285,11 +285,17 @@ impl LibsystemdSource {
             return Ok(entry);
         }
         self.journal.restart_data();
+        let mut position = 0;
         while let Some(field) = self.journal.enumerate_data()? {
             let data = field.data();
             match data.iter().position(|b| *b == b'=') {
                 Some(eq) => match std::str::from_utf8(&data[..eq]) {
-                    Ok(name) => entry.push_field(name, &data[eq + 1..]),
+                    Ok(name) => {
+                        if self.filter.fields.keeps(position, name) {
+                            entry.push_field(name, &data[eq + 1..]);
+                        }
+                        position += 1;
+                    }
                     Err(_) => continue,
                 },
                 None => continue,
