@@ -19,7 +19,8 @@ use serde::Serialize;
 use crate::events::ids;
 use crate::evidence::Evidence;
 use crate::journal::{
-    BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, Id128, JournalError, Match,
+    BootHeaders, Diagnostics, Entry, EntrySource, Fields, Filter, HeaderScan, Id128, JournalError,
+    Match,
 };
 
 pub use crate::journal::cursor_part;
@@ -375,6 +376,25 @@ struct TailEntry {
     journal_stop: bool,
 }
 
+/// What [`Acc::note_markers`] and the evidence it keeps read of a marker
+/// entry: on a journal of many boots the marker lines are a hundred
+/// thousand entries, and their other fields are most of what a read costs.
+const MARKER_FIELDS: &[&str] = &[
+    "MESSAGE",
+    "MESSAGE_ID",
+    "SHUTDOWN",
+    "_PID",
+    "SYSLOG_PID",
+    "SYSLOG_IDENTIFIER",
+    "UNIT",
+    "KERNEL_USEC",
+    "INITRD_USEC",
+    "USERSPACE_USEC",
+    // What describes an entry without MESSAGE (evidence.rs).
+    "_COMM",
+    "_TRANSPORT",
+];
+
 /// The entries that mark startup and shutdown, as indexed matches: what an
 /// indexed journal needs beyond entry headers to tell how each boot ended.
 pub fn marker_matches() -> Vec<Vec<Match>> {
@@ -426,6 +446,7 @@ pub fn scan_indexed(
     sums.into_iter().for_each(|h| scanner.add_headers(h));
     let mut markers = open(Filter {
         any_of: marker_matches(),
+        fields: Fields::Named(MARKER_FIELDS.iter().map(|f| f.to_string()).collect()),
         ..Filter::all()
     })?;
     while let Some(entry) = markers.next_entry()? {

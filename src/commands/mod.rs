@@ -90,6 +90,9 @@ pub struct Context {
     quiet: bool,
     /// The boots, scanned once.
     scanned: OnceLock<Vec<Boot>>,
+    /// Every boot's last entries as the boot scan read them: the machine
+    /// listing reads the same ones (see [`Context::machines`]).
+    tails: Arc<Mutex<Option<Vec<journal::Entry>>>>,
 }
 
 /// The machines a command works on.
@@ -160,6 +163,7 @@ impl Context {
             scope: None,
             quiet: false,
             scanned: OnceLock::new(),
+            tails: Arc::default(),
         })
     }
 
@@ -175,6 +179,7 @@ impl Context {
             scope: Some(machine.clone()),
             quiet: self.quiet,
             scanned: OnceLock::new(),
+            tails: Arc::default(),
         }
     }
 
@@ -190,6 +195,7 @@ impl Context {
             scope: None,
             quiet: self.quiet,
             scanned: OnceLock::new(),
+            tails: Arc::default(),
         }
     }
 
@@ -208,7 +214,17 @@ impl Context {
     /// carry no `_MACHINE_ID`).
     pub fn machines(&self) -> Result<Vec<Machine>> {
         let boots = self.boots()?;
-        let mut tails = self.open(machines::tails_filter(&boots))?;
+        let kept = self
+            .tails
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut tails = match kept {
+            // The same boots' same last entries: the scan read every boot
+            // the listing has, with the same time bounds.
+            Some(entries) => Box::new(Replay(entries.into_iter())),
+            None => self.open(machines::tails_filter(&boots))?,
+        };
         Ok(machines::group(&boots, tails.as_mut())?)
     }
 
@@ -314,7 +330,19 @@ impl Context {
         if journal.indexed() {
             let (boots, diagnostics) = boot_scan::scan_indexed(
                 |filter| journal.boot_headers(&self.with_time(filter), self.strictness),
-                |filter| journal.open(&self.with_time(filter), self.strictness),
+                |filter| {
+                    let tails = filter.last_per_boot;
+                    let source = journal.open(&self.with_time(filter), self.strictness)?;
+                    Ok(if tails {
+                        Box::new(Keep {
+                            source,
+                            into: self.tails.clone(),
+                            kept: Vec::new(),
+                        })
+                    } else {
+                        source
+                    })
+                },
             )?;
             print_diagnostics(&diagnostics);
             return Ok(boots);
@@ -388,6 +416,43 @@ impl Context {
                 })?
             })
             .collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+/// Entries read once and handed out again.
+struct Replay(std::vec::IntoIter<journal::Entry>);
+
+impl EntrySource for Replay {
+    fn next_entry(&mut self) -> std::result::Result<Option<journal::Entry>, JournalError> {
+        Ok(self.0.next())
+    }
+    fn diagnostics(&self) -> &journal::Diagnostics {
+        static NONE: OnceLock<journal::Diagnostics> = OnceLock::new();
+        NONE.get_or_init(journal::Diagnostics::default)
+    }
+}
+
+/// A source that keeps a copy of what it read, stored when it ends cleanly.
+struct Keep {
+    source: Box<dyn EntrySource>,
+    into: Arc<Mutex<Option<Vec<journal::Entry>>>>,
+    kept: Vec<journal::Entry>,
+}
+
+impl EntrySource for Keep {
+    fn next_entry(&mut self) -> std::result::Result<Option<journal::Entry>, JournalError> {
+        let next = self.source.next_entry()?;
+        match &next {
+            Some(entry) => self.kept.push(entry.clone()),
+            None => {
+                *self.into.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(std::mem::take(&mut self.kept));
+            }
+        }
+        Ok(next)
+    }
+    fn diagnostics(&self) -> &journal::Diagnostics {
+        self.source.diagnostics()
     }
 }
 

@@ -40,7 +40,7 @@ impl Match {
 }
 
 /// Which parts of each entry a reader must deliver.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Fields {
     /// Every field (the default).
     #[default]
@@ -49,6 +49,27 @@ pub enum Fields {
     /// decompressing the entry's data, by far the largest cost of a full read;
     /// stream readers parse the fields anyway and deliver them.
     HeaderOnly,
+    /// The header, every value of these fields, and the entry's first
+    /// [`Fields::FIRST_KEPT`] fields whatever their names (what describes an
+    /// entry that says nothing of itself, see `evidence.rs`). Saves copying
+    /// and sending the fields nobody reads; stream readers deliver all.
+    Named(Vec<String>),
+}
+
+impl Fields {
+    pub const FIRST_KEPT: usize = 4;
+
+    /// Whether the field at `position` in its entry, named `name`, is
+    /// delivered.
+    pub fn keeps(&self, position: usize, name: &str) -> bool {
+        match self {
+            Fields::All => true,
+            Fields::HeaderOnly => false,
+            Fields::Named(names) => {
+                position < Fields::FIRST_KEPT || names.iter().any(|n| n == name)
+            }
+        }
+    }
 }
 
 /// What to read. All parts are ANDed.

@@ -30,66 +30,81 @@ impl HeaderMark {
     }
 }
 
-/// The sum of one boot's entry headers.
+/// The sum of one boot's entry headers, generic over how an end entry
+/// (`M`) and a sequence series (`S`) are held: a reader of the files
+/// themselves (`files/`) keeps raw numbers and writes cursors only for the
+/// two ends that survive, instead of one per entry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BootHeaders {
+pub struct Tally<M, S> {
     pub boot_id: Id128,
     pub entries: u64,
     /// The entry with the lowest monotonic time (the first one read on ties).
-    pub first: HeaderMark,
+    pub first: M,
     pub first_mono: Option<u64>,
     /// The entry with the highest monotonic time (the last one read on ties).
-    pub last: HeaderMark,
+    pub last: M,
     pub last_mono: Option<u64>,
     pub max_realtime: u64,
     /// Lowest and highest seqnum per sequence series (cursor `s=`).
-    pub seqnums: Vec<(String, u64, u64)>,
+    pub seqnums: Vec<(S, u64, u64)>,
     /// Offset of wall clock to monotonic clock when first seen, or at the
     /// last jump.
     pub clock_offset: Option<i128>,
     pub clock_jumps: u32,
 }
 
-impl BootHeaders {
-    fn new(entry: &Entry) -> BootHeaders {
-        BootHeaders {
-            boot_id: entry.boot_id,
+/// The sums as they travel and are used: ends as cursors, series as text.
+pub type BootHeaders = Tally<HeaderMark, String>;
+
+impl<M: Clone, S: PartialEq + Clone> Tally<M, S> {
+    pub(super) fn start(boot_id: Id128, realtime: u64, mono: Option<u64>, mark: M) -> Self {
+        Tally {
+            boot_id,
             entries: 0,
-            first: HeaderMark::of(entry),
-            first_mono: entry.monotonic_usec,
-            last: HeaderMark::of(entry),
-            last_mono: entry.monotonic_usec,
-            max_realtime: entry.realtime_usec,
+            first: mark.clone(),
+            first_mono: mono,
+            last: mark,
+            last_mono: mono,
+            max_realtime: realtime,
             seqnums: Vec::new(),
             clock_offset: None,
             clock_jumps: 0,
         }
     }
 
-    /// Adds one entry of this boot, in journal order.
-    pub fn observe(&mut self, entry: &Entry) {
+    /// Adds one entry of this boot, in journal order. `mark` is asked only
+    /// when the entry becomes an end.
+    pub(super) fn add<Q: ?Sized + ToOwned<Owned = S>>(
+        &mut self,
+        realtime: u64,
+        mono: Option<u64>,
+        seq: Option<(&Q, u64)>,
+        mark: impl Fn() -> M,
+    ) where
+        S: PartialEq<Q>,
+    {
         self.entries += 1;
-        self.max_realtime = self.max_realtime.max(entry.realtime_usec);
-        if let Some(mono) = entry.monotonic_usec {
+        self.max_realtime = self.max_realtime.max(realtime);
+        if let Some(mono) = mono {
             if self.first_mono.is_none_or(|m| mono < m) {
                 self.first_mono = Some(mono);
-                self.first = HeaderMark::of(entry);
+                self.first = mark();
             }
             if self.last_mono.is_none_or(|m| mono >= m) {
                 self.last_mono = Some(mono);
-                self.last = HeaderMark::of(entry);
+                self.last = mark();
             }
-            self.track_clock(entry.realtime_usec, mono);
+            self.track_clock(realtime, mono);
         } else {
-            self.last = HeaderMark::of(entry);
+            self.last = mark();
         }
-        if let (Some(series), Some(seq)) = (cursor_part(&entry.cursor, "s"), entry.seqnum) {
-            match self.seqnums.iter_mut().find(|(s, _, _)| s == series) {
+        if let Some((series, seq)) = seq {
+            match self.seqnums.iter_mut().find(|(s, _, _)| *s == *series) {
                 Some((_, lo, hi)) => {
                     *lo = (*lo).min(seq);
                     *hi = (*hi).max(seq);
                 }
-                None => self.seqnums.push((series.to_string(), seq, seq)),
+                None => self.seqnums.push((series.to_owned(), seq, seq)),
             }
         }
     }
@@ -104,6 +119,49 @@ impl BootHeaders {
             }
             Some(_) => {}
         }
+    }
+
+    /// The same sums with ends and series written out.
+    pub(super) fn written(
+        self,
+        mark: impl Fn(M) -> HeaderMark,
+        series: impl Fn(S) -> String,
+    ) -> BootHeaders {
+        Tally {
+            boot_id: self.boot_id,
+            entries: self.entries,
+            first: mark(self.first),
+            first_mono: self.first_mono,
+            last: mark(self.last),
+            last_mono: self.last_mono,
+            max_realtime: self.max_realtime,
+            seqnums: self
+                .seqnums
+                .into_iter()
+                .map(|(s, lo, hi)| (series(s), lo, hi))
+                .collect(),
+            clock_offset: self.clock_offset,
+            clock_jumps: self.clock_jumps,
+        }
+    }
+}
+
+impl BootHeaders {
+    fn new(entry: &Entry) -> BootHeaders {
+        Tally::start(
+            entry.boot_id,
+            entry.realtime_usec,
+            entry.monotonic_usec,
+            HeaderMark::of(entry),
+        )
+    }
+
+    /// Adds one entry of this boot, in journal order.
+    pub fn observe(&mut self, entry: &Entry) {
+        let seq = cursor_part(&entry.cursor, "s").zip(entry.seqnum);
+        self.add(entry.realtime_usec, entry.monotonic_usec, seq, || {
+            HeaderMark::of(entry)
+        });
     }
 
     /// The seqnum range of `series`, if this boot has entries in it.

@@ -117,6 +117,17 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
 }
 
 impl Prepared {
+    /// The files libsystemd is asked to open, for reading them directly
+    /// (`files/`). None for the local journal and OS trees, whose file sets
+    /// follow more rules (machine id, runtime journals) than are redone there.
+    pub fn paths(&self) -> Option<super::files::Paths> {
+        match &self.target {
+            Target::Files(f) => Some(super::files::Paths::Files(f.clone())),
+            Target::Directory(d) => Some(super::files::Paths::Directory(d.clone())),
+            Target::Local | Target::Root(_) => None,
+        }
+    }
+
     /// The same source for a reader that must not delete the unpacked copies
     /// their owner still holds.
     pub fn copy_for_child(&self) -> Prepared {
@@ -274,11 +285,17 @@ impl LibsystemdSource {
             return Ok(entry);
         }
         self.journal.restart_data();
+        let mut position = 0;
         while let Some(field) = self.journal.enumerate_data()? {
             let data = field.data();
             match data.iter().position(|b| *b == b'=') {
                 Some(eq) => match std::str::from_utf8(&data[..eq]) {
-                    Ok(name) => entry.push_field(name, &data[eq + 1..]),
+                    Ok(name) => {
+                        if self.filter.fields.keeps(position, name) {
+                            entry.push_field(name, &data[eq + 1..]);
+                        }
+                        position += 1;
+                    }
                     Err(_) => continue,
                 },
                 None => continue,

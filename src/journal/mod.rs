@@ -10,6 +10,7 @@
 
 mod entry;
 mod error;
+mod files;
 mod filter;
 mod headers;
 mod isolated;

@@ -160,8 +160,16 @@ pub fn write_filter(out: &mut impl Write, f: &Filter) -> std::io::Result<()> {
         match f.fields {
             Fields::All => 0,
             Fields::HeaderOnly => 1,
+            Fields::Named(_) => 2,
         },
-    ])
+    ])?;
+    if let Fields::Named(names) = &f.fields {
+        write_u64(out, names.len() as u64)?;
+        for n in names {
+            write_bytes(out, n.as_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 pub fn read_filter(r: &mut impl Read) -> std::io::Result<Filter> {
@@ -185,6 +193,11 @@ pub fn read_filter(r: &mut impl Read) -> std::io::Result<Filter> {
     filter.last_per_boot = read_u8(r)? != 0;
     filter.fields = match read_u8(r)? {
         1 => Fields::HeaderOnly,
+        2 => Fields::Named(
+            (0..read_u64(r)?)
+                .map(|_| read_string(r))
+                .collect::<std::io::Result<_>>()?,
+        ),
         _ => Fields::All,
     };
     Ok(filter)
@@ -235,6 +248,13 @@ mod tests {
         let mut buf = Vec::new();
         write_filter(&mut buf, &f).unwrap();
         assert_eq!(read_filter(&mut buf.as_slice()).unwrap(), f);
+        let named = Filter {
+            fields: Fields::Named(vec!["MESSAGE".into(), "_PID".into()]),
+            ..f.clone()
+        };
+        let mut buf = Vec::new();
+        write_filter(&mut buf, &named).unwrap();
+        assert_eq!(read_filter(&mut buf.as_slice()).unwrap(), named);
         assert_eq!(
             {
                 let mut b = Vec::new();

@@ -1,0 +1,213 @@
+//! The journal file format, as far as entry headers go: the file header,
+//! the chain of entry arrays, and the fixed part of each ENTRY object.
+//!
+//! Layout from systemd's `src/libsystemd/sd-journal/journal-def.h` (v252);
+//! the checks are those libsystemd 252 makes before it uses the same bytes
+//! (`journal_file_verify_header`, `journal_file_move_to_object`,
+//! `check_object`). Where libsystemd would skip or refuse something, this
+//! reader does not guess what it would do next: it answers `None`, and the
+//! caller reads with libsystemd instead. Field data is never read, so
+//! compression and keyed hashes do not matter here.
+
+use std::path::Path;
+
+use super::mapped::{self, Mapped};
+use crate::journal::Id128;
+
+const SIGNATURE: &[u8; 8] = b"LPKSHHRH";
+/// The header up to `n_data`, the first field added after the original
+/// format: libsystemd's `HEADER_SIZE_MIN`.
+const HEADER_SIZE_MIN: u64 = 208;
+/// `n_entry_arrays` ends here; sealed files must have it.
+const HEADER_WITH_ENTRY_ARRAYS: u64 = 240;
+const STATE_MAX: u8 = 3;
+const COMPATIBLE_SEALED: u32 = 1;
+/// Every incompatible flag libsystemd 252 knows: XZ, LZ4, KEYED_HASH, ZSTD,
+/// COMPACT. Any other one makes it refuse the file.
+const INCOMPATIBLE_KNOWN: u32 = 0x1f;
+const INCOMPATIBLE_COMPACT: u32 = 1 << 4;
+
+const OBJECT_ENTRY: u8 = 3;
+const OBJECT_ENTRY_ARRAY: u8 = 6;
+/// `sizeof(EntryObject)`: object header, seqnum, realtime, monotonic,
+/// boot id, xor hash.
+const ENTRY_FIXED: u64 = 64;
+/// `sizeof(EntryArrayObject)`: object header and the next array's offset.
+const ARRAY_FIXED: u64 = 24;
+/// libsystemd's VALID_REALTIME/VALID_MONOTONIC bound.
+const TIME_LIMIT: u64 = 1 << 55;
+
+/// One journal file, mapped, with the header fields the walk needs.
+pub struct JournalFile {
+    map: Mapped,
+    pub seqnum_id: Id128,
+    compact: bool,
+    header_size: u64,
+    n_entries: u64,
+    entry_array_offset: u64,
+}
+
+/// The fixed part of an ENTRY object: all a cursor and the merge need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EntryHead {
+    pub seqnum: u64,
+    pub realtime: u64,
+    pub monotonic: u64,
+    pub boot_id: Id128,
+    pub xor_hash: u64,
+}
+
+fn le64(b: &[u8], at: u64) -> Option<u64> {
+    let at = usize::try_from(at).ok()?;
+    let bytes = b.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
+}
+
+fn le32(b: &[u8], at: u64) -> Option<u64> {
+    let at = usize::try_from(at).ok()?;
+    let bytes = b.get(at..at.checked_add(4)?)?;
+    Some(u64::from(u32::from_le_bytes(bytes.try_into().ok()?)))
+}
+
+fn id128(b: &[u8], at: usize) -> Option<Id128> {
+    Some(Id128(b.get(at..at + 16)?.try_into().ok()?))
+}
+
+impl JournalFile {
+    /// Opens and checks the header as libsystemd 252 does; `None` when it
+    /// would refuse the file or when this reader is not sure.
+    pub fn open(path: &Path) -> Option<JournalFile> {
+        let file = std::fs::File::open(path).ok()?;
+        if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        let map = mapped::map(&file).ok()?;
+        let b: &[u8] = &map;
+        let len = b.len() as u64;
+        if len < HEADER_SIZE_MIN || &b[..8] != SIGNATURE {
+            return None;
+        }
+        let compatible = le32(b, 8)? as u32;
+        let incompatible = le32(b, 12)? as u32;
+        let state = b[16];
+        let header_size = le64(b, 88)?;
+        let arena_size = le64(b, 96)?;
+        let tail_object_offset = le64(b, 136)?;
+        let entry_array_offset = le64(b, 176)?;
+        let valid64 = |v: u64| v.is_multiple_of(8);
+        let ok = incompatible & !INCOMPATIBLE_KNOWN == 0
+            && state < STATE_MAX
+            && header_size >= HEADER_SIZE_MIN
+            && (compatible & COMPATIBLE_SEALED == 0 || header_size >= HEADER_WITH_ENTRY_ARRAYS)
+            && header_size
+                .checked_add(arena_size)
+                .is_some_and(|end| end <= len && tail_object_offset <= end)
+            && [104, 120, 136, 176]
+                .iter()
+                .all(|at| le64(b, *at).is_some_and(valid64));
+        if !ok {
+            return None;
+        }
+        Some(JournalFile {
+            seqnum_id: id128(b, 72)?,
+            compact: incompatible & INCOMPATIBLE_COMPACT != 0,
+            header_size,
+            n_entries: le64(b, 152)?,
+            entry_array_offset,
+            map,
+        })
+    }
+
+    /// Where an object of `kind` at `offset` is whole and well-formed (the
+    /// checks of `journal_file_move_to_object`), its size.
+    fn object(&self, offset: u64, kind: u8, fixed: u64) -> Option<u64> {
+        let b: &[u8] = &self.map;
+        if !offset.is_multiple_of(8) || offset < self.header_size {
+            return None;
+        }
+        let size = le64(b, offset + 8)?;
+        let kind_at = usize::try_from(offset).ok()?;
+        let whole = offset
+            .checked_add(size)
+            .is_some_and(|e| e <= b.len() as u64);
+        (*b.get(kind_at)? == kind && size >= fixed && whole).then_some(size)
+    }
+
+    fn entry_array_item_size(&self) -> u64 {
+        if self.compact { 4 } else { 8 }
+    }
+
+    fn entry_item_size(&self) -> u64 {
+        if self.compact { 4 } else { 16 }
+    }
+
+    /// The offsets of every entry, in the file's order, checked as
+    /// libsystemd's walk relies on them (arrays well-formed and chained
+    /// forward, entries at strictly increasing offsets, which its bisection
+    /// assumes). `None` on any doubt.
+    pub fn entry_offsets(&self) -> Option<Vec<u64>> {
+        let b: &[u8] = &self.map;
+        let item = self.entry_array_item_size();
+        let mut out = Vec::with_capacity(usize::try_from(self.n_entries).ok()?.min(1 << 24));
+        let mut array = self.entry_array_offset;
+        while (out.len() as u64) < self.n_entries {
+            if array == 0 {
+                return None;
+            }
+            let size = self.object(array, OBJECT_ENTRY_ARRAY, ARRAY_FIXED)?;
+            let items = (size - ARRAY_FIXED) / item;
+            let next = le64(b, array + 16)?;
+            if !(size - ARRAY_FIXED).is_multiple_of(item) || items == 0 || !next.is_multiple_of(8) {
+                return None;
+            }
+            if next != 0 && next <= array {
+                return None;
+            }
+            for i in 0..items {
+                let at = array + ARRAY_FIXED + i * item;
+                let offset = if self.compact {
+                    le32(b, at)?
+                } else {
+                    le64(b, at)?
+                };
+                if out.len() as u64 == self.n_entries {
+                    // libsystemd steps past the count into these slots when
+                    // the last entries are borked; they must be unused.
+                    if offset != 0 || next != 0 {
+                        return None;
+                    }
+                    continue;
+                }
+                if out.last().is_some_and(|prev| offset <= *prev) {
+                    return None;
+                }
+                out.push(offset);
+            }
+            array = next;
+        }
+        Some(out)
+    }
+
+    /// The entry header at `offset`, checked like libsystemd's
+    /// `check_object`; `None` where it would call the entry borked.
+    pub fn entry(&self, offset: u64) -> Option<EntryHead> {
+        let b: &[u8] = &self.map;
+        let size = self.object(offset, OBJECT_ENTRY, ENTRY_FIXED)?;
+        let items = size - ENTRY_FIXED;
+        if !items.is_multiple_of(self.entry_item_size()) || items == 0 {
+            return None;
+        }
+        let head = EntryHead {
+            seqnum: le64(b, offset + 16)?,
+            realtime: le64(b, offset + 24)?,
+            monotonic: le64(b, offset + 32)?,
+            boot_id: id128(b, usize::try_from(offset).ok()? + 40)?,
+            xor_hash: le64(b, offset + 56)?,
+        };
+        let valid = head.seqnum > 0
+            && head.realtime > 0
+            && head.realtime < TIME_LIMIT
+            && head.monotonic < TIME_LIMIT;
+        valid.then_some(head)
+    }
+}
