@@ -475,6 +475,15 @@ fn transient_names_and_command_line_descriptions() {
         "Started run-u7.service - /usr/bin/sleep 60.",
         "run-u7.service"
     ));
+    // v256+: systemd-run prefixes its default description.
+    assert!(looks_like_command_line(
+        "Started deferred-purge-0.timer - [systemd-run] /usr/bin/python3 /x.py.",
+        "deferred-purge-0.timer"
+    ));
+    assert!(!looks_like_command_line(
+        "Started notes.service - [systemd-run] notes.",
+        "notes.service"
+    ));
     assert!(!looks_like_command_line(
         "Started jf-transient.service - Transient export job.",
         "jf-transient.service"

@@ -407,7 +407,9 @@ pub fn is_transient_name(unit: &str) -> bool {
 
 /// systemd-run's default description is the command line it runs, so a
 /// "Started" line like "Started run-u7.service - /usr/bin/sleep 60." or
-/// "Started /usr/bin/sleep 60." names a transient unit.
+/// "Started /usr/bin/sleep 60." names a transient unit. Since v256 the
+/// default is prefixed "[systemd-run] " ("Started x.timer - [systemd-run]
+/// /usr/bin/touch /tmp/x.").
 pub fn looks_like_command_line(started_message: &str, unit: &str) -> bool {
     let Some(rest) = started_message
         .strip_prefix("Started ")
@@ -419,5 +421,8 @@ pub fn looks_like_command_line(started_message: &str, unit: &str) -> bool {
         .strip_prefix(unit)
         .map(|r| r.strip_prefix(" - ").unwrap_or(r))
         .unwrap_or(rest);
+    let description = description
+        .strip_prefix("[systemd-run] ")
+        .unwrap_or(description);
     description.starts_with('/') && description.len() > 1
 }
