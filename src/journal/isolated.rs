@@ -33,6 +33,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::files::Outcome;
 use super::libsystemd::{LibsystemdSource, Prepared};
 use super::wire::{self, BOOT, DONE, EMPTY, FAILED, Request, SKIPPED, WARNING};
 use super::{BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, JournalError};
@@ -460,6 +461,22 @@ fn serve(
         out.write_all(&[DONE])?;
         return out.flush();
     }
+    // Matched reads through the files' index; libsystemd reads whatever is
+    // left, skipping the entries already sent.
+    let mut already_sent = 0u64;
+    if request == Request::Entries
+        && let Some(paths) = prepared.paths()
+    {
+        match super::files::read_matched(&paths, &filter, |entry| wire::write_entry(out, &entry))? {
+            Outcome::Done => {
+                out.write_all(&[SKIPPED])?;
+                wire::write_u64(out, 0)?;
+                out.write_all(&[DONE])?;
+                return out.flush();
+            }
+            Outcome::LeftToLibsystemd { delivered } => already_sent = delivered,
+        }
+    }
     let mut source = match LibsystemdSource::open(prepared, filter) {
         Ok(s) => s,
         Err(e) => {
@@ -477,6 +494,7 @@ fn serve(
         }
         warned = d.warnings.len();
         match next {
+            Ok(Some(_)) if already_sent > 0 => already_sent -= 1,
             Ok(Some(entry)) => match request {
                 Request::Entries => wire::write_entry(out, &entry)?,
                 Request::BootHeaders => headers.observe(&entry),

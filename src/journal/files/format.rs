@@ -6,8 +6,13 @@
 //! (`journal_file_verify_header`, `journal_file_move_to_object`,
 //! `check_object`). Where libsystemd would skip or refuse something, this
 //! reader does not guess what it would do next: it answers `None`, and the
-//! caller reads with libsystemd instead. Field data is never read, so
-//! compression and keyed hashes do not matter here.
+//! caller reads with libsystemd instead.
+//!
+//! For matches (`matched.rs`) it also finds DATA objects through the data
+//! hash table, lists the entries that hold one, and reads the data of an
+//! entry. Only files with keyed hashes (systemd 246 and later write them)
+//! are searched, and only zstd and xz payloads are unpacked: for anything
+//! else the answer is `None` as above.
 
 use std::path::Path;
 
@@ -26,6 +31,20 @@ const COMPATIBLE_SEALED: u32 = 1;
 /// COMPACT. Any other one makes it refuse the file.
 const INCOMPATIBLE_KNOWN: u32 = 0x1f;
 const INCOMPATIBLE_COMPACT: u32 = 1 << 4;
+const INCOMPATIBLE_KEYED_HASH: u32 = 1 << 2;
+
+const OBJECT_DATA: u8 = 1;
+/// `sizeof(DataObject)` up to the payload, regular and compact.
+const DATA_FIXED: u64 = 64;
+const DATA_FIXED_COMPACT: u64 = 72;
+/// A data object's payload compression (object header flags).
+const OBJECT_COMPRESSED_XZ: u8 = 1;
+const OBJECT_COMPRESSED_ZSTD: u8 = 4;
+/// libsystemd's default data threshold: it hands out no more of a field than
+/// this, so a larger one is left to it.
+const DATA_THRESHOLD: usize = 64 * 1024;
+/// `sizeof(HashItem)`: head and tail of one bucket's chain.
+const HASH_ITEM: u64 = 16;
 
 const OBJECT_ENTRY: u8 = 3;
 const OBJECT_ENTRY_ARRAY: u8 = 6;
@@ -45,6 +64,11 @@ pub struct JournalFile {
     header_size: u64,
     n_entries: u64,
     entry_array_offset: u64,
+    /// The siphash key of keyed files; `None` when the file hashes with
+    /// Jenkins' hash, which this reader does not redo.
+    hash_key: Option<(u64, u64)>,
+    data_hash_table_offset: u64,
+    data_hash_table_size: u64,
 }
 
 /// The fixed part of an ENTRY object: all a cursor and the merge need.
@@ -108,12 +132,20 @@ impl JournalFile {
         if !ok {
             return None;
         }
+        let keyed = incompatible & INCOMPATIBLE_KEYED_HASH != 0;
         Some(JournalFile {
             seqnum_id: id128(b, 72)?,
             compact: incompatible & INCOMPATIBLE_COMPACT != 0,
             header_size,
             n_entries: le64(b, 152)?,
             entry_array_offset,
+            hash_key: if keyed {
+                Some((le64(b, 24)?, le64(b, 32)?))
+            } else {
+                None
+            },
+            data_hash_table_offset: le64(b, 104)?,
+            data_hash_table_size: le64(b, 112)?,
             map,
         })
     }
@@ -146,11 +178,29 @@ impl JournalFile {
     /// forward, entries at strictly increasing offsets, which its bisection
     /// assumes). `None` on any doubt.
     pub fn entry_offsets(&self) -> Option<Vec<u64>> {
+        let mut out = Vec::with_capacity(usize::try_from(self.n_entries).ok()?.min(1 << 24));
+        self.read_entry_arrays(self.entry_array_offset, self.n_entries, false, &mut out)?;
+        Some(out)
+    }
+
+    /// Appends the `count` entry offsets held by the chain of entry arrays
+    /// starting at `array`, checking them as [`JournalFile::entry_offsets`]
+    /// describes (also against what `out` already holds). With `unwritten_tail`,
+    /// the list may end early in slots never written (zero), which is how a
+    /// file whose writer died keeps the entry lists of its DATA objects:
+    /// libsystemd steps over them and finds nothing more.
+    fn read_entry_arrays(
+        &self,
+        mut array: u64,
+        count: u64,
+        unwritten_tail: bool,
+        out: &mut Vec<u64>,
+    ) -> Option<()> {
         let b: &[u8] = &self.map;
         let item = self.entry_array_item_size();
-        let mut out = Vec::with_capacity(usize::try_from(self.n_entries).ok()?.min(1 << 24));
-        let mut array = self.entry_array_offset;
-        while (out.len() as u64) < self.n_entries {
+        let goal = (out.len() as u64).checked_add(count)?;
+        let mut ended = false;
+        while (out.len() as u64) < goal && !ended {
             if array == 0 {
                 return None;
             }
@@ -170,12 +220,16 @@ impl JournalFile {
                 } else {
                     le64(b, at)?
                 };
-                if out.len() as u64 == self.n_entries {
+                if out.len() as u64 == goal || ended {
                     // libsystemd steps past the count into these slots when
                     // the last entries are borked; they must be unused.
                     if offset != 0 || next != 0 {
                         return None;
                     }
+                    continue;
+                }
+                if offset == 0 && unwritten_tail && next == 0 {
+                    ended = true;
                     continue;
                 }
                 if out.last().is_some_and(|prev| offset <= *prev) {
@@ -185,7 +239,7 @@ impl JournalFile {
             }
             array = next;
         }
-        Some(out)
+        Some(())
     }
 
     /// The entry header at `offset`, checked like libsystemd's
@@ -210,4 +264,122 @@ impl JournalFile {
             && head.monotonic < TIME_LIMIT;
         valid.then_some(head)
     }
+}
+
+impl JournalFile {
+    /// Where the payload of a DATA object starts.
+    fn data_fixed(&self) -> u64 {
+        if self.compact {
+            DATA_FIXED_COMPACT
+        } else {
+            DATA_FIXED
+        }
+    }
+
+    /// The DATA object holding exactly `payload` (`FIELD=value`), as
+    /// `journal_file_find_data_object()` finds it: `Some(None)` when the file
+    /// has none, `None` when this reader cannot tell.
+    pub fn find_data(&self, payload: &[u8]) -> Option<Option<u64>> {
+        let b: &[u8] = &self.map;
+        let (k0, k1) = self.hash_key?;
+        let buckets = self.data_hash_table_size / HASH_ITEM;
+        if buckets == 0 || !self.data_hash_table_offset.is_multiple_of(8) {
+            return None;
+        }
+        let hash = siphash24(payload, k0, k1);
+        let bucket = self.data_hash_table_offset + (hash % buckets) * HASH_ITEM;
+        let mut at = le64(b, bucket)?;
+        // A chain longer than the objects a file can hold is a loop.
+        let mut steps = 0u64;
+        while at != 0 {
+            steps += 1;
+            if steps > b.len() as u64 / DATA_FIXED {
+                return None;
+            }
+            self.object(at, OBJECT_DATA, self.data_fixed())?;
+            if le64(b, at + 16)? == hash && self.data_payload(at)?.as_ref() == payload {
+                return Some(Some(at));
+            }
+            at = le64(b, at + 24)?;
+        }
+        Some(None)
+    }
+
+    /// The entries holding the DATA object at `data`, in the file's order.
+    pub fn data_entries(&self, data: u64) -> Option<Vec<u64>> {
+        let b: &[u8] = &self.map;
+        self.object(data, OBJECT_DATA, self.data_fixed())?;
+        let n = le64(b, data + 56)?;
+        let mut out = Vec::with_capacity(usize::try_from(n).ok()?.min(1 << 24));
+        if n == 0 {
+            return Some(out);
+        }
+        out.push(le64(b, data + 40)?);
+        self.read_entry_arrays(le64(b, data + 48)?, n - 1, true, &mut out)?;
+        Some(out)
+    }
+
+    /// The DATA objects of the entry at `entry`, in its stored order.
+    pub fn entry_data(&self, entry: u64) -> Option<Vec<u64>> {
+        let b: &[u8] = &self.map;
+        let size = self.object(entry, OBJECT_ENTRY, ENTRY_FIXED)?;
+        let item = self.entry_item_size();
+        let n = (size - ENTRY_FIXED) / item;
+        (0..n)
+            .map(|i| {
+                let at = entry + ENTRY_FIXED + i * item;
+                if self.compact {
+                    le32(b, at)
+                } else {
+                    le64(b, at)
+                }
+            })
+            .collect()
+    }
+
+    /// The payload (`FIELD=value`) of the DATA object at `data`, unpacked.
+    pub fn data_payload(&self, data: u64) -> Option<std::borrow::Cow<'_, [u8]>> {
+        use std::io::Read;
+        let b: &[u8] = &self.map;
+        let fixed = self.data_fixed();
+        let size = self.object(data, OBJECT_DATA, fixed)?;
+        let start = usize::try_from(data + fixed).ok()?;
+        let raw = b.get(start..usize::try_from(data + size).ok()?)?;
+        let flags = *b.get(usize::try_from(data).ok()? + 1)?;
+        let unpacked: Vec<u8> = match flags {
+            0 => {
+                return (raw.len() <= DATA_THRESHOLD).then_some(std::borrow::Cow::Borrowed(raw));
+            }
+            OBJECT_COMPRESSED_ZSTD => {
+                let mut out = Vec::new();
+                zstd::stream::read::Decoder::new(raw)
+                    .ok()?
+                    .take(DATA_THRESHOLD as u64 + 1)
+                    .read_to_end(&mut out)
+                    .ok()?;
+                out
+            }
+            OBJECT_COMPRESSED_XZ => {
+                let mut out = Vec::new();
+                xz2::read::XzDecoder::new(raw)
+                    .take(DATA_THRESHOLD as u64 + 1)
+                    .read_to_end(&mut out)
+                    .ok()?;
+                out
+            }
+            // LZ4 (or flags this reader does not know): left to libsystemd.
+            _ => return None,
+        };
+        (unpacked.len() <= DATA_THRESHOLD).then_some(std::borrow::Cow::Owned(unpacked))
+    }
+}
+
+/// SipHash-2-4, as systemd's `siphash24()` keys it with a file's id.
+fn siphash24(data: &[u8], k0: u64, k1: u64) -> u64 {
+    use std::hash::Hasher;
+    // std's SipHasher is SipHash-2-4; deprecated only as a HashMap default.
+    #[allow(deprecated)]
+    let mut h = std::hash::SipHasher::new_with_keys(k0, k1);
+    h.write(data);
+    h.finish()
 }

@@ -87,23 +87,24 @@ struct Cursor<'a> {
     offsets: Vec<u64>,
     /// Index of the next entry to read.
     next: usize,
-    /// The entry it offers, not yet returned.
-    offer: Option<Located>,
+    /// The entry it offers, not yet returned, and where it lies.
+    offer: Option<(Located, u64)>,
 }
 
 impl Cursor<'_> {
     /// Moves to the next readable entry. An entry libsystemd finds borked
     /// (typically the zeroed tail of a file whose writer never synced it)
-    /// it skips without a word, and so does this.
+    /// it skips without a word, also under matches, and so does this.
     fn advance(&mut self) {
         self.offer = None;
         while let Some(&offset) = self.offsets.get(self.next) {
             self.next += 1;
             if let Some(head) = self.file.entry(offset) {
-                self.offer = Some(Located {
+                let at = Located {
                     seqnum_id: self.file.seqnum_id,
                     head,
-                });
+                };
+                self.offer = Some((at, offset));
                 return;
             }
         }
@@ -117,9 +118,28 @@ pub struct Doubt;
 /// Visits every entry of `files` (in the order libsystemd opened them) in
 /// libsystemd's order.
 pub fn walk(files: &[JournalFile], mut visit: impl FnMut(&Located)) -> Result<(), Doubt> {
+    let offsets = files
+        .iter()
+        .map(|f| f.entry_offsets().ok_or(Doubt))
+        .collect::<Result<Vec<_>, _>>()?;
+    walk_offsets(files, offsets, |at, _, _| {
+        visit(at);
+        true
+    });
+    Ok(())
+}
+
+/// Visits the entries at `offsets` (one list per file, in the file's order)
+/// in libsystemd's order, as `sd_journal_next()` returns those a match
+/// selects. `visit` gets the entry, its file's index and its offset, and
+/// returns false to stop.
+pub fn walk_offsets(
+    files: &[JournalFile],
+    offsets: Vec<Vec<u64>>,
+    mut visit: impl FnMut(&Located, usize, u64) -> bool,
+) {
     let mut cursors = Vec::with_capacity(files.len());
-    for file in files {
-        let offsets = file.entry_offsets().ok_or(Doubt)?;
+    for (file, offsets) in files.iter().zip(offsets) {
         let mut c = Cursor {
             file,
             offsets,
@@ -135,17 +155,17 @@ pub fn walk(files: &[JournalFile], mut visit: impl FnMut(&Located)) -> Result<()
         for i in 0..cursors.len() {
             let c = &mut cursors[i];
             // Skip what is not beyond the entry returned last.
-            while let (Some(offer), Some((cur, from))) = (c.offer, current) {
+            while let (Some((offer, _)), Some((cur, from))) = (c.offer, current) {
                 if compare_with_current(&offer, &cur, from == i).is_gt() {
                     break;
                 }
                 c.advance();
             }
-            let Some(offer) = c.offer else { continue };
+            let Some((offer, _)) = c.offer else { continue };
             let better = best.is_none_or(|b| {
                 cursors[b]
                     .offer
-                    .is_some_and(|o| compare_offers(&offer, &o).is_lt())
+                    .is_some_and(|(o, _)| compare_offers(&offer, &o).is_lt())
             });
             if better {
                 best = Some(i);
@@ -153,10 +173,13 @@ pub fn walk(files: &[JournalFile], mut visit: impl FnMut(&Located)) -> Result<()
         }
         let Some(b) = best else { break };
         let c = &mut cursors[b];
-        let Some(chosen) = c.offer else { break };
-        visit(&chosen);
+        let Some((chosen, offset)) = c.offer else {
+            break;
+        };
+        if !visit(&chosen, b, offset) {
+            break;
+        }
         c.advance();
         current = Some((chosen, b));
     }
-    Ok(())
 }

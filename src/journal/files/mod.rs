@@ -17,6 +17,7 @@
 
 mod format;
 mod mapped;
+mod matched;
 mod merge;
 #[cfg(test)]
 mod tests;
@@ -28,6 +29,8 @@ use self::format::JournalFile;
 use self::merge::Located;
 use super::headers::Tally;
 use super::{BootHeaders, Filter, HeaderMark, Id128};
+
+pub use self::matched::{Outcome, read as read_matched};
 
 /// libsystemd's `JOURNAL_FILES_MAX`: beyond it, it leaves files out.
 const FILES_MAX: usize = 7168;
@@ -79,16 +82,21 @@ pub fn boot_headers(paths: &Paths, filter: &Filter) -> Option<(Vec<BootHeaders>,
     Some((out, read))
 }
 
-/// An end entry as libsystemd's `sd_journal_get_cursor()` writes it.
+/// An end entry, with its cursor.
 fn mark(at: Located) -> HeaderMark {
-    let h = at.head;
     HeaderMark {
-        realtime_usec: h.realtime,
-        cursor: format!(
-            "s={};i={:x};b={};m={:x};t={:x};x={:x}",
-            at.seqnum_id, h.seqnum, h.boot_id, h.monotonic, h.realtime, h.xor_hash
-        ),
+        realtime_usec: at.head.realtime,
+        cursor: cursor(&at),
     }
+}
+
+/// The entry's cursor as libsystemd's `sd_journal_get_cursor()` writes it.
+fn cursor(at: &Located) -> String {
+    let h = &at.head;
+    format!(
+        "s={};i={:x};b={};m={:x};t={:x};x={:x}",
+        at.seqnum_id, h.seqnum, h.boot_id, h.monotonic, h.realtime, h.xor_hash
+    )
 }
 
 fn open_all(paths: &Paths) -> Option<Vec<JournalFile>> {

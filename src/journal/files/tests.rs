@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Paths, boot_headers};
+use super::format::JournalFile;
+use super::{Outcome, Paths, boot_headers, read_matched};
 use crate::journal::libsystemd::{self, LibsystemdSource};
 use crate::journal::{
-    BootHeaders, EntrySource, Fields, Filter, HeaderScan, SourceSpec, for_each_entry,
+    BootHeaders, Entry, EntrySource, Fields, Filter, HeaderScan, Id128, Match, SourceSpec,
+    for_each_entry,
 };
 
 fn fixture_files(dir: &str) -> Vec<PathBuf> {
@@ -157,5 +159,222 @@ fn damaged_files_are_left_to_libsystemd_without_panicking() {
         }
         std::fs::write(&damaged, &flipped).unwrap();
         let _ = boot_headers(&Paths::Files(vec![damaged.clone()]), &Filter::all());
+    }
+}
+
+/// Every fixture, including the races recordings (systemd 252 and 257, the
+/// compact format of 254+).
+const ALL_FIXTURES: [&str; 5] = [
+    "tests/fixtures/debian12/journal",
+    "tests/fixtures/debian13/journal",
+    "tests/fixtures/debian12-races/journal",
+    "tests/fixtures/debian13-races/journal",
+    "tests/fixtures/systemd/no-rtc",
+];
+
+/// An entry as both readers must deliver it, comparable.
+fn described(e: &Entry) -> String {
+    format!("{e:?}")
+}
+
+fn libsystemd_entries(prepared: &libsystemd::Prepared, filter: &Filter) -> Vec<String> {
+    let mut source = LibsystemdSource::open(prepared.copy_for_child(), filter.clone()).unwrap();
+    let mut out = Vec::new();
+    for_each_entry(&mut source, |e| out.push(described(&e))).unwrap();
+    assert!(source.diagnostics().warnings.is_empty());
+    out
+}
+
+fn matched_entries(paths: &Paths, filter: &Filter) -> (Vec<String>, Outcome) {
+    let mut out = Vec::new();
+    let outcome = read_matched(paths, filter, |e| {
+        out.push(described(&e));
+        Ok(())
+    })
+    .unwrap();
+    (out, outcome)
+}
+
+/// Filters of the kinds the commands use: marker lines (several groups,
+/// terms ORed and ANDed), one boot's events, a whole boot, a boot's tail of
+/// matches under time bounds, only headers, a value no entry has.
+fn filters(boots: &[Id128], middle: u64) -> Vec<Filter> {
+    let named = |names: &[&str]| Fields::Named(names.iter().map(|n| n.to_string()).collect());
+    let markers = vec![
+        vec![Match::new("MESSAGE_ID", "98268866d1d54a499c4e98921d93bc40")],
+        vec![
+            Match::new("MESSAGE_ID", "b07a249cd024414a82dd00cd181378ff"),
+            Match::new("_PID", "1"),
+        ],
+        vec![
+            Match::new("SYSLOG_IDENTIFIER", "systemd"),
+            Match::new("_TRANSPORT", "kernel"),
+        ],
+        vec![
+            Match::new("MESSAGE_ID", "39f53479d3a045ac8e11786248231fbf"),
+            Match::new("_PID", "1"),
+            Match::new("UNIT", "shutdown.target"),
+            Match::new("UNIT", "reboot.target"),
+            Match::new("UNIT", "poweroff.target"),
+        ],
+    ];
+    let events = vec![
+        vec![Match::new("_PID", "1")],
+        vec![
+            Match::new("SYSLOG_PID", "1"),
+            Match::new("_TRANSPORT", "kernel"),
+        ],
+        vec![Match::new("SYSLOG_IDENTIFIER", "sudo")],
+    ];
+    let last = *boots.last().unwrap();
+    vec![
+        Filter {
+            any_of: markers.clone(),
+            fields: named(&["MESSAGE", "MESSAGE_ID", "SYSLOG_PID", "_PID"]),
+            ..Filter::all()
+        },
+        Filter {
+            any_of: markers,
+            ..Filter::all()
+        },
+        Filter {
+            any_of: events.clone(),
+            boots: vec![last],
+            ..Filter::all()
+        },
+        Filter {
+            any_of: events,
+            boots: boots.to_vec(),
+            since_usec: Some(middle),
+            fields: named(&["MESSAGE", "UNIT", "JOB_ID"]),
+            ..Filter::all()
+        },
+        Filter::all().boot(boots[0]),
+        Filter {
+            boots: boots.to_vec(),
+            until_usec: Some(middle),
+            fields: Fields::HeaderOnly,
+            ..Filter::all()
+        },
+        Filter {
+            any_of: vec![vec![Match::new("UNIT", "no-such-unit.service")]],
+            ..Filter::all()
+        },
+    ]
+}
+
+#[test]
+fn matched_reads_deliver_what_libsystemd_delivers_on_every_fixture() {
+    for dir in ALL_FIXTURES {
+        let files = fixture_files(dir);
+        let prepared = libsystemd::prepare(&SourceSpec::Files(files)).unwrap();
+        let paths = prepared.paths().unwrap();
+        let sums = through_libsystemd(&prepared, &Filter::all());
+        let boots: Vec<Id128> = sums.iter().map(|b| b.boot_id).collect();
+        let middle = sums.iter().map(|b| b.max_realtime).min().unwrap();
+        for filter in filters(&boots, middle) {
+            let (direct, outcome) = matched_entries(&paths, &filter);
+            assert_eq!(
+                outcome,
+                Outcome::Done,
+                "{dir}: {filter:?} was not read directly"
+            );
+            let reference = libsystemd_entries(&prepared, &filter);
+            assert_eq!(direct.len(), reference.len(), "{dir}: {filter:?}");
+            for (d, r) in direct.iter().zip(&reference) {
+                assert_eq!(d, r, "{dir}: {filter:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn whole_journals_and_tails_are_left_to_libsystemd() {
+    let files = fixture_files("tests/fixtures/debian12/journal");
+    let prepared = libsystemd::prepare(&SourceSpec::Files(files)).unwrap();
+    let paths = prepared.paths().unwrap();
+    let left = Outcome::LeftToLibsystemd { delivered: 0 };
+    assert_eq!(matched_entries(&paths, &Filter::all()), (vec![], left));
+    let tail = Filter {
+        last: Some(3),
+        any_of: vec![vec![Match::new("_PID", "1")]],
+        ..Filter::all()
+    };
+    let left = Outcome::LeftToLibsystemd { delivered: 0 };
+    assert_eq!(matched_entries(&paths, &tail), (vec![], left));
+}
+
+/// A payload this reader does not unpack, met halfway through a read: it
+/// stops there, and what it delivered is what libsystemd delivers first, so
+/// libsystemd can go on from there.
+#[test]
+fn a_payload_it_cannot_read_stops_the_read_where_libsystemd_takes_over() {
+    let files = fixture_files("tests/fixtures/debian12/journal");
+    let prepared = libsystemd::prepare(&SourceSpec::Files(files[..1].to_vec())).unwrap();
+    let Some(Paths::Files(one)) = prepared.paths() else {
+        panic!("compressed fixtures are unpacked to files")
+    };
+    let filter = Filter {
+        any_of: vec![vec![Match::new("_PID", "1")]],
+        ..Filter::all()
+    };
+    // A DATA object first used by the 20th matching entry, marked LZ4.
+    let file = JournalFile::open(&one[0]).unwrap();
+    let pid1 = file.find_data(b"_PID=1").unwrap().unwrap();
+    let entries = file.data_entries(pid1).unwrap();
+    let earlier: std::collections::HashSet<u64> = entries[..20]
+        .iter()
+        .flat_map(|e| file.entry_data(*e).unwrap())
+        .collect();
+    let target = file
+        .entry_data(entries[20])
+        .unwrap()
+        .into_iter()
+        .find(|d| !earlier.contains(d))
+        .unwrap();
+    let mut bytes = std::fs::read(&one[0]).unwrap();
+    bytes[target as usize + 1] = 2;
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join("system.journal");
+    std::fs::write(&damaged, &bytes).unwrap();
+
+    let (direct, outcome) = matched_entries(&Paths::Files(vec![damaged]), &filter);
+    assert_eq!(outcome, Outcome::LeftToLibsystemd { delivered: 20 });
+    let reference = libsystemd_entries(&prepared, &filter);
+    assert_eq!(direct, reference[..20]);
+}
+
+#[test]
+fn matched_reads_of_damaged_files_come_back_without_panicking() {
+    let files = fixture_files("tests/fixtures/systemd/corrupted");
+    let prepared = libsystemd::prepare(&SourceSpec::Files(files)).unwrap();
+    let Some(Paths::Files(unpacked)) = prepared.paths() else {
+        panic!("compressed fixtures are unpacked to files")
+    };
+    let filter = Filter {
+        any_of: vec![
+            vec![Match::new("_PID", "1")],
+            vec![Match::new("PRIORITY", "6")],
+        ],
+        ..Filter::all()
+    };
+    for f in &unpacked {
+        let _ = matched_entries(&Paths::Files(vec![f.clone()]), &filter);
+    }
+    let good = fixture_files("tests/fixtures/systemd/no-rtc");
+    let prepared = libsystemd::prepare(&SourceSpec::Files(good[..1].to_vec())).unwrap();
+    let Some(Paths::Files(one)) = prepared.paths() else {
+        panic!("compressed fixtures are unpacked to files")
+    };
+    let bytes = std::fs::read(&one[0]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join("damaged.journal");
+    for step in [97usize, 1021, 4099] {
+        let mut flipped = bytes.clone();
+        for at in (240..flipped.len()).step_by(step) {
+            flipped[at] ^= 0x5a;
+        }
+        std::fs::write(&damaged, &flipped).unwrap();
+        let _ = matched_entries(&Paths::Files(vec![damaged.clone()]), &filter);
     }
 }
