@@ -105,6 +105,15 @@ impl Entry {
         self.fields.push((name.into(), value.into()));
     }
 
+    /// Keeps the fields for which `keep(position, name)` holds.
+    pub fn retain_fields(&mut self, mut keep: impl FnMut(usize, &str) -> bool) {
+        let mut position = 0;
+        self.fields.retain(|(name, _)| {
+            position += 1;
+            keep(position - 1, name)
+        });
+    }
+
     /// The first value of `name`, as raw bytes.
     pub fn field(&self, name: &str) -> Option<&[u8]> {
         self.fields

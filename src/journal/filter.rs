@@ -11,6 +11,12 @@ use super::{Entry, Id128};
 pub struct Match {
     pub field: String,
     pub value: Vec<u8>,
+    /// The value only has to begin with `value`. libsystemd has no such
+    /// match: it reads the group without this field's terms and the reader
+    /// checks them itself. Worth it where a prefix singles out a few lines
+    /// among many that the group's other terms select (PID 1's version line
+    /// among its kernel-relayed lines).
+    pub prefix: bool,
 }
 
 impl Match {
@@ -18,6 +24,24 @@ impl Match {
         Match {
             field: field.to_string(),
             value: value.into(),
+            prefix: false,
+        }
+    }
+
+    /// A term on the beginning of the value (see [`Match::prefix`]).
+    pub fn starting(field: &str, value: impl Into<Vec<u8>>) -> Match {
+        Match {
+            prefix: true,
+            ..Match::new(field, value)
+        }
+    }
+
+    /// Whether `value`, a value of this term's field, satisfies it.
+    pub fn holds_for(&self, value: &[u8]) -> bool {
+        if self.prefix {
+            value.starts_with(&self.value)
+        } else {
+            value == self.value.as_slice()
         }
     }
 
@@ -120,6 +144,11 @@ impl Filter {
             && self.until_usec.is_none_or(|u| realtime_usec <= u)
     }
 
+    /// True when a term is a prefix, which libsystemd cannot match.
+    pub fn has_prefix_terms(&self) -> bool {
+        self.any_of.iter().flatten().any(|m| m.prefix)
+    }
+
     /// The whole filter, for sources that check record by record.
     pub fn accepts(&self, entry: &Entry) -> bool {
         (self.boots.is_empty() || self.boots.contains(&entry.boot_id))
@@ -136,7 +165,7 @@ fn group_holds(group: &[Match], entry: &Entry) -> bool {
         group
             .iter()
             .filter(|m| m.field == *field)
-            .any(|m| entry.field_values(field).any(|v| v == m.value.as_slice()))
+            .any(|m| entry.field_values(field).any(|v| m.holds_for(v)))
     })
 }
 

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use systemd::journal::{Journal, OpenDirectoryOptions, OpenFilesOptions, OpenOptions};
 
 use super::{
-    Diagnostics, Entry, EntrySource, Fields, Filter, Id128, JournalError, SourceSpec, wire,
+    Diagnostics, Entry, EntrySource, Fields, Filter, Id128, JournalError, Match, SourceSpec, wire,
 };
 
 /// Consecutive read errors after which a damaged file set is given up.
@@ -235,7 +235,22 @@ impl LibsystemdSource {
         let what = self.what.clone();
         let j = &mut self.journal;
         let err = |source: systemd::Error| libsystemd_error(&what, source);
-        for (i, group) in self.filter.any_of.iter().enumerate() {
+        // A field with a prefix term is left out of its group's matches and
+        // checked on each entry read (`next_in_boot`); a group left without
+        // terms would select everything, and so the groups are not matched.
+        let groups: Vec<Vec<&Match>> = self
+            .filter
+            .any_of
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .filter(|m| !group.iter().any(|p| p.prefix && p.field == m.field))
+                    .collect()
+            })
+            .collect();
+        let matched_groups = !groups.is_empty() && groups.iter().all(|g| !g.is_empty());
+        for (i, group) in groups.iter().enumerate().filter(|_| matched_groups) {
             if i > 0 {
                 j.match_or().map_err(err)?;
             }
@@ -244,7 +259,7 @@ impl LibsystemdSource {
             }
         }
         if !self.filter.boots.is_empty() {
-            if !self.filter.any_of.is_empty() {
+            if matched_groups {
                 j.match_and().map_err(err)?;
             }
             for boot in &self.filter.boots {
@@ -281,7 +296,9 @@ impl LibsystemdSource {
         entry.monotonic_usec = Some(monotonic);
         entry.seqnum = seqnum_from_cursor(&cursor);
         entry.cursor = cursor;
-        if self.filter.fields == Fields::HeaderOnly {
+        // Prefix terms are checked on every field; the rest is dropped then.
+        let check = self.filter.has_prefix_terms();
+        if self.filter.fields == Fields::HeaderOnly && !check {
             return Ok(entry);
         }
         self.journal.restart_data();
@@ -291,7 +308,7 @@ impl LibsystemdSource {
             match data.iter().position(|b| *b == b'=') {
                 Some(eq) => match std::str::from_utf8(&data[..eq]) {
                     Ok(name) => {
-                        if self.filter.fields.keeps(position, name) {
+                        if check || self.filter.fields.keeps(position, name) {
                             entry.push_field(name, &data[eq + 1..]);
                         }
                         position += 1;
@@ -361,9 +378,18 @@ impl LibsystemdSource {
             match step {
                 Ok(0) => self.finished = true,
                 Ok(_) => match self.read_current() {
-                    Ok(entry) => {
+                    Ok(mut entry) => {
                         self.consecutive_errors = 0;
-                        if self.filter.accepts_time(entry.realtime_usec) {
+                        let wanted = if self.filter.has_prefix_terms() {
+                            let ok = self.filter.accepts(&entry);
+                            entry.retain_fields(|position, name| {
+                                self.filter.fields.keeps(position, name)
+                            });
+                            ok
+                        } else {
+                            self.filter.accepts_time(entry.realtime_usec)
+                        };
+                        if wanted {
                             self.diagnostics.entries_read += 1;
                             return Ok(Some(entry));
                         }

@@ -152,6 +152,7 @@ pub fn write_filter(out: &mut impl Write, f: &Filter) -> std::io::Result<()> {
         for m in group {
             write_bytes(out, m.field.as_bytes())?;
             write_bytes(out, &m.value)?;
+            out.write_all(&[u8::from(m.prefix)])?;
         }
     }
     write_opt(out, f.last.map(|n| n as u64))?;
@@ -185,7 +186,9 @@ pub fn read_filter(r: &mut impl Read) -> std::io::Result<Filter> {
         let mut group = Vec::new();
         for _ in 0..read_u64(r)? {
             let field = read_string(r)?;
-            group.push(Match::new(&field, read_bytes(r)?));
+            let mut m = Match::new(&field, read_bytes(r)?);
+            m.prefix = read_u8(r)? != 0;
+            group.push(m);
         }
         filter.any_of.push(group);
     }
