@@ -409,10 +409,14 @@ pub fn marker_matches() -> Vec<Vec<Match>> {
             Match::new("_PID", "1"),
             Match::new("MESSAGE", "Shutting down."),
         ],
-        // "systemd X running in system mode" arrives through kmsg, before journald runs.
+        // "systemd X running in system mode" arrives through kmsg, before
+        // journald runs, among a hundred other kernel-relayed lines of PID 1
+        // per boot: only the two kinds note_markers reads are asked for.
         vec![
             Match::new("SYSLOG_IDENTIFIER", "systemd"),
             Match::new("_TRANSPORT", "kernel"),
+            Match::starting("MESSAGE", "systemd "),
+            Match::new("MESSAGE", "Shutting down."),
         ],
     ];
     let mut targets = vec![
@@ -437,19 +441,36 @@ pub fn marker_matches() -> Vec<Vec<Match>> {
 /// headers under a filter and `open` opens the journal with one (both apply
 /// the time bounds). Returns the header pass's diagnostics: it saw every
 /// entry, so its warnings name all the damage.
+///
+/// The header pass and the marker read do not depend on each other and run
+/// side by side, each in its own reader.
 pub fn scan_indexed(
-    headers: impl FnOnce(Filter) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError>,
+    headers: impl FnOnce(Filter) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError> + Send,
     mut open: impl FnMut(Filter) -> Result<Box<dyn EntrySource>, JournalError>,
 ) -> Result<(Vec<Boot>, Diagnostics), JournalError> {
     let mut scanner = BootScanner::new();
-    let (sums, diagnostics) = headers(Filter::all())?;
+    let (sums, markers) = std::thread::scope(|s| {
+        let sums = s.spawn(|| headers(Filter::all()));
+        let markers = open(Filter {
+            any_of: marker_matches(),
+            fields: Fields::Named(MARKER_FIELDS.iter().map(|f| f.to_string()).collect()),
+            ..Filter::all()
+        })
+        .and_then(|mut source| {
+            let mut entries = Vec::new();
+            while let Some(entry) = source.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries)
+        });
+        let sums = sums
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (sums, markers)
+    });
+    let (sums, diagnostics) = sums?;
     sums.into_iter().for_each(|h| scanner.add_headers(h));
-    let mut markers = open(Filter {
-        any_of: marker_matches(),
-        fields: Fields::Named(MARKER_FIELDS.iter().map(|f| f.to_string()).collect()),
-        ..Filter::all()
-    })?;
-    while let Some(entry) = markers.next_entry()? {
+    for entry in markers? {
         scanner.observe_marker(&entry);
     }
     // Every boot's tail in one read: a reader per boot cost a process and a

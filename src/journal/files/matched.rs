@@ -7,7 +7,9 @@
 //! field unpacked and copied across the pipe in full). It was written for the
 //! boot listing's marker lines: on a journal of a million entries, PID 1's
 //! kernel-relayed lines alone are 48,620 entries, half a second through
-//! libsystemd and a few dozen distinct messages.
+//! libsystemd and a few dozen distinct messages. It also answers a prefix
+//! term ([`Match::starting`]) by reading the term's field of each entry the
+//! group's other terms select, and each boot's last entries (`tail`).
 //!
 //! Entries come out as libsystemd's reader would deliver them under the same
 //! filter (`../libsystemd.rs`): the same order across files (`merge.rs`),
@@ -21,7 +23,7 @@
 use std::collections::HashMap;
 
 use super::format::JournalFile;
-use super::merge;
+use super::merge::{self, Located};
 use super::{Paths, cursor, open_all};
 use crate::journal::{Entry, Fields, Filter, Match};
 
@@ -44,72 +46,186 @@ const CACHE_MAX: usize = 1 << 18;
 
 /// Reads the entries `filter` selects, handing each to `deliver` in
 /// libsystemd's order. Only reads that name something to match (a boot or
-/// a field) are answered here; a whole journal or a tail is libsystemd's.
+/// a field) are answered here; a whole journal is libsystemd's.
 pub fn read(
     paths: &Paths,
     filter: &Filter,
-    mut deliver: impl FnMut(Entry) -> std::io::Result<()>,
+    deliver: impl FnMut(Entry) -> std::io::Result<()>,
 ) -> std::io::Result<Outcome> {
     let not_mine = Ok(Outcome::LeftToLibsystemd { delivered: 0 });
-    if filter.last.is_some() || (filter.any_of.is_empty() && filter.boots.is_empty()) {
+    if filter.any_of.is_empty() && filter.boots.is_empty() {
         return not_mine;
     }
     let Some(files) = open_all(paths) else {
         return not_mine;
     };
-    let Some(offsets) = files
-        .iter()
-        .map(|f| selected(f, filter))
-        .collect::<Option<Vec<_>>>()
-    else {
-        return not_mine;
+    // Each boot's tail in turn, as `LibsystemdSource` reads them; else one part.
+    let parts: Vec<Filter> =
+        if filter.last.is_some() && filter.last_per_boot && !filter.boots.is_empty() {
+            filter
+                .boots
+                .iter()
+                .map(|b| Filter {
+                    boots: vec![*b],
+                    ..filter.clone()
+                })
+                .collect()
+        } else {
+            vec![filter.clone()]
+        };
+    let mut out = Emitter {
+        files: &files,
+        filter,
+        cache: HashMap::default(),
+        delivered: 0,
+        deliver,
+        failure: None,
+        doubt: false,
     };
-    let mut cache: HashMap<(usize, u64), Field> = HashMap::new();
-    let mut delivered = 0u64;
-    let mut failure = None;
-    let mut doubt = false;
-    merge::walk_offsets(&files, offsets, |at, file, offset| {
+    for part in &parts {
+        let Some(offsets) = files
+            .iter()
+            .map(|f| selected(f, part))
+            .collect::<Option<Vec<_>>>()
+        else {
+            out.doubt = true;
+            break;
+        };
+        match part.last {
+            None => merge::walk_offsets(&files, offsets, |at, file, offset| {
+                out.emit(at, file, offset)
+            }),
+            Some(n) => match tail(&files, offsets, n, part.boots.len()) {
+                Some(last) => {
+                    for (at, file, offset) in &last {
+                        if !out.emit(at, *file, *offset) {
+                            break;
+                        }
+                    }
+                }
+                None => out.doubt = true,
+            },
+        }
+        if out.doubt || out.failure.is_some() {
+            break;
+        }
+    }
+    if let Some(e) = out.failure {
+        return Err(e);
+    }
+    Ok(if out.doubt {
+        Outcome::LeftToLibsystemd {
+            delivered: out.delivered,
+        }
+    } else {
+        Outcome::Done
+    })
+}
+
+/// The last `n` entries at `offsets` (entries of `boots` boots) in libsystemd's
+/// order. libsystemd finds a tail by stepping backwards from the end, which
+/// retraces stepping forward when the order of the entries involved is
+/// total: in one file (by offset), or in one boot where every file's
+/// entries rise in monotonic time (entries of two files are then compared
+/// by it). Other tails are left to it: on systemd's no-RTC sample, stepping
+/// back across files finds other entries.
+fn tail(
+    files: &[JournalFile],
+    offsets: Vec<Vec<u64>>,
+    n: usize,
+    boots: usize,
+) -> Option<Vec<(Located, usize, u64)>> {
+    let holding = offsets.iter().filter(|o| !o.is_empty()).count();
+    // The last `n` lie among each file's last `n` readable entries; borked
+    // ones (the end of a file whose writer died) are stepped over.
+    let lists: Vec<Vec<u64>> = offsets
+        .iter()
+        .zip(files)
+        .map(|(list, file)| {
+            let mut readable = 0;
+            let start = list
+                .iter()
+                .rposition(|offset| {
+                    readable += usize::from(file.entry(*offset).is_some());
+                    readable == n
+                })
+                .unwrap_or(0);
+            list[start..].to_vec()
+        })
+        .collect();
+    if holding > 1 && (boots != 1 || !rising(files, &lists)) {
+        return None;
+    }
+    let mut all = Vec::new();
+    merge::walk_offsets(files, lists, |at, file, offset| {
+        all.push((*at, file, offset));
+        true
+    });
+    let skip = all.len().saturating_sub(n);
+    Some(all.split_off(skip))
+}
+
+/// True when each file's readable entries at `lists` rise in monotonic time.
+fn rising(files: &[JournalFile], lists: &[Vec<u64>]) -> bool {
+    files.iter().zip(lists).all(|(file, list)| {
+        let mut last = 0;
+        list.iter()
+            .filter_map(|offset| file.entry(*offset))
+            .all(|head| {
+                let rises = head.monotonic > last;
+                last = head.monotonic;
+                rises
+            })
+    })
+}
+
+/// Hands entries out, with their fields, as the read goes.
+struct Emitter<'a, D> {
+    files: &'a [JournalFile],
+    filter: &'a Filter,
+    cache: HashMap<(usize, u64), Field, OffsetHash>,
+    delivered: u64,
+    deliver: D,
+    failure: Option<std::io::Error>,
+    doubt: bool,
+}
+
+impl<D: FnMut(Entry) -> std::io::Result<()>> Emitter<'_, D> {
+    /// Delivers one entry (if its time passes); false to stop the read.
+    fn emit(&mut self, at: &Located, file: usize, offset: u64) -> bool {
         let h = &at.head;
-        if !filter.accepts_time(h.realtime) {
+        if !self.filter.accepts_time(h.realtime) {
             return true;
         }
         let mut entry = Entry::new(h.realtime, h.boot_id);
         entry.monotonic_usec = Some(h.monotonic);
         entry.seqnum = Some(h.seqnum);
         entry.cursor = cursor(at);
-        if filter.fields != Fields::HeaderOnly
+        if self.filter.fields != Fields::HeaderOnly
             && fill(
                 &mut entry,
-                &files[file],
+                &self.files[file],
                 file,
                 offset,
-                &filter.fields,
-                &mut cache,
+                &self.filter.fields,
+                &mut self.cache,
             )
             .is_none()
         {
-            doubt = true;
+            self.doubt = true;
             return false;
         }
-        match deliver(entry) {
+        match (self.deliver)(entry) {
             Ok(()) => {
-                delivered += 1;
+                self.delivered += 1;
                 true
             }
             Err(e) => {
-                failure = Some(e);
+                self.failure = Some(e);
                 false
             }
         }
-    });
-    if let Some(e) = failure {
-        return Err(e);
     }
-    Ok(if doubt {
-        Outcome::LeftToLibsystemd { delivered }
-    } else {
-        Outcome::Done
-    })
 }
 
 /// The offsets of `file`'s entries the filter's matches select, in the
@@ -144,13 +260,18 @@ fn selected(file: &JournalFile, filter: &Filter) -> Option<Vec<u64>> {
     })
 }
 
-/// One group: terms on the same field ORed, different fields ANDed.
+/// One group: terms on the same field ORed, different fields ANDed. A
+/// field with a prefix term is checked on the entries the other fields
+/// select; a group of such fields alone is left to libsystemd.
 fn group_entries(file: &JournalFile, group: &[Match]) -> Option<Vec<u64>> {
     let mut fields: Vec<&str> = group.iter().map(|m| m.field.as_str()).collect();
     fields.sort_unstable();
     fields.dedup();
+    let (checked, looked_up): (Vec<&str>, Vec<&str>) = fields
+        .into_iter()
+        .partition(|f| group.iter().any(|m| m.prefix && m.field == *f));
     let mut result: Option<Vec<u64>> = None;
-    for field in fields {
+    for field in looked_up {
         let mut any = Vec::new();
         for m in group.iter().filter(|m| m.field == field) {
             let mut payload = format!("{}=", m.field).into_bytes();
@@ -162,7 +283,40 @@ fn group_entries(file: &JournalFile, group: &[Match]) -> Option<Vec<u64>> {
             Some(r) => intersect_sorted(&r, &any),
         });
     }
-    result
+    let mut result = result?;
+    for field in checked {
+        let terms: Vec<&Match> = group.iter().filter(|m| m.field == field).collect();
+        let mut holds: HashMap<u64, bool, OffsetHash> = HashMap::default();
+        let mut kept = Vec::with_capacity(result.len());
+        for entry in result {
+            let mut any = false;
+            for data in file.entry_data(entry)? {
+                if data == 0 {
+                    continue;
+                }
+                let ok = match holds.get(&data) {
+                    Some(ok) => *ok,
+                    None => {
+                        let payload = file.data_payload(data)?;
+                        let ok = payload
+                            .strip_prefix(field.as_bytes())
+                            .and_then(|rest| rest.strip_prefix(b"="))
+                            .is_some_and(|value| terms.iter().any(|m| m.holds_for(value)));
+                        *holds.entry(data).or_insert(ok)
+                    }
+                };
+                if ok {
+                    any = true;
+                    break;
+                }
+            }
+            if any {
+                kept.push(entry);
+            }
+        }
+        result = kept;
+    }
+    Some(result)
 }
 
 /// The entries holding exactly `payload`; none when the file lacks it.
@@ -224,7 +378,7 @@ fn fill(
     index: usize,
     offset: u64,
     fields: &Fields,
-    cache: &mut HashMap<(usize, u64), Field>,
+    cache: &mut HashMap<(usize, u64), Field, OffsetHash>,
 ) -> Option<()> {
     if cache.len() > CACHE_MAX {
         cache.clear();
@@ -257,4 +411,29 @@ fn parse(payload: &[u8]) -> Field {
     let eq = payload.iter().position(|b| *b == b'=')?;
     let name = std::str::from_utf8(&payload[..eq]).ok()?;
     Some((name.into(), payload[eq + 1..].into()))
+}
+
+/// Object offsets are distinct numbers from this process's own files, not
+/// keys anyone chooses: a multiplicative hash serves, at a fraction of
+/// SipHash's cost per lookup (a million lookups per read of many entries).
+type OffsetHash = std::hash::BuildHasherDefault<OffsetHasher>;
+
+#[derive(Default)]
+struct OffsetHasher(u64);
+
+impl std::hash::Hasher for OffsetHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
 }

@@ -52,7 +52,10 @@ pub fn boot_headers(paths: &Paths, filter: &Filter) -> Option<(Vec<BootHeaders>,
         return None;
     }
     let files = open_all(paths)?;
-    let mut boots: HashMap<Id128, Tally<Located, Id128>> = HashMap::new();
+    let mut tallies: Vec<Tally<Located, Id128>> = Vec::new();
+    let mut index: HashMap<Id128, usize> = HashMap::new();
+    // Entries come in runs of one boot: look a boot up only when it changes.
+    let mut last: Option<(Id128, usize)> = None;
     let mut read = 0u64;
     merge::walk(&files, |at| {
         let h = &at.head;
@@ -64,18 +67,26 @@ pub fn boot_headers(paths: &Paths, filter: &Filter) -> Option<(Vec<BootHeaders>,
             return;
         }
         let mono = Some(h.monotonic);
-        boots
-            .entry(h.boot_id)
-            .or_insert_with(|| Tally::start(h.boot_id, h.realtime, mono, *at))
-            .add(h.realtime, mono, Some((&at.seqnum_id, h.seqnum)), || *at);
+        let i = match last {
+            Some((id, i)) if id == h.boot_id => i,
+            _ => {
+                let i = *index.entry(h.boot_id).or_insert_with(|| {
+                    tallies.push(Tally::start(h.boot_id, h.realtime, mono, *at));
+                    tallies.len() - 1
+                });
+                last = Some((h.boot_id, i));
+                i
+            }
+        };
+        tallies[i].add(h.realtime, mono, Some((&at.seqnum_id, h.seqnum)), || *at);
     })
     .ok()?;
     if read == 0 {
         // libsystemd's own words for an empty selection.
         return None;
     }
-    let mut out: Vec<BootHeaders> = boots
-        .into_values()
+    let mut out: Vec<BootHeaders> = tallies
+        .into_iter()
         .map(|t| t.written(mark, |series| series.to_string()))
         .collect();
     out.sort_by_key(|b| b.boot_id);

@@ -260,6 +260,39 @@ fn filters(boots: &[Id128], middle: u64) -> Vec<Filter> {
             any_of: vec![vec![Match::new("UNIT", "no-such-unit.service")]],
             ..Filter::all()
         },
+        // Every boot's tail, as the boot listing reads them.
+        Filter {
+            boots: boots.to_vec(),
+            last: Some(8),
+            last_per_boot: true,
+            ..Filter::all()
+        },
+        // The last lines of PID 1 in all boots together, newest boots first.
+        Filter {
+            boots: boots.iter().rev().copied().collect(),
+            any_of: vec![vec![Match::new("_PID", "1")]],
+            last: Some(50),
+            until_usec: Some(middle),
+            ..Filter::all()
+        },
+        // A tail longer than the boot.
+        Filter {
+            boots: vec![last],
+            any_of: vec![vec![Match::new("SYSLOG_IDENTIFIER", "sudo")]],
+            last: Some(100_000),
+            last_per_boot: true,
+            ..Filter::all()
+        },
+        // Version lines by prefix, which libsystemd checks on each entry.
+        Filter {
+            any_of: vec![vec![
+                Match::new("_TRANSPORT", "kernel"),
+                Match::starting("MESSAGE", "systemd "),
+                Match::new("MESSAGE", "Shutting down."),
+            ]],
+            fields: named(&["MESSAGE"]),
+            ..Filter::all()
+        },
     ]
 }
 
@@ -274,13 +307,21 @@ fn matched_reads_deliver_what_libsystemd_delivers_on_every_fixture() {
         let middle = sums.iter().map(|b| b.max_realtime).min().unwrap();
         for filter in filters(&boots, middle) {
             let (direct, outcome) = matched_entries(&paths, &filter);
-            assert_eq!(
-                outcome,
-                Outcome::Done,
-                "{dir}: {filter:?} was not read directly"
-            );
             let reference = libsystemd_entries(&prepared, &filter);
-            assert_eq!(direct.len(), reference.len(), "{dir}: {filter:?}");
+            match outcome {
+                Outcome::Done => assert_eq!(direct.len(), reference.len(), "{dir}: {filter:?}"),
+                // Tails across files are read directly only boot by boot,
+                // and not at all where the files disagree on the order (the
+                // no-RTC sample; see `tail`): read up to there.
+                Outcome::LeftToLibsystemd { delivered } => {
+                    assert!(
+                        filter.last.is_some() && (dir.ends_with("no-rtc") || !filter.last_per_boot),
+                        "{dir}: {filter:?} was not read directly"
+                    );
+                    assert_eq!(delivered as usize, direct.len());
+                    assert!(direct.len() <= reference.len());
+                }
+            }
             for (d, r) in direct.iter().zip(&reference) {
                 assert_eq!(d, r, "{dir}: {filter:?}");
             }
@@ -289,19 +330,12 @@ fn matched_reads_deliver_what_libsystemd_delivers_on_every_fixture() {
 }
 
 #[test]
-fn whole_journals_and_tails_are_left_to_libsystemd() {
+fn a_whole_journal_is_left_to_libsystemd() {
     let files = fixture_files("tests/fixtures/debian12/journal");
     let prepared = libsystemd::prepare(&SourceSpec::Files(files)).unwrap();
     let paths = prepared.paths().unwrap();
     let left = Outcome::LeftToLibsystemd { delivered: 0 };
     assert_eq!(matched_entries(&paths, &Filter::all()), (vec![], left));
-    let tail = Filter {
-        last: Some(3),
-        any_of: vec![vec![Match::new("_PID", "1")]],
-        ..Filter::all()
-    };
-    let left = Outcome::LeftToLibsystemd { delivered: 0 };
-    assert_eq!(matched_entries(&paths, &tail), (vec![], left));
 }
 
 /// A payload this reader does not unpack, met halfway through a read: it
