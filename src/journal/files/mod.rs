@@ -1,4 +1,5 @@
-//! Boot header sums straight from the journal files, without libsystemd.
+//! Boot header sums and matched reads straight from the journal files,
+//! without libsystemd.
 //!
 //! Every command starts by listing boots, and the listing needs every
 //! entry's header (counts, ends, sequence numbers, clock jumps). Through
@@ -7,13 +8,14 @@
 //! `journalctl --list-boots` takes tens of milliseconds. The headers
 //! themselves are 64 bytes at known places in the files, so this module reads
 //! them there, in the order libsystemd would return them (`merge.rs`), and
-//! writes cursors only for the entries that end a boot.
+//! writes cursors only for the entries that end a boot. Reads that match
+//! fields or boots go through the files' index the same way (`matched.rs`).
 //!
 //! It is a shortcut, never a second opinion: whenever a file is anything but
 //! well-formed (an unknown flag, a torn or misplaced object, an entry array
-//! out of order), or the request is one it does not redo (matches, a tail),
-//! it answers `None` and the caller reads with libsystemd as before. The
-//! tests (`tests.rs`) hold both to the same answer on every fixture.
+//! out of order), or the request is one it does not redo, it answers `None`
+//! (or says where it stopped) and the caller reads with libsystemd as before.
+//! The tests (`tests.rs`) hold both to the same answer on every fixture.
 
 mod format;
 mod mapped;
