@@ -157,11 +157,23 @@ impl Filter {
     }
 }
 
-fn group_holds(group: &[Match], entry: &Entry) -> bool {
+/// The distinct fields a group's terms name, sorted: each one a condition
+/// of its own (its terms ORed), all of them ANDed.
+pub fn group_fields(group: &[Match]) -> Vec<&str> {
     let mut fields: Vec<&str> = group.iter().map(|m| m.field.as_str()).collect();
     fields.sort_unstable();
     fields.dedup();
-    fields.iter().all(|field| {
+    fields
+}
+
+/// True when one of the group's terms on `field` is a prefix: the field
+/// cannot be looked up in an index and is checked on each entry instead.
+pub fn checked_per_entry(group: &[Match], field: &str) -> bool {
+    group.iter().any(|m| m.prefix && m.field == field)
+}
+
+fn group_holds(group: &[Match], entry: &Entry) -> bool {
+    group_fields(group).iter().all(|field| {
         group
             .iter()
             .filter(|m| m.field == *field)

@@ -456,10 +456,7 @@ fn serve(
             out.write_all(&[BOOT])?;
             boot.encode(out)?;
         }
-        out.write_all(&[SKIPPED])?;
-        wire::write_u64(out, 0)?;
-        out.write_all(&[DONE])?;
-        return out.flush();
+        return done_without_skips(out);
     }
     // Matched reads through the files' index; libsystemd reads whatever is
     // left, skipping the entries already sent.
@@ -468,12 +465,7 @@ fn serve(
         && let Some(paths) = prepared.paths()
     {
         match super::files::read_matched(&paths, &filter, |entry| wire::write_entry(out, &entry))? {
-            Outcome::Done => {
-                out.write_all(&[SKIPPED])?;
-                wire::write_u64(out, 0)?;
-                out.write_all(&[DONE])?;
-                return out.flush();
-            }
+            Outcome::Done => return done_without_skips(out),
             Outcome::LeftToLibsystemd { delivered } => already_sent = delivered,
         }
     }
@@ -520,6 +512,14 @@ fn serve(
             }
         }
     }
+    out.flush()
+}
+
+/// Ends a request the files answered themselves: nothing skipped, done.
+fn done_without_skips(out: &mut impl Write) -> std::io::Result<()> {
+    out.write_all(&[SKIPPED])?;
+    wire::write_u64(out, 0)?;
+    out.write_all(&[DONE])?;
     out.flush()
 }
 

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use systemd::journal::{Journal, OpenDirectoryOptions, OpenFilesOptions, OpenOptions};
 
+use super::filter::checked_per_entry;
 use super::{
     Diagnostics, Entry, EntrySource, Fields, Filter, Id128, JournalError, Match, SourceSpec, wire,
 };
@@ -33,6 +34,9 @@ pub struct LibsystemdSource {
     at_unread_entry: bool,
     /// For `Filter::last_per_boot`: the boots whose tails are still to read.
     pending_boots: std::collections::VecDeque<Id128>,
+    /// The filter has prefix terms, which libsystemd cannot match: every
+    /// field is read and each entry checked against the whole filter.
+    checks_entries: bool,
     /// Keeps unpacked copies alive for as long as libsystemd reads them.
     _prepared: Prepared,
 }
@@ -207,6 +211,7 @@ impl LibsystemdSource {
             Target::Files(files) => open_files(files, &what)?,
         };
         let mut filter = filter;
+        let filter_has_prefix = filter.has_prefix_terms();
         let mut pending_boots = std::collections::VecDeque::new();
         if filter.last_per_boot && filter.last.is_some() && filter.boots.len() > 1 {
             pending_boots.extend(filter.boots.drain(1..));
@@ -220,6 +225,7 @@ impl LibsystemdSource {
             finished: false,
             at_unread_entry: false,
             pending_boots,
+            checks_entries: filter_has_prefix,
             _prepared: prepared,
         };
         source.add_matches()?;
@@ -245,7 +251,7 @@ impl LibsystemdSource {
             .map(|group| {
                 group
                     .iter()
-                    .filter(|m| !group.iter().any(|p| p.prefix && p.field == m.field))
+                    .filter(|m| !checked_per_entry(group, &m.field))
                     .collect()
             })
             .collect();
@@ -297,7 +303,7 @@ impl LibsystemdSource {
         entry.seqnum = seqnum_from_cursor(&cursor);
         entry.cursor = cursor;
         // Prefix terms are checked on every field; the rest is dropped then.
-        let check = self.filter.has_prefix_terms();
+        let check = self.checks_entries;
         if self.filter.fields == Fields::HeaderOnly && !check {
             return Ok(entry);
         }
@@ -380,7 +386,7 @@ impl LibsystemdSource {
                 Ok(_) => match self.read_current() {
                     Ok(mut entry) => {
                         self.consecutive_errors = 0;
-                        let wanted = if self.filter.has_prefix_terms() {
+                        let wanted = if self.checks_entries {
                             let ok = self.filter.accepts(&entry);
                             entry.retain_fields(|position, name| {
                                 self.filter.fields.keeps(position, name)

@@ -346,27 +346,21 @@ impl JournalFile {
         let start = usize::try_from(data + fixed).ok()?;
         let raw = b.get(start..usize::try_from(data + size).ok()?)?;
         let flags = *b.get(usize::try_from(data).ok()? + 1)?;
+        // One byte past the threshold tells a field too large to hand out.
+        let bounded = |decoder: &mut dyn Read| {
+            let mut out = Vec::new();
+            decoder
+                .take(DATA_THRESHOLD as u64 + 1)
+                .read_to_end(&mut out)
+                .ok()
+                .map(|_| out)
+        };
         let unpacked: Vec<u8> = match flags {
             0 => {
                 return (raw.len() <= DATA_THRESHOLD).then_some(std::borrow::Cow::Borrowed(raw));
             }
-            OBJECT_COMPRESSED_ZSTD => {
-                let mut out = Vec::new();
-                zstd::stream::read::Decoder::new(raw)
-                    .ok()?
-                    .take(DATA_THRESHOLD as u64 + 1)
-                    .read_to_end(&mut out)
-                    .ok()?;
-                out
-            }
-            OBJECT_COMPRESSED_XZ => {
-                let mut out = Vec::new();
-                xz2::read::XzDecoder::new(raw)
-                    .take(DATA_THRESHOLD as u64 + 1)
-                    .read_to_end(&mut out)
-                    .ok()?;
-                out
-            }
+            OBJECT_COMPRESSED_ZSTD => bounded(&mut zstd::stream::read::Decoder::new(raw).ok()?)?,
+            OBJECT_COMPRESSED_XZ => bounded(&mut xz2::read::XzDecoder::new(raw))?,
             // LZ4 (or flags this reader does not know): left to libsystemd.
             _ => return None,
         };

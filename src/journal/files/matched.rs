@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use super::format::JournalFile;
 use super::merge::{self, Located};
 use super::{Paths, cursor, open_all};
+use crate::journal::filter::{checked_per_entry, group_fields};
 use crate::journal::{Entry, Fields, Filter, Match};
 
 /// How a read ended.
@@ -264,12 +265,9 @@ fn selected(file: &JournalFile, filter: &Filter) -> Option<Vec<u64>> {
 /// field with a prefix term is checked on the entries the other fields
 /// select; a group of such fields alone is left to libsystemd.
 fn group_entries(file: &JournalFile, group: &[Match]) -> Option<Vec<u64>> {
-    let mut fields: Vec<&str> = group.iter().map(|m| m.field.as_str()).collect();
-    fields.sort_unstable();
-    fields.dedup();
-    let (checked, looked_up): (Vec<&str>, Vec<&str>) = fields
+    let (checked, looked_up): (Vec<&str>, Vec<&str>) = group_fields(group)
         .into_iter()
-        .partition(|f| group.iter().any(|m| m.prefix && m.field == *f));
+        .partition(|f| checked_per_entry(group, f));
     let mut result: Option<Vec<u64>> = None;
     for field in looked_up {
         let mut any = Vec::new();

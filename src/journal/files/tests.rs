@@ -94,11 +94,7 @@ fn time_bounds_apply_as_in_libsystemd() {
 
 #[test]
 fn a_directory_is_read_as_libsystemd_opens_it() {
-    let files = fixture_files("tests/fixtures/systemd/no-rtc");
-    let prepared = libsystemd::prepare(&SourceSpec::Files(files)).unwrap();
-    let Some(Paths::Files(unpacked)) = prepared.paths() else {
-        panic!("compressed fixtures are unpacked to files")
-    };
+    let (_prepared, unpacked) = unpack(fixture_files("tests/fixtures/systemd/no-rtc"));
     let dir = tempfile::tempdir().unwrap();
     for f in &unpacked {
         std::fs::copy(f, dir.path().join(f.file_name().unwrap())).unwrap();
@@ -123,24 +119,39 @@ fn matches_and_tails_are_left_to_libsystemd() {
     assert!(boot_headers(&paths, &tail).is_none());
 }
 
-#[test]
-fn damaged_files_are_left_to_libsystemd_without_panicking() {
-    let files = fixture_files("tests/fixtures/systemd/corrupted");
+/// Compressed fixture files unpacked, as libsystemd reads them; the
+/// returned `Prepared` keeps the copies alive.
+fn unpack(files: Vec<PathBuf>) -> (libsystemd::Prepared, Vec<PathBuf>) {
     let prepared = libsystemd::prepare(&SourceSpec::Files(files)).unwrap();
     let Some(Paths::Files(unpacked)) = prepared.paths() else {
         panic!("compressed fixtures are unpacked to files")
     };
+    (prepared, unpacked)
+}
+
+/// `bytes` with every `step`-th byte past the header flipped, for a few
+/// steps, written to `damaged` and handed to `read` each time.
+fn with_flipped_bytes(bytes: &[u8], damaged: &Path, mut read: impl FnMut(&Path)) {
+    for step in [97usize, 1021, 4099] {
+        let mut flipped = bytes.to_vec();
+        for at in (240..flipped.len()).step_by(step) {
+            flipped[at] ^= 0x5a;
+        }
+        std::fs::write(damaged, &flipped).unwrap();
+        read(damaged);
+    }
+}
+
+#[test]
+fn damaged_files_are_left_to_libsystemd_without_panicking() {
+    let (_corrupted, unpacked) = unpack(fixture_files("tests/fixtures/systemd/corrupted"));
     for f in &unpacked {
         // Whatever the answer, it must come back.
         let _ = boot_headers(&Paths::Files(vec![f.clone()]), &Filter::all());
     }
     // A good file cut short and with bytes flipped: refused or read, never
     // a panic or an out-of-bounds read.
-    let good = fixture_files("tests/fixtures/systemd/no-rtc");
-    let prepared = libsystemd::prepare(&SourceSpec::Files(good[..1].to_vec())).unwrap();
-    let Some(Paths::Files(one)) = prepared.paths() else {
-        panic!("compressed fixtures are unpacked to files")
-    };
+    let (_good, one) = unpack(fixture_files("tests/fixtures/systemd/no-rtc")[..1].to_vec());
     let bytes = std::fs::read(&one[0]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let damaged = dir.path().join("damaged.journal");
@@ -152,14 +163,9 @@ fn damaged_files_are_left_to_libsystemd_without_panicking() {
     }
     // Every cut leaves the header promising more than the file holds.
     assert_eq!(refused, 7);
-    for step in [97usize, 1021, 4099] {
-        let mut flipped = bytes.clone();
-        for at in (240..flipped.len()).step_by(step) {
-            flipped[at] ^= 0x5a;
-        }
-        std::fs::write(&damaged, &flipped).unwrap();
-        let _ = boot_headers(&Paths::Files(vec![damaged.clone()]), &Filter::all());
-    }
+    with_flipped_bytes(&bytes, &damaged, |f| {
+        let _ = boot_headers(&Paths::Files(vec![f.to_path_buf()]), &Filter::all());
+    });
 }
 
 /// Every fixture, including the races recordings (systemd 252 and 257, the
@@ -343,11 +349,7 @@ fn a_whole_journal_is_left_to_libsystemd() {
 /// libsystemd can go on from there.
 #[test]
 fn a_payload_it_cannot_read_stops_the_read_where_libsystemd_takes_over() {
-    let files = fixture_files("tests/fixtures/debian12/journal");
-    let prepared = libsystemd::prepare(&SourceSpec::Files(files[..1].to_vec())).unwrap();
-    let Some(Paths::Files(one)) = prepared.paths() else {
-        panic!("compressed fixtures are unpacked to files")
-    };
+    let (prepared, one) = unpack(fixture_files("tests/fixtures/debian12/journal")[..1].to_vec());
     let filter = Filter {
         any_of: vec![vec![Match::new("_PID", "1")]],
         ..Filter::all()
@@ -380,11 +382,6 @@ fn a_payload_it_cannot_read_stops_the_read_where_libsystemd_takes_over() {
 
 #[test]
 fn matched_reads_of_damaged_files_come_back_without_panicking() {
-    let files = fixture_files("tests/fixtures/systemd/corrupted");
-    let prepared = libsystemd::prepare(&SourceSpec::Files(files)).unwrap();
-    let Some(Paths::Files(unpacked)) = prepared.paths() else {
-        panic!("compressed fixtures are unpacked to files")
-    };
     let filter = Filter {
         any_of: vec![
             vec![Match::new("_PID", "1")],
@@ -392,23 +389,14 @@ fn matched_reads_of_damaged_files_come_back_without_panicking() {
         ],
         ..Filter::all()
     };
+    let (_corrupted, unpacked) = unpack(fixture_files("tests/fixtures/systemd/corrupted"));
     for f in &unpacked {
         let _ = matched_entries(&Paths::Files(vec![f.clone()]), &filter);
     }
-    let good = fixture_files("tests/fixtures/systemd/no-rtc");
-    let prepared = libsystemd::prepare(&SourceSpec::Files(good[..1].to_vec())).unwrap();
-    let Some(Paths::Files(one)) = prepared.paths() else {
-        panic!("compressed fixtures are unpacked to files")
-    };
+    let (_good, one) = unpack(fixture_files("tests/fixtures/systemd/no-rtc")[..1].to_vec());
     let bytes = std::fs::read(&one[0]).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let damaged = dir.path().join("damaged.journal");
-    for step in [97usize, 1021, 4099] {
-        let mut flipped = bytes.clone();
-        for at in (240..flipped.len()).step_by(step) {
-            flipped[at] ^= 0x5a;
-        }
-        std::fs::write(&damaged, &flipped).unwrap();
-        let _ = matched_entries(&Paths::Files(vec![damaged.clone()]), &filter);
-    }
+    with_flipped_bytes(&bytes, &dir.path().join("damaged.journal"), |f| {
+        let _ = matched_entries(&Paths::Files(vec![f.to_path_buf()]), &filter);
+    });
 }
