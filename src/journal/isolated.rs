@@ -35,8 +35,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::files::Outcome;
 use super::libsystemd::{LibsystemdSource, Prepared};
-use super::wire::{self, BOOT, DONE, EMPTY, FAILED, Request, SKIPPED, WARNING};
-use super::{BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, JournalError};
+use super::wire::{self, BOOT, DONE, EMPTY, FAILED, OUTLINE, Request, SKIPPED, WARNING};
+use super::{
+    BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, JournalError, Outline,
+};
 
 /// The first argument that makes the binary a journal reader. Not a
 /// subcommand anyone types: it reads requests on stdin and writes frames.
@@ -128,6 +130,21 @@ impl Readers {
         Ok((std::mem::take(&mut source.boots), source.diagnostics))
     }
 
+    /// What the files' index alone tells of the boots, read in the reader
+    /// process; `None` when it cannot tell (or there is no reader process,
+    /// the only place journal files are mapped).
+    pub fn outline(self: &Arc<Self>, filter: &Filter) -> Option<Outline> {
+        self.program.as_ref()?;
+        let mut source = self.ask(Request::Outline, filter).ok()?;
+        std::iter::from_fn(|| source.next_entry().transpose())
+            .try_for_each(|r| r.map(drop))
+            .ok()?;
+        if source.died {
+            return None;
+        }
+        source.outline.take()
+    }
+
     fn ask(
         self: &Arc<Self>,
         request: Request,
@@ -159,6 +176,7 @@ impl Readers {
             what,
             diagnostics: Diagnostics::default(),
             boots: Vec::new(),
+            outline: None,
             died: false,
         })
     }
@@ -273,6 +291,7 @@ impl Reader {
             EMPTY => Frame::Empty(wire::read_u64(p)?),
             DONE => Frame::Done,
             BOOT => Frame::Boot(Box::new(BootHeaders::decode(p)?)),
+            OUTLINE => Frame::Outline(Box::new(Outline::decode(p)?)),
             other => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
@@ -303,6 +322,7 @@ enum Frame {
     Empty(u64),
     Done,
     Boot(Box<BootHeaders>),
+    Outline(Box<Outline>),
 }
 
 /// One request's entries, as they arrive from a reader process.
@@ -314,6 +334,8 @@ struct IsolatedSource {
     diagnostics: Diagnostics,
     /// Header sums, for a [`Request::BootHeaders`].
     boots: Vec<BootHeaders>,
+    /// The answer to a [`Request::Outline`], if the files gave one.
+    outline: Option<Outline>,
     /// The reader process died during the request.
     died: bool,
 }
@@ -362,6 +384,7 @@ impl EntrySource for IsolatedSource {
                 }
                 Some(Frame::Done) => self.release(),
                 Some(Frame::Boot(boot)) => self.boots.push(*boot),
+                Some(Frame::Outline(outline)) => self.outline = Some(*outline),
                 None => {
                     let why = reader
                         .reap()
@@ -446,6 +469,16 @@ fn serve(
     filter: Filter,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
+    if request == Request::Outline {
+        if let Some(outline) = prepared
+            .paths()
+            .and_then(|paths| super::files::outline(&paths, &filter))
+        {
+            out.write_all(&[OUTLINE])?;
+            outline.encode(out)?;
+        }
+        return done_without_skips(out);
+    }
     if request == Request::BootHeaders
         && let Some((boots, _)) = prepared
             .paths()
@@ -490,6 +523,7 @@ fn serve(
             Ok(Some(entry)) => match request {
                 Request::Entries => wire::write_entry(out, &entry)?,
                 Request::BootHeaders => headers.observe(&entry),
+                Request::Outline => unreachable!("answered above"),
             },
             Ok(None) => {
                 for boot in std::mem::take(&mut headers).finish() {

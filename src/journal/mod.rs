@@ -15,6 +15,7 @@ mod filter;
 mod headers;
 mod isolated;
 pub mod libsystemd;
+mod outline;
 pub mod stream;
 mod tail;
 mod wire;
@@ -24,6 +25,7 @@ pub use error::JournalError;
 pub use filter::{Fields, Filter, Match};
 pub use headers::{BootHeaders, HeaderMark, HeaderScan, cursor_part};
 pub use isolated::{READER_ARG, READER_ENV, serve_if_asked, set_reader_program};
+pub use outline::{BootSpan, Outline};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -192,6 +194,15 @@ impl Journal {
 }
 
 impl Journal {
+    /// What the index alone tells of the boots under `filter` (see
+    /// [`Outline`]); `None` for streams and whenever the files cannot say.
+    pub fn outline(&self, filter: &Filter) -> Option<Outline> {
+        match &self.ready {
+            Ready::Libsystemd(readers) => readers.outline(filter),
+            Ready::Stream { .. } => None,
+        }
+    }
+
     /// Every boot's header sums under `filter` (its fields setting is
     /// ignored), and what the read noticed. A reader process sends only the
     /// sums; a stream is read whole.

@@ -18,6 +18,8 @@ pub const EMPTY: u8 = b'Z';
 pub const DONE: u8 = b'D';
 /// One boot's [`super::BootHeaders`].
 pub const BOOT: u8 = b'B';
+/// The journal's [`super::Outline`].
+pub const OUTLINE: u8 = b'O';
 
 /// What a request asks for, before its filter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +28,8 @@ pub enum Request {
     Entries,
     /// Only each boot's header sums (see `headers.rs`).
     BootHeaders,
+    /// What the index alone tells of the boots (see `outline.rs`), if it can.
+    Outline,
 }
 
 impl Request {
@@ -33,6 +37,7 @@ impl Request {
         match self {
             Request::Entries => b'R',
             Request::BootHeaders => b'H',
+            Request::Outline => b'O',
         }
     }
 
@@ -40,6 +45,7 @@ impl Request {
         match tag {
             b'R' => Some(Request::Entries),
             b'H' => Some(Request::BootHeaders),
+            b'O' => Some(Request::Outline),
             _ => None,
         }
     }

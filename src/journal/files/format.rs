@@ -10,7 +10,8 @@
 //!
 //! For matches (`matched.rs`) it also finds DATA objects through the data
 //! hash table, lists the entries that hold one, and reads the data of an
-//! entry. Only files with keyed hashes (systemd 246 and later write them)
+//! entry; for the outline (`outline.rs`), every value of a field through the
+//! field hash table. Only files with keyed hashes (systemd 246 and later write them)
 //! are searched, and only zstd and xz payloads are unpacked: for anything
 //! else the answer is `None` as above.
 
@@ -34,6 +35,10 @@ const INCOMPATIBLE_COMPACT: u32 = 1 << 4;
 const INCOMPATIBLE_KEYED_HASH: u32 = 1 << 2;
 
 const OBJECT_DATA: u8 = 1;
+const OBJECT_FIELD: u8 = 2;
+/// `sizeof(FieldObject)` up to the payload: object header, hash, next in
+/// the hash chain, first DATA object of the field.
+const FIELD_FIXED: u64 = 40;
 /// `sizeof(DataObject)` up to the payload, regular and compact.
 const DATA_FIXED: u64 = 64;
 const DATA_FIXED_COMPACT: u64 = 72;
@@ -62,13 +67,15 @@ pub struct JournalFile {
     pub seqnum_id: Id128,
     compact: bool,
     header_size: u64,
-    n_entries: u64,
+    pub n_entries: u64,
     entry_array_offset: u64,
     /// The siphash key of keyed files; `None` when the file hashes with
     /// Jenkins' hash, which this reader does not redo.
     hash_key: Option<(u64, u64)>,
     data_hash_table_offset: u64,
     data_hash_table_size: u64,
+    field_hash_table_offset: u64,
+    field_hash_table_size: u64,
 }
 
 /// The fixed part of an ENTRY object: all a cursor and the merge need.
@@ -146,6 +153,8 @@ impl JournalFile {
             },
             data_hash_table_offset: le64(b, 104)?,
             data_hash_table_size: le64(b, 112)?,
+            field_hash_table_offset: le64(b, 120)?,
+            field_hash_table_size: le64(b, 128)?,
             map,
         })
     }
@@ -280,29 +289,92 @@ impl JournalFile {
     /// `journal_file_find_data_object()` finds it: `Some(None)` when the file
     /// has none, `None` when this reader cannot tell.
     pub fn find_data(&self, payload: &[u8]) -> Option<Option<u64>> {
+        self.find_in_table(
+            payload,
+            self.data_hash_table_offset,
+            self.data_hash_table_size,
+            OBJECT_DATA,
+            self.data_fixed(),
+            |at| self.data_payload(at),
+        )
+    }
+
+    /// Every DATA object of the field `name` (every value it takes in this
+    /// file), as `sd_journal_enumerate_unique()` walks them: the FIELD object
+    /// through the field hash table, then its chain of DATA objects.
+    /// `Some(empty)` when the file lacks the field, `None` when this reader
+    /// cannot tell.
+    pub fn field_data(&self, name: &[u8]) -> Option<Vec<u64>> {
+        let b: &[u8] = &self.map;
+        let Some(field) = self.find_in_table(
+            name,
+            self.field_hash_table_offset,
+            self.field_hash_table_size,
+            OBJECT_FIELD,
+            FIELD_FIXED,
+            |at| {
+                Some(std::borrow::Cow::Borrowed(
+                    b.get(self.payload_range(at, FIELD_FIXED)?)?,
+                ))
+            },
+        )?
+        else {
+            return Some(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut at = le64(b, field + 32)?;
+        while at != 0 {
+            // A chain longer than the objects a file can hold is a loop.
+            if out.len() as u64 > b.len() as u64 / DATA_FIXED {
+                return None;
+            }
+            self.object(at, OBJECT_DATA, self.data_fixed())?;
+            out.push(at);
+            at = le64(b, at + 32)?;
+        }
+        Some(out)
+    }
+
+    /// The object of `kind` whose payload is exactly `payload`, through the
+    /// hash table at `table`: `Some(None)` when there is none.
+    fn find_in_table<'a>(
+        &'a self,
+        payload: &[u8],
+        table: u64,
+        table_size: u64,
+        kind: u8,
+        fixed: u64,
+        payload_of: impl Fn(u64) -> Option<std::borrow::Cow<'a, [u8]>>,
+    ) -> Option<Option<u64>> {
         let b: &[u8] = &self.map;
         let (k0, k1) = self.hash_key?;
-        let buckets = self.data_hash_table_size / HASH_ITEM;
-        if buckets == 0 || !self.data_hash_table_offset.is_multiple_of(8) {
+        let buckets = table_size / HASH_ITEM;
+        if buckets == 0 || !table.is_multiple_of(8) {
             return None;
         }
         let hash = siphash24(payload, k0, k1);
-        let bucket = self.data_hash_table_offset + (hash % buckets) * HASH_ITEM;
+        let bucket = table + (hash % buckets) * HASH_ITEM;
         let mut at = le64(b, bucket)?;
         // A chain longer than the objects a file can hold is a loop.
         let mut steps = 0u64;
         while at != 0 {
             steps += 1;
-            if steps > b.len() as u64 / DATA_FIXED {
+            if steps > b.len() as u64 / fixed {
                 return None;
             }
-            self.object(at, OBJECT_DATA, self.data_fixed())?;
-            if le64(b, at + 16)? == hash && self.data_payload(at)?.as_ref() == payload {
+            self.object(at, kind, fixed)?;
+            if le64(b, at + 16)? == hash && payload_of(at)?.as_ref() == payload {
                 return Some(Some(at));
             }
             at = le64(b, at + 24)?;
         }
         Some(None)
+    }
+
+    /// The bytes after the fixed part of the object at `at`.
+    fn payload_range(&self, at: u64, fixed: u64) -> Option<std::ops::Range<usize>> {
+        let size = le64(&self.map, at + 8)?;
+        Some(usize::try_from(at + fixed).ok()?..usize::try_from(at + size).ok()?)
     }
 
     /// The entries holding the DATA object at `data`, in the file's order.

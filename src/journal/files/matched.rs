@@ -232,7 +232,7 @@ impl<D: FnMut(Entry) -> std::io::Result<()>> Emitter<'_, D> {
 /// The offsets of `file`'s entries the filter's matches select, in the
 /// file's order: `sd_journal_add_match()`'s rule (see [`Filter::any_of`]),
 /// the boots ANDed onto it.
-fn selected(file: &JournalFile, filter: &Filter) -> Option<Vec<u64>> {
+pub(super) fn selected(file: &JournalFile, filter: &Filter) -> Option<Vec<u64>> {
     let groups = if filter.any_of.is_empty() {
         None
     } else {

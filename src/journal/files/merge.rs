@@ -111,24 +111,6 @@ impl Cursor<'_> {
     }
 }
 
-/// Something libsystemd would handle in a way this walk does not redo.
-#[derive(Debug)]
-pub struct Doubt;
-
-/// Visits every entry of `files` (in the order libsystemd opened them) in
-/// libsystemd's order.
-pub fn walk(files: &[JournalFile], mut visit: impl FnMut(&Located)) -> Result<(), Doubt> {
-    let offsets = files
-        .iter()
-        .map(|f| f.entry_offsets().ok_or(Doubt))
-        .collect::<Result<Vec<_>, _>>()?;
-    walk_offsets(files, offsets, |at, _, _| {
-        visit(at);
-        true
-    });
-    Ok(())
-}
-
 /// Visits the entries at `offsets` (one list per file, in the file's order)
 /// in libsystemd's order, as `sd_journal_next()` returns those a match
 /// selects. `visit` gets the entry, its file's index and its offset, and

@@ -9,7 +9,9 @@
 //! themselves are 64 bytes at known places in the files, so this module reads
 //! them there, in the order libsystemd would return them (`merge.rs`), and
 //! writes cursors only for the entries that end a boot. Reads that match
-//! fields or boots go through the files' index the same way (`matched.rs`).
+//! fields or boots go through the files' index the same way (`matched.rs`),
+//! and so does the outline of the boots (`outline.rs`): each boot's
+//! sequence-number span, enough to order boots without summing headers.
 //!
 //! It is a shortcut, never a second opinion: whenever a file is anything but
 //! well-formed (an unknown flag, a torn or misplaced object, an entry array
@@ -21,6 +23,7 @@ mod format;
 mod mapped;
 mod matched;
 mod merge;
+mod outline;
 #[cfg(test)]
 mod tests;
 
@@ -33,6 +36,7 @@ use super::headers::Tally;
 use super::{BootHeaders, Filter, HeaderMark, Id128};
 
 pub use self::matched::{Outcome, read as read_matched};
+pub use self::outline::outline;
 
 /// libsystemd's `JOURNAL_FILES_MAX`: beyond it, it leaves files out.
 const FILES_MAX: usize = 7168;
@@ -50,23 +54,34 @@ pub enum Paths {
 /// [`super::HeaderScan`] gives them) and the number of entries read; `None`
 /// when libsystemd must answer instead.
 pub fn boot_headers(paths: &Paths, filter: &Filter) -> Option<(Vec<BootHeaders>, u64)> {
-    if !filter.boots.is_empty() || !filter.any_of.is_empty() || filter.last.is_some() {
+    if !filter.any_of.is_empty() || filter.last.is_some() {
         return None;
     }
     let files = open_all(paths)?;
+    // A few boots' entries come from the index, as a `_BOOT_ID=` match reads them.
+    let offsets = files
+        .iter()
+        .map(|f| {
+            if filter.boots.is_empty() {
+                f.entry_offsets()
+            } else {
+                matched::selected(f, filter)
+            }
+        })
+        .collect::<Option<Vec<_>>>()?;
     let mut tallies: Vec<Tally<Located, Id128>> = Vec::new();
     let mut index: HashMap<Id128, usize> = HashMap::new();
     // Entries come in runs of one boot: look a boot up only when it changes.
     let mut last: Option<(Id128, usize)> = None;
     let mut read = 0u64;
-    merge::walk(&files, |at| {
+    merge::walk_offsets(&files, offsets, |at, _, _| {
         let h = &at.head;
         if !filter.accepts_time(h.realtime) {
-            return;
+            return true;
         }
         read += 1;
         if h.boot_id.is_null() {
-            return;
+            return true;
         }
         let mono = Some(h.monotonic);
         let i = match last {
@@ -81,8 +96,8 @@ pub fn boot_headers(paths: &Paths, filter: &Filter) -> Option<(Vec<BootHeaders>,
             }
         };
         tallies[i].add(h.realtime, mono, Some((&at.seqnum_id, h.seqnum)), || *at);
-    })
-    .ok()?;
+        true
+    });
     if read == 0 {
         // libsystemd's own words for an empty selection.
         return None;
@@ -112,7 +127,7 @@ fn cursor(at: &Located) -> String {
     )
 }
 
-fn open_all(paths: &Paths) -> Option<Vec<JournalFile>> {
+pub(super) fn open_all(paths: &Paths) -> Option<Vec<JournalFile>> {
     let list = match paths {
         Paths::Files(files) => {
             let mut seen = std::collections::HashSet::new();
