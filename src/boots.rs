@@ -20,7 +20,7 @@ use crate::events::ids;
 use crate::evidence::Evidence;
 use crate::journal::{
     BootHeaders, Diagnostics, Entry, EntrySource, Fields, Filter, HeaderScan, Id128, JournalError,
-    Match,
+    Match, Outline,
 };
 
 pub use crate::journal::cursor_part;
@@ -216,17 +216,27 @@ impl BootScanner {
 
     /// Orders the boots and decides how each ended.
     pub fn finish(self) -> Vec<Boot> {
-        let ids: Vec<Id128> = order(&self.boots);
-        let count = ids.len() as i64;
-        let mut boots: Vec<Boot> = Vec::with_capacity(ids.len());
+        let ids = order(&self.boots);
+        self.finish_within(&ids)
+    }
+
+    /// Decides how each boot seen ended, numbering it by its place in
+    /// `order` (every boot of the journal, oldest first; see [`outline_order`]):
+    /// for a scan of a few boots. A boot's downtime needs the boot after it.
+    pub fn finish_within(self, order: &[Id128]) -> Vec<Boot> {
+        let count = order.len() as i64;
+        let mut boots: Vec<Boot> = Vec::with_capacity(self.boots.len());
         let mut accs = self.boots;
-        for (position, id) in ids.iter().enumerate() {
+        for (position, id) in order.iter().enumerate() {
             let Some(acc) = accs.remove(id) else { continue };
             let newest = position as i64 == count - 1;
             boots.push(acc.into_boot(*id, position as i64 - (count - 1), newest));
         }
         for i in 0..boots.len().saturating_sub(1) {
             let (this, next) = (&boots[i], &boots[i + 1]);
+            if this.index + 1 != next.index {
+                continue;
+            }
             let gap = next.first_realtime_usec as i128 - this.last_realtime_usec as i128;
             if gap >= 0 {
                 boots[i].downtime_usec = Some(gap as u64);
@@ -444,17 +454,25 @@ pub fn marker_matches() -> Vec<Vec<Match>> {
 ///
 /// The header pass and the marker read do not depend on each other and run
 /// side by side, each in its own reader.
+///
+/// With `only` boots (empty: all), only those are read; finish the scanner
+/// with [`BootScanner::finish_within`] the order of all boots.
 pub fn scan_indexed(
+    only: &[Id128],
     headers: impl FnOnce(Filter) -> Result<(Vec<BootHeaders>, Diagnostics), JournalError> + Send,
     mut open: impl FnMut(Filter) -> Result<Box<dyn EntrySource>, JournalError>,
-) -> Result<(Vec<Boot>, Diagnostics), JournalError> {
+) -> Result<(BootScanner, Diagnostics), JournalError> {
     let mut scanner = BootScanner::new();
+    let these = Filter {
+        boots: only.to_vec(),
+        ..Filter::all()
+    };
     let (sums, markers) = std::thread::scope(|s| {
-        let sums = s.spawn(|| headers(Filter::all()));
+        let sums = s.spawn(|| headers(these.clone()));
         let markers = open(Filter {
             any_of: marker_matches(),
             fields: Fields::Named(MARKER_FIELDS.iter().map(|f| f.to_string()).collect()),
-            ..Filter::all()
+            ..these.clone()
         })
         .and_then(|mut source| {
             let mut entries = Vec::new();
@@ -487,32 +505,63 @@ pub fn scan_indexed(
             scanner.observe_tail(&entry);
         }
     }
-    Ok((scanner.finish(), diagnostics))
+    Ok((scanner, diagnostics))
 }
 
 /// Oldest first. Sequence numbers in a shared series are facts and win; among
 /// boots they do not relate, the one whose newest entry is older comes first.
 fn order(boots: &HashMap<Id128, Acc>) -> Vec<Id128> {
-    let ids: Vec<Id128> = boots.keys().copied().collect();
+    let mut ids: Vec<Id128> = boots.keys().copied().collect();
+    ids.sort_unstable();
+    let accs: Vec<&Acc> = ids.iter().map(|id| &boots[id]).collect();
+    order_by(
+        &ids,
+        |i| &accs[i].headers.seqnums,
+        |i| accs[i].headers.max_realtime,
+    )
+    .0
+}
+
+/// The boots of an [`Outline`] in the order a scan of every entry header
+/// would give them, when sequence numbers alone decide it: each boot shares
+/// a series with the next and all of it comes first. Then the wall clock,
+/// which only the headers tell, never breaks a tie. `None` otherwise.
+pub fn outline_order(outline: &Outline) -> Option<Vec<Id128>> {
+    let ids: Vec<Id128> = outline.boots.iter().map(|b| b.boot_id).collect();
+    let (order, decided) = order_by(&ids, |i| &outline.boots[i].seqnums, |_| 0);
+    decided.then_some(order)
+}
+
+/// Orders boots `ids` (sorted) by their seqnum ranges, a topological order;
+/// where several boots could come next, the lowest `key` (then id) does.
+/// Also says whether seqnums decided every step alone.
+fn order_by<'a>(
+    ids: &[Id128],
+    seqnums: impl Fn(usize) -> &'a [(String, u64, u64)],
+    key: impl Fn(usize) -> u64,
+) -> (Vec<Id128>, bool) {
     let n = ids.len();
     let mut before: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut incoming = vec![0usize; n];
-    for a in 0..n {
-        for b in 0..n {
-            if a != b && seq_before(&boots[&ids[a]], &boots[&ids[b]]) {
-                before[a].push(b);
-                incoming[b] += 1;
+    for (a, later) in before.iter_mut().enumerate() {
+        for (b, count) in incoming.iter_mut().enumerate() {
+            if a != b && seq_before(seqnums(a), seqnums(b)) {
+                later.push(b);
+                *count += 1;
             }
         }
     }
-    let key = |i: usize| (boots[&ids[i]].headers.max_realtime, ids[i]);
+    let key = |i: usize| (key(i), ids[i]);
     let mut done = vec![false; n];
     let mut out = Vec::with_capacity(n);
+    let mut decided = true;
     for _ in 0..n {
         // Prefer a boot with no unplaced predecessor; if the clues contradict
         // each other (a cycle), fall back to the wall clock alone.
-        let pick = (0..n)
-            .filter(|&i| !done[i] && incoming[i] == 0)
+        let free: Vec<usize> = (0..n).filter(|&i| !done[i] && incoming[i] == 0).collect();
+        decided &= free.len() == 1;
+        let pick = free
+            .into_iter()
             .min_by_key(|&i| key(i))
             .or_else(|| (0..n).filter(|&i| !done[i]).min_by_key(|&i| key(i)));
         let Some(i) = pick else { break };
@@ -522,16 +571,14 @@ fn order(boots: &HashMap<Id128, Acc>) -> Vec<Id128> {
         }
         out.push(ids[i]);
     }
-    out
+    (out, decided)
 }
 
-/// True when `a` and `b` share a sequence series and all of `a` comes first.
-fn seq_before(a: &Acc, b: &Acc) -> bool {
-    a.headers.seqnums.iter().any(|(series, _, a_max)| {
-        b.headers
-            .seqnum_range(series)
-            .is_some_and(|(b_min, _)| *a_max < b_min)
-    })
+/// True when boots with seqnum ranges `a` and `b` share a sequence series
+/// and all of `a` comes first.
+fn seq_before(a: &[(String, u64, u64)], b: &[(String, u64, u64)]) -> bool {
+    a.iter()
+        .any(|(series, _, a_max)| b.iter().any(|(s, b_min, _)| s == series && *a_max < *b_min))
 }
 
 /// Resolves journalctl's `-b` argument: an offset (`0` newest, `-1` the one
@@ -539,6 +586,13 @@ fn seq_before(a: &Acc, b: &Acc) -> bool {
 /// (`ID-1`). An id may be shortened to a unique prefix of 8 or more hex
 /// digits, which is what the `boots` table prints.
 pub fn select<'a>(boots: &'a [Boot], spec: &str) -> Result<&'a Boot, String> {
+    let ids: Vec<Id128> = boots.iter().map(|b| b.boot_id).collect();
+    position(&ids, spec).map(|p| &boots[p])
+}
+
+/// Where the boot `spec` names (see [`select`]) is among `boots`, every
+/// boot id of the journal, oldest first.
+pub fn position(boots: &[Id128], spec: &str) -> Result<usize, String> {
     let spec = spec.trim();
     let (id, offset) = parse_spec(spec).ok_or_else(|| {
         format!(
@@ -554,7 +608,7 @@ pub fn select<'a>(boots: &'a [Boot], spec: &str) -> Result<&'a Boot, String> {
     };
     usize::try_from(position)
         .ok()
-        .and_then(|p| boots.get(p))
+        .filter(|p| *p < boots.len())
         .ok_or_else(|| {
             format!(
                 "no boot at '{spec}': this journal holds {} boot(s) (offsets {} to 0, or 1 to {})",
@@ -593,12 +647,12 @@ fn parse_spec(spec: &str) -> Option<(Option<&str>, i64)> {
 }
 
 /// The position of the boot whose id is `id` or starts with it.
-fn boot_by_id(boots: &[Boot], id: &str) -> Result<usize, String> {
+fn boot_by_id(boots: &[Id128], id: &str) -> Result<usize, String> {
     let id = id.to_ascii_lowercase();
     let matching: Vec<usize> = boots
         .iter()
         .enumerate()
-        .filter(|(_, b)| b.boot_id.to_string().starts_with(&id))
+        .filter(|(_, b)| b.to_string().starts_with(&id))
         .map(|(i, _)| i)
         .collect();
     match matching.as_slice() {
@@ -653,6 +707,83 @@ mod tests {
         assert_eq!(boots[0].end, BootEnd::Unclean);
         assert_eq!(boots[1].end, BootEnd::Running);
         assert_eq!(boots[0].downtime_usec, None);
+    }
+
+    fn span(boot: u8, series: &[(&str, u64, u64)]) -> crate::journal::BootSpan {
+        crate::journal::BootSpan {
+            boot_id: Id128([boot; 16]),
+            seqnums: series
+                .iter()
+                .map(|(s, lo, hi)| (s.to_string(), *lo, *hi))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_outline_orders_boots_when_sequence_numbers_alone_decide() {
+        // Boot 3 bridges series aa and bb (journald started a new file
+        // series during it): every boot is placed by seqnums.
+        let outline = Outline {
+            boots: vec![
+                span(1, &[("aa", 20, 29)]),
+                span(2, &[("aa", 1, 9)]),
+                span(3, &[("aa", 30, 31), ("bb", 1, 4)]),
+                span(4, &[("bb", 5, 9)]),
+            ],
+            machine_ids: 1,
+        };
+        let ids = |n: &[u8]| n.iter().map(|b| Id128([*b; 16])).collect::<Vec<_>>();
+        assert_eq!(outline_order(&outline), Some(ids(&[2, 1, 3, 4])));
+        // The same boots summed from their headers come out alike.
+        let mut s = BootScanner::new();
+        for (boot, series, seq) in [(2, "aa", 1), (1, "aa", 20), (3, "aa", 30), (3, "bb", 1)] {
+            s.observe(&entry(boot, series, seq, 1_000 - seq, seq, &[]));
+        }
+        s.observe(&entry(4, "bb", 5, 1, 1, &[]));
+        let full: Vec<Id128> = s.finish().iter().map(|b| b.boot_id).collect();
+        assert_eq!(full, ids(&[2, 1, 3, 4]));
+    }
+
+    #[test]
+    fn an_outline_leaves_boots_only_the_wall_clock_orders_undecided() {
+        // Two series no boot bridges: the order rests on each boot's newest
+        // wall-clock time, which the index does not hold.
+        let outline = Outline {
+            boots: vec![span(1, &[("aa", 1, 9)]), span(2, &[("bb", 1, 9)])],
+            machine_ids: 1,
+        };
+        assert_eq!(outline_order(&outline), None);
+        // Overlapping ranges in one series (boots interleaved) likewise.
+        let outline = Outline {
+            boots: vec![span(1, &[("aa", 1, 9)]), span(2, &[("aa", 5, 12)])],
+            machine_ids: 1,
+        };
+        assert_eq!(outline_order(&outline), None);
+    }
+
+    #[test]
+    fn a_scan_of_a_few_boots_numbers_them_by_the_whole_order() {
+        let order: Vec<Id128> = (1..=4).map(|b| Id128([b; 16])).collect();
+        let mut s = BootScanner::new();
+        // Boots 1, 2 and 4 of four: boot 3 was not read.
+        s.observe(&entry(2, "aa", 10, 2_000, 1, &[]));
+        s.observe(&entry(4, "aa", 30, 9_000, 1, &[]));
+        s.observe(&entry(1, "aa", 1, 500, 1, &[]));
+        let boots = s.finish_within(&order);
+        let got: Vec<(u8, i64, Option<u64>, BootEnd)> = boots
+            .iter()
+            .map(|b| (b.boot_id.0[0], b.index, b.downtime_usec, b.end))
+            .collect();
+        // A downtime needs the next boot's first entry: boot 2's is unknown.
+        assert_eq!(
+            got,
+            vec![
+                (1, -3, Some(1_500), BootEnd::Unclean),
+                (2, -2, None, BootEnd::Unclean),
+                (4, 0, None, BootEnd::Running),
+            ]
+        );
+        assert!(boots.iter().all(|b| b.notes.is_empty()));
     }
 
     #[test]

@@ -15,7 +15,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::boots::Boot;
 use crate::journal::{EntrySource, Filter, Id128, JournalError};
 
 const TAIL: usize = 8;
@@ -56,19 +55,19 @@ impl Machine {
 /// The filter that reads each boot's last entries, whose `_MACHINE_ID` and
 /// `_HOSTNAME` say whose boot it is. Several, because the very last one of
 /// an unclean boot may be a torn record without trusted fields.
-pub fn tails_filter(boots: &[Boot]) -> Filter {
+pub fn tails_filter(boots: &[Id128]) -> Filter {
     Filter {
-        boots: boots.iter().map(|b| b.boot_id).collect(),
+        boots: boots.to_vec(),
         last: Some(TAIL),
         last_per_boot: true,
         ..Filter::all()
     }
 }
 
-/// Groups `boots` (oldest first) by machine, reading `tails` (opened with
+/// Groups `boots` (ids, oldest first) by machine, reading `tails` (opened with
 /// [`tails_filter`]). Machines are ordered by hostname, then id, so the
 /// order does not depend on file names or read order.
-pub fn group(boots: &[Boot], tails: &mut dyn EntrySource) -> Result<Vec<Machine>, JournalError> {
+pub fn group(boots: &[Id128], tails: &mut dyn EntrySource) -> Result<Vec<Machine>, JournalError> {
     let mut owner: BTreeMap<Id128, (Option<Id128>, Option<String>)> = BTreeMap::new();
     while let Some(entry) = tails.next_entry()? {
         if let Some(id) = entry.machine_id() {
@@ -86,14 +85,14 @@ pub fn group(boots: &[Boot], tails: &mut dyn EntrySource) -> Result<Vec<Machine>
     };
     let mut machines: Vec<Machine> = Vec::new();
     for boot in boots {
-        let (id, host) = match owner.get(&boot.boot_id) {
+        let (id, host) = match owner.get(boot) {
             Some(o) => o.clone(),
             None if known.len() == 1 => (known[0], None),
             None => (None, None),
         };
         match machines.iter_mut().find(|m| m.id == id) {
             Some(m) => {
-                m.boots.push(boot.boot_id);
+                m.boots.push(*boot);
                 if host.is_some() {
                     m.hostname = host;
                 }
@@ -101,7 +100,7 @@ pub fn group(boots: &[Boot], tails: &mut dyn EntrySource) -> Result<Vec<Machine>
             None => machines.push(Machine {
                 id,
                 hostname: host,
-                boots: vec![boot.boot_id],
+                boots: vec![*boot],
             }),
         }
     }

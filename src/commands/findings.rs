@@ -61,10 +61,18 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
 
 /// One host's selected boots and its findings, narrowed and sorted as asked.
 pub fn host_findings(ctx: &Context, args: &FindingsArgs) -> Result<(Vec<Id128>, Vec<Finding>)> {
-    let all = ctx.boots()?;
-    let selected: Vec<Id128> = match args.boot.spec() {
-        Some(spec) => vec![boots::select(&all, spec)?.boot_id],
-        None => all.iter().map(|b| b.boot_id).collect(),
+    // One boot's findings need it and the boot before (see `detect`).
+    let (all, selected) = match args.boot.spec() {
+        Some(_) => {
+            let (near, at) = ctx.boot_with_neighbours(&args.boot)?;
+            let id = near[at].boot_id;
+            (near, vec![id])
+        }
+        None => {
+            let all = ctx.boots()?;
+            let ids = all.iter().map(|b| b.boot_id).collect();
+            (all, ids)
+        }
     };
     let mut list = detect(ctx, &all, &selected, &args.detectors)?;
     list.retain(|f| {

@@ -22,7 +22,7 @@ use std::sync::{Arc, OnceLock};
 
 use jforensics::boots::{self as boot_scan, Boot, BootScanner};
 use jforensics::journal::{
-    self, EntrySource, Filter, Journal, JournalError, SourceSpec, StreamInput, Strictness,
+    self, EntrySource, Fields, Filter, Journal, JournalError, SourceSpec, StreamInput, Strictness,
 };
 use jforensics::machines::{self, Machine};
 use jforensics::present::color::{self, When};
@@ -90,6 +90,8 @@ pub struct Context {
     quiet: bool,
     /// The boots, scanned once.
     scanned: OnceLock<Vec<Boot>>,
+    /// What the journal's index alone tells of its boots, asked once.
+    index: OnceLock<Option<IndexView>>,
     /// Every boot's last entries as the boot scan read them: the machine
     /// listing reads the same ones (see [`Context::machines`]).
     tails: Arc<Mutex<Option<Vec<journal::Entry>>>>,
@@ -163,6 +165,7 @@ impl Context {
             scope: None,
             quiet: false,
             scanned: OnceLock::new(),
+            index: OnceLock::new(),
             tails: Arc::default(),
         })
     }
@@ -179,6 +182,7 @@ impl Context {
             scope: Some(machine.clone()),
             quiet: self.quiet,
             scanned: OnceLock::new(),
+            index: OnceLock::new(),
             tails: Arc::default(),
         }
     }
@@ -195,6 +199,7 @@ impl Context {
             scope: None,
             quiet: self.quiet,
             scanned: OnceLock::new(),
+            index: OnceLock::new(),
             tails: Arc::default(),
         }
     }
@@ -213,7 +218,7 @@ impl Context {
     /// Every machine in the selection (one, with no id, when the entries
     /// carry no `_MACHINE_ID`).
     pub fn machines(&self) -> Result<Vec<Machine>> {
-        let boots = self.boots()?;
+        let boots = ids(&self.boots()?);
         let kept = self
             .tails
             .lock()
@@ -231,6 +236,9 @@ impl Context {
     /// With `-M`, a view of that machine; with several machines, a view of
     /// each; else [`Hosts::One`].
     pub fn hosts(&self) -> Result<Hosts> {
+        if self.machine_arg.is_none() && self.one_machine_by_index()? {
+            return Ok(Hosts::One);
+        }
         let all = self.machines()?;
         if let Some(spec) = &self.machine_arg {
             let m = machines::resolve(&all, spec)?;
@@ -325,27 +333,84 @@ impl Context {
         Ok(boots)
     }
 
+    /// What the journal's index alone tells of its boots, on a whole
+    /// journal without time bounds; `None` elsewhere or when the index
+    /// cannot tell.
+    fn index(&self) -> Option<&IndexView> {
+        self.index
+            .get_or_init(|| {
+                let whole = self.scope.is_none() && self.time_filter == Filter::all();
+                let journal = self.journal().ok().filter(|j| whole && j.indexed())?;
+                let outline = journal.outline(&Filter::all())?;
+                Some(IndexView {
+                    machine_ids: outline.machine_ids,
+                    order: boot_scan::outline_order(&outline),
+                })
+            })
+            .as_ref()
+    }
+
+    /// Whether the index shows one machine without a scan of every boot:
+    /// one `_MACHINE_ID` value in the whole journal, or boots the index
+    /// orders whose last lines (all `machines::group` reads) name one.
+    fn one_machine_by_index(&self) -> Result<bool> {
+        let Some(index) = self.index() else {
+            return Ok(false);
+        };
+        if index.machine_ids <= 1 {
+            return Ok(true);
+        }
+        let Some(order) = &index.order else {
+            return Ok(false);
+        };
+        let mut tails = self.open(Filter {
+            fields: Fields::Named(vec!["_MACHINE_ID".into(), "_HOSTNAME".into()]),
+            ..machines::tails_filter(order)
+        })?;
+        Ok(machines::group(order, tails.as_mut())?.len() <= 1)
+    }
+
+    /// The boot `boot` names (the newest by default) with the boots just
+    /// before and after it, oldest first, and its position among them: what a
+    /// command about one boot needs. Where the index orders the boots alone
+    /// (see [`boot_scan::outline_order`]) only these are read; otherwise
+    /// every boot is, as [`Context::boots`] does.
+    pub fn boot_with_neighbours(&self, boot: &BootArg) -> Result<(Vec<Boot>, usize)> {
+        let order = match (self.scanned.get(), self.index()) {
+            (None, Some(IndexView { order: Some(o), .. })) => o,
+            _ => return self.all_boots_and_position(boot),
+        };
+        let at = match boot.spec() {
+            Some(spec) => boot_scan::position(order, spec)?,
+            None => order.len().checked_sub(1).ok_or(NO_BOOT)?,
+        };
+        let from = at.saturating_sub(1);
+        let near = &order[from..(at + 2).min(order.len())];
+        let (scanner, diagnostics) = self.scan_indexed(near)?;
+        print_diagnostics(&diagnostics);
+        let boots = scanner.finish_within(order);
+        if boots.len() != near.len() {
+            // A boot the index names but no read finds: let the full scan say.
+            return self.all_boots_and_position(boot);
+        }
+        Ok((boots, at - from))
+    }
+
+    fn all_boots_and_position(&self, boot: &BootArg) -> Result<(Vec<Boot>, usize)> {
+        let all = self.boots()?;
+        let at = match boot.spec() {
+            Some(spec) => boot_scan::position(&ids(&all), spec)?,
+            None => all.len().checked_sub(1).ok_or(NO_BOOT)?,
+        };
+        Ok((all, at))
+    }
+
     fn scan_boots(&self) -> Result<Vec<Boot>> {
         let journal = self.journal()?;
         if journal.indexed() {
-            let (boots, diagnostics) = boot_scan::scan_indexed(
-                |filter| journal.boot_headers(&self.with_time(filter), self.strictness),
-                |filter| {
-                    let tails = filter.last_per_boot;
-                    let source = journal.open(&self.with_time(filter), self.strictness)?;
-                    Ok(if tails {
-                        Box::new(Keep {
-                            source,
-                            into: self.tails.clone(),
-                            kept: Vec::new(),
-                        })
-                    } else {
-                        source
-                    })
-                },
-            )?;
+            let (scanner, diagnostics) = self.scan_indexed(&[])?;
             print_diagnostics(&diagnostics);
-            return Ok(boots);
+            return Ok(scanner.finish());
         }
         let mut progress = if self.quiet {
             Progress::silent()
@@ -362,6 +427,42 @@ impl Context {
         report_diagnostics(source.as_ref());
         Ok(scanner.finish())
     }
+
+    /// [`boot_scan::scan_indexed`] over this context's journal: `only` these
+    /// boots, or all.
+    fn scan_indexed(&self, only: &[journal::Id128]) -> Result<(BootScanner, journal::Diagnostics)> {
+        let journal = self.journal()?;
+        Ok(boot_scan::scan_indexed(
+            only,
+            |filter| journal.boot_headers(&self.with_time(filter), self.strictness),
+            |filter| {
+                let tails = filter.last_per_boot;
+                let source = journal.open(&self.with_time(filter), self.strictness)?;
+                Ok(if tails {
+                    Box::new(Keep {
+                        source,
+                        into: self.tails.clone(),
+                        kept: Vec::new(),
+                    })
+                } else {
+                    source
+                })
+            },
+        )?)
+    }
+}
+
+/// What a journal's index tells of its boots (see [`journal::Outline`]).
+struct IndexView {
+    machine_ids: usize,
+    /// Every boot, oldest first, when sequence numbers alone order them.
+    order: Option<Vec<journal::Id128>>,
+}
+
+const NO_BOOT: &str = "the journal holds no boot; check the source with `jforensics boots`";
+
+fn ids(boots: &[Boot]) -> Vec<journal::Id128> {
+    boots.iter().map(|b| b.boot_id).collect()
 }
 
 impl Context {
@@ -469,9 +570,7 @@ fn with_time(time: &Filter, filter: Filter) -> Filter {
 pub fn pick<'a>(all: &'a [Boot], boot: &BootArg) -> Result<&'a Boot> {
     match boot.spec() {
         Some(spec) => Ok(boot_scan::select(all, spec)?),
-        None => Ok(all
-            .last()
-            .ok_or("the journal holds no boot; check the source with `jforensics boots`")?),
+        None => Ok(all.last().ok_or(NO_BOOT)?),
     }
 }
 

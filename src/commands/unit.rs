@@ -11,11 +11,11 @@ use crate::cli::{Format, UnitArgs};
 use jforensics::events::unit_name;
 
 pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
-    let all = ctx.boots()?;
     let selected: Vec<_> = if args.all_boots {
-        all.clone()
+        ctx.boots()?
     } else {
-        vec![super::pick(&all, &args.boot)?.clone()]
+        let (mut near, at) = ctx.boot_with_neighbours(&args.boot)?;
+        vec![near.swap_remove(at)]
     };
     let unit = unit_name(&args.unit);
     // Each boot is read on its own (indexed _BOOT_ID match), so only one

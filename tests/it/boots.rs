@@ -346,3 +346,44 @@ fn one_read_of_every_boots_tail_equals_a_read_per_boot() {
         assert_eq!(all_at_once, one_per_boot, "{spec:?}");
     }
 }
+
+/// A command about one boot reads only that boot and its neighbours when
+/// the journal's index orders every boot by sequence numbers; what it says
+/// must be what reading every boot says. A `-S` bound before the journal
+/// begins takes the reading of every boot (no index holds wall-clock bounds).
+#[test]
+fn a_boot_read_with_its_neighbours_only_says_what_reading_every_boot_says() {
+    use crate::support::fixture::Fixture;
+    use jforensics::journal::{Filter, Journal, SourceSpec};
+    read_through_the_binary();
+    for fixture in Fixture::every() {
+        let dir = fixture.dir_arg();
+        let journal = Journal::prepare(&SourceSpec::Directory(dir.into())).unwrap();
+        let outline = journal.outline(&Filter::all()).expect("an outline");
+        assert!(
+            jforensics::boots::outline_order(&outline).is_some(),
+            "{}: the index does not order the boots",
+            fixture.name
+        );
+        for boot in ["0", "-1", "1"] {
+            for command in [
+                &["since-boot", "-o", "json"][..],
+                &["unit", "systemd-journald.service"],
+                &["findings", "-o", "json"],
+            ] {
+                let narrow = [&["-D", dir][..], command, &["-b", boot]].concat();
+                let whole = [&["-D", dir, "-S", "2000-01-01"][..], command, &["-b", boot]].concat();
+                let (narrow, whole) = (jforensics(&narrow), jforensics(&whole));
+                let what = format!("{} {command:?} -b {boot}", fixture.name);
+                assert!(narrow.status.success(), "{what}");
+                assert_eq!(narrow.status, whole.status, "{what}");
+                assert_eq!(
+                    String::from_utf8_lossy(&narrow.stdout),
+                    String::from_utf8_lossy(&whole.stdout),
+                    "{what}"
+                );
+                assert_eq!(narrow.stderr, whole.stderr, "{what}");
+            }
+        }
+    }
+}
