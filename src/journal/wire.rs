@@ -87,14 +87,35 @@ fn read_u32(r: &mut impl Read) -> std::io::Result<u32> {
 }
 
 pub fn read_bytes(r: &mut impl Read) -> std::io::Result<Vec<u8>> {
-    let len = read_u32(r)? as usize;
     let mut v = Vec::new();
-    // `take` bounds the allocation by what really arrives.
-    r.take(len as u64).read_to_end(&mut v)?;
-    if v.len() != len {
-        return Err(std::io::ErrorKind::UnexpectedEof.into());
-    }
+    append_bytes(r, &mut v)?;
     Ok(v)
+}
+
+/// Reads length-prefixed bytes onto the end of `buf`.
+fn append_bytes(r: &mut impl Read, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    /// Up to this many bytes are made room for before they arrive; a larger
+    /// length grows the buffer only as bytes come, so a torn frame cannot
+    /// claim gigabytes.
+    const ROOM: usize = 1 << 16;
+    let len = read_u32(r)? as usize;
+    let start = buf.len();
+    let read = if len <= ROOM {
+        buf.resize(start + len, 0);
+        r.read_exact(&mut buf[start..])
+    } else {
+        r.take(len as u64).read_to_end(buf).and_then(|_| {
+            if buf.len() - start == len {
+                Ok(())
+            } else {
+                Err(std::io::ErrorKind::UnexpectedEof.into())
+            }
+        })
+    };
+    if read.is_err() {
+        buf.truncate(start);
+    }
+    read
 }
 
 pub fn read_string(r: &mut impl Read) -> std::io::Result<String> {
@@ -118,6 +139,7 @@ pub fn write_entry(out: &mut impl Write, e: &Entry) -> std::io::Result<()> {
     out.write_all(&e.boot_id.0)?;
     write_bytes(out, e.cursor.as_bytes())?;
     out.write_all(&(e.field_count() as u32).to_le_bytes())?;
+    out.write_all(&(e.data_len() as u32).to_le_bytes())?;
     for (name, value) in e.fields() {
         write_bytes(out, name.as_bytes())?;
         write_bytes(out, value)?;
@@ -137,10 +159,11 @@ pub fn read_entry(r: &mut impl Read) -> std::io::Result<Entry> {
     entry.seqnum = seqnum;
     entry.cursor = read_string(r)?;
     let n = read_u32(r)?;
+    let bytes = read_u32(r)? as usize;
+    // Sizes from the frame, capped: a torn frame cannot claim much.
+    entry.reserve((n as usize).min(1 << 10), bytes.min(1 << 20));
     for _ in 0..n {
-        let name = read_string(r)?;
-        let value = read_bytes(r)?;
-        entry.push_field(&name, &value);
+        entry.push_field_from(|buf| append_bytes(r, buf))?;
     }
     Ok(entry)
 }

@@ -82,6 +82,7 @@ pub fn read(
         deliver,
         failure: None,
         doubt: false,
+        last_size: (0, 0),
     };
     for part in &parts {
         let Some(offsets) = files
@@ -189,6 +190,8 @@ struct Emitter<'a, D> {
     deliver: D,
     failure: Option<std::io::Error>,
     doubt: bool,
+    /// Fields and bytes of the entry delivered last.
+    last_size: (usize, usize),
 }
 
 impl<D: FnMut(Entry) -> std::io::Result<()>> Emitter<'_, D> {
@@ -199,6 +202,8 @@ impl<D: FnMut(Entry) -> std::io::Result<()>> Emitter<'_, D> {
             return true;
         }
         let mut entry = Entry::new(h.realtime, h.boot_id);
+        // Entries of one read are alike in size: room for the last one's.
+        entry.reserve(self.last_size.0, self.last_size.1);
         entry.monotonic_usec = Some(h.monotonic);
         entry.seqnum = Some(h.seqnum);
         entry.cursor = cursor(at);
@@ -216,6 +221,7 @@ impl<D: FnMut(Entry) -> std::io::Result<()>> Emitter<'_, D> {
             self.doubt = true;
             return false;
         }
+        self.last_size = (entry.field_count(), entry.data_len());
         match (self.deliver)(entry) {
             Ok(()) => {
                 self.delivered += 1;
