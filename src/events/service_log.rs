@@ -18,8 +18,9 @@
 //! when it is ready has no readiness event, and that is all it means.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::Manager;
 use crate::evidence::Evidence;
@@ -94,8 +95,9 @@ const UPSTREAM_ERROR: &str = r#"(?i)(connection refused|ECONNREFUSED|connect\(\)
 /// "07:04:09" do not match: the part before their colon is only digits.
 const PORT: &str = r#"(?i)(?:(?:\b(?:\d{1,3}\.){3}\d{1,3}|\blocalhost|\[[0-9a-f:.]*\]|\*|\b[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)*|(?:^|[\s"'(=,]))):(\d{2,5})\b|\bport\s+(\d{2,5})\b"#;
 
-/// The default readiness patterns (they apply to every unit).
-pub fn default_ready_patterns() -> Vec<ReadyPattern> {
+/// The patterns compiled once per run, not once per boot: a `findings` run
+/// over hundreds of boots spent more time compiling them than matching.
+static DEFAULT_READY_COMPILED: LazyLock<Vec<ReadyPattern>> = LazyLock::new(|| {
     DEFAULT_READY
         .iter()
         .map(|p| ReadyPattern {
@@ -103,7 +105,17 @@ pub fn default_ready_patterns() -> Vec<ReadyPattern> {
             regex: Regex::new(&format!("(?i){p}")).expect("default readiness pattern compiles"),
         })
         .collect()
-}
+});
+/// The default readiness patterns and then the upstream-error pattern as
+/// one set: a service line is scanned once, not once per pattern.
+static SCREEN: LazyLock<RegexSet> = LazyLock::new(|| {
+    let ready = DEFAULT_READY.iter().map(|p| format!("(?i){p}"));
+    RegexSet::new(ready.chain([UPSTREAM_ERROR.to_string()])).expect("service line patterns compile")
+});
+/// The upstream-error pattern's place in [`SCREEN`].
+const UPSTREAM_IN_SCREEN: usize = DEFAULT_READY.len();
+static PORT_COMPILED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(PORT).expect("port pattern compiles"));
 
 /// What a service line said.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -218,8 +230,8 @@ pub const MAX_ERRORS: usize = 5_000;
 /// Reads service output of one boot while entries stream past.
 pub struct ServiceLogScanner {
     boot_id: Id128,
-    ready: Vec<ReadyPattern>,
-    upstream: Regex,
+    /// `--ready-pattern`s, tried before the defaults.
+    extra: Vec<ReadyPattern>,
     port: Regex,
     log: BootServiceLog,
     outside: HashMap<String, OutsideProcess>,
@@ -229,13 +241,10 @@ pub struct ServiceLogScanner {
 impl ServiceLogScanner {
     /// `extra` patterns are tried before the defaults.
     pub fn new(boot_id: Id128, extra: &[ReadyPattern]) -> ServiceLogScanner {
-        let mut ready = extra.to_vec();
-        ready.extend(default_ready_patterns());
         ServiceLogScanner {
             boot_id,
-            ready,
-            upstream: Regex::new(UPSTREAM_ERROR).expect("upstream pattern compiles"),
-            port: Regex::new(PORT).expect("port pattern compiles"),
+            extra: extra.to_vec(),
+            port: PORT_COMPILED.clone(),
             log: BootServiceLog {
                 boot_id,
                 ..BootServiceLog::default()
@@ -278,16 +287,25 @@ impl ServiceLogScanner {
         if message.is_empty() {
             return;
         }
-        let kind = if let Some(p) = self
-            .ready
+        let extra = self
+            .extra
             .iter()
-            .find(|p| p.applies_to(unit) && p.regex.is_match(&message))
-        {
+            .find(|p| p.applies_to(unit) && p.regex.is_match(&message));
+        let screened = match extra {
+            Some(_) => None,
+            None => Some(SCREEN.matches(&message)),
+        };
+        // The first default that matches, as trying them in order finds it.
+        let default = screened
+            .as_ref()
+            .and_then(|hits| hits.iter().next())
+            .and_then(|i| DEFAULT_READY_COMPILED.get(i));
+        let kind = if let Some(p) = extra.or(default) {
             ServiceLogKind::Ready {
                 pattern: p.regex.as_str().trim_start_matches("(?i)").to_string(),
                 ports: self.ports(&message),
             }
-        } else if self.upstream.is_match(&message) {
+        } else if screened.is_some_and(|hits| hits.matched(UPSTREAM_IN_SCREEN)) {
             if self.errors_kept >= MAX_ERRORS {
                 self.log.errors_dropped += 1;
                 return;
