@@ -174,6 +174,12 @@ impl JournalFile {
         (*b.get(kind_at)? == kind && size >= fixed && whole).then_some(size)
     }
 
+    /// Gives back the mapped pages of `range` (see `mapped.rs`).
+    pub fn release(&self, range: std::ops::Range<u64>) {
+        let at = |o: u64| usize::try_from(o).unwrap_or(usize::MAX);
+        self.map.release(at(range.start)..at(range.end));
+    }
+
     fn entry_array_item_size(&self) -> u64 {
         if self.compact { 4 } else { 8 }
     }

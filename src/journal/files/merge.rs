@@ -15,6 +15,9 @@ use std::cmp::Ordering;
 use super::format::{EntryHead, JournalFile};
 use crate::journal::Id128;
 
+/// How far a walk gets into a file before it gives back the pages behind.
+const RELEASE_EVERY: u64 = 16 << 20;
+
 /// An entry as the merge sees it: the header and its file's series.
 #[derive(Clone, Copy, Debug)]
 pub struct Located {
@@ -132,6 +135,10 @@ pub fn walk_offsets(
         cursors.push(c);
     }
     let mut current: Option<(Located, usize)> = None;
+    // Each file is walked forwards: the pages behind a cursor are given back
+    // as it goes, so a walk over a big journal does not end up holding every
+    // page of every file. Whatever is read again faults back in.
+    let mut released = vec![0u64; files.len()];
     loop {
         let mut best: Option<usize> = None;
         for i in 0..cursors.len() {
@@ -160,6 +167,10 @@ pub fn walk_offsets(
         };
         if !visit(&chosen, b, offset) {
             break;
+        }
+        if offset >= released[b] + RELEASE_EVERY {
+            files[b].release(released[b]..offset);
+            released[b] = offset;
         }
         c.advance();
         current = Some((chosen, b));
