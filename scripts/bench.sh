@@ -3,14 +3,15 @@
 # and prints time and peak memory of each side by side with the ratio. Not
 # part of the test suite: timings are measurements, never assertions.
 #
-#   scripts/bench.sh [COPIES] [FILES]
+#   scripts/bench.sh [COPIES]
 #
 # The data: the system journal of systemd's no-RTC test sample (4 boots,
 # 9,142 entries), exported and re-imported COPIES times (default 110) with
-# fresh boot ids and wall-clock times a day apart per copy, through
-# systemd-journal-remote into FILES journal files (default 8, like rotated
-# files): 1,005,620 entries and 440 boots. Then the largest recorded fixture
-# (debian13), unpacked so journalctl can read it too.
+# fresh boot ids and wall-clock times a day apart per copy, boot after boot,
+# through one systemd-journal-remote: 1,005,620 entries and 440 boots in one
+# sequence series over the files it rotates at its size limit (3), as a
+# host's journald writes them. Then the largest recorded fixture (debian13),
+# unpacked so journalctl can read it too.
 #
 # Generated data lives in $BENCH_DIR (default /tmp/jforensics-bench), never in
 # the repository. Builds and measures the release binary (CARGO_TARGET_DIR is
@@ -20,7 +21,6 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 command -v hyperfine >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq hyperfine >/dev/null; }
 copies="${1:-110}"
-files="${2:-8}"
 work="${BENCH_DIR:-/tmp/jforensics-bench}"
 runs="${BENCH_RUNS:-5}"
 mkdir -p "$work"
@@ -33,19 +33,18 @@ else
 fi
 remote=$(ls /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal-remote 2>/dev/null | head -1)
 
-big="$work/big-$copies-$files"
+big="$work/big-$copies"
 if [ ! -f "$big/.complete" ]; then
     rm -rf "$work/src" "$big"; mkdir -p "$work/src" "$big"
     for f in tests/fixtures/systemd/no-rtc/system*.zst; do
         zstd -q -d "$f" -o "$work/src/$(basename "${f%.zst}")"
     done
     journalctl -D "$work/src" -o export > "$work/src/all.export"
-    per=$(( (copies + files - 1) / files ))
-    for ((i = 0; i * per < copies; i++)); do
-        n=$(( copies - i * per < per ? copies - i * per : per ))
-        python3 scripts/bench_replicate.py "$work/src/all.export" "$n" $((i * per)) \
-            | "$remote" --output="$big/system@$(printf %02d "$i").journal" - 2>/dev/null
-    done
+    # The sample's files are four sequence series that only wall clocks
+    # order; each copy is written boot after boot in jforensics' order.
+    order=$("$bin" -D "$work/src" boots -o json 2>/dev/null | jq -r '[.[].boot_id] | join(",")')
+    python3 scripts/bench_replicate.py "$work/src/all.export" "$copies" 0 "$order" \
+        | "$remote" --output="$big/system.journal" - 2>/dev/null
     touch "$big/.complete"
 fi
 

@@ -1,14 +1,19 @@
 """Replicates a `journalctl -o export` stream COPIES times for benchmarks.
 
-    bench_replicate.py EXPORT COPIES [FIRST]
+    bench_replicate.py EXPORT COPIES [FIRST [BOOTS]]
 
 writes copies FIRST .. FIRST+COPIES-1 (FIRST defaults to 0), so a journal
-can be written as several files, one range of copies each.
+can be written in parts, one range of copies each.
 
 Each copy gets fresh boot ids (derived from the originals and the copy number)
 and wall-clock times shifted past the previous copy, so the result is a
 journal of many distinct boots, not duplicates. Binary (length-framed) fields
 are copied byte for byte.
+
+BOOTS, the original boot ids comma-separated, writes each copy boot after
+boot in that order, as one journald writes a host's boots: `journalctl -o
+export` of a journal whose boots it orders by wall clock (systemd's no-RTC
+sample) interleaves them, which no journald writes.
 """
 import hashlib
 import struct
@@ -47,9 +52,15 @@ def main():
     data = open(sys.argv[1], "rb").read()
     copies = int(sys.argv[2])
     first = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    stream = list(entries(data))
+    if len(sys.argv) > 4:
+        order = sys.argv[4].split(",")
+        boot_of = lambda e: next((v.decode() for n, v, _ in e if n == b"_BOOT_ID"), "")
+        rank = lambda e: order.index(boot_of(e)) if boot_of(e) in order else len(order)
+        stream.sort(key=rank)  # stable: each boot's entries keep their order
     out = sys.stdout.buffer
     for copy in range(first, first + copies):
-        for entry in entries(data):
+        for entry in stream:
             for name, value, binary in entry:
                 if name in (b"_BOOT_ID",):
                     value = hashlib.md5(value + b"%d" % copy).hexdigest().encode()
