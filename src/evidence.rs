@@ -7,6 +7,11 @@ use serde::Serialize;
 
 use crate::journal::Entry;
 
+/// Every field [`Evidence::from_entry`] reads by name. An entry without a
+/// message is also described by its first fields, which a reader asked for
+/// named fields delivers anyway ([`crate::journal::Fields::Named`]).
+pub const FIELDS: &[&str] = &["MESSAGE", "SYSLOG_IDENTIFIER", "_COMM", "_TRANSPORT"];
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Evidence {
     /// journalctl's cursor of the entry (empty if the source had none).

@@ -29,7 +29,7 @@ use jforensics::present::color::{self, When};
 use jforensics::present::time::Zone;
 use jforensics::report::terminal::Style;
 
-use jforensics::findings::{BootData, Finding, Options as DetectorOptions, read_boot};
+use jforensics::findings::{BootData, Finding, Options as DetectorOptions, boot_filter, read_boot};
 
 use crate::cli::{BootArg, Cli, ColorChoice, Command, FailOnArg, OutputArgs, SourceArgs};
 use progress::Progress;
@@ -478,7 +478,7 @@ impl Context {
         // Not `self`, which is not shared between threads.
         let (strictness, time) = (self.strictness, &self.time_filter);
         let read = |boot: &Boot| -> std::result::Result<_, JournalError> {
-            let filter = with_time(time, Filter::all().boot(boot.boot_id));
+            let filter = with_time(time, boot_filter(boot.boot_id));
             let mut source = journal.open(&filter, strictness)?;
             let data = read_boot(boot, source.as_mut(), options)?;
             Ok((data, source.diagnostics().clone()))

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use jforensics::boots;
 use jforensics::cause::BootAnalysis;
 use jforensics::findings;
-use jforensics::journal::Filter;
 use jforensics::tables::output::{self, Format, TableStyle};
 use jforensics::tables::{Inputs, Table, Tables, dataset, queries, sql};
 use polars::prelude::DataFrame;
@@ -156,7 +155,7 @@ pub(super) fn analysed(ctx: &Context, boot: Option<&str>) -> Result<Analysed> {
     let data = read
         .into_iter()
         .map(|b| {
-            let mut source = ctx.open(Filter::all().boot(b.boot_id))?;
+            let mut source = ctx.open(findings::boot_filter(b.boot_id))?;
             Ok(findings::read_boot(b, source.as_mut(), &options)?)
         })
         .collect::<Result<Vec<_>>>()?;

@@ -27,6 +27,7 @@ pub use event::{
     Event, EventKind, EventTag, ExitKind, JobType, Manager, ProcessExit, ProcessRole, Resources,
     TriggerKind,
 };
+pub use parse::FIELDS;
 pub use text::{
     is_transient_name, looks_like_command_line, parse_systemctl_command, parse_systemd_run_unit,
     unit_name,

@@ -10,6 +10,49 @@ use super::event::{
 use super::ids;
 use super::text;
 
+/// Every field [`Event::from_entry`] reads (besides what
+/// [`Evidence::from_entry`] reads for the event's evidence): a reader asked
+/// for these alone loses no event. A field read here and missing from this
+/// list is caught by `findings`' tests on every recorded fixture.
+pub const FIELDS: &[&str] = &[
+    "MESSAGE",
+    "MESSAGE_ID",
+    "PRIORITY",
+    "SYSLOG_IDENTIFIER",
+    "SYSLOG_PID",
+    "_PID",
+    "_UID",
+    "_TRANSPORT",
+    "_SYSTEMD_UNIT",
+    "_SYSTEMD_USER_UNIT",
+    "_SOURCE_MONOTONIC_TIMESTAMP",
+    "UNIT",
+    "USER_UNIT",
+    "INVOCATION_ID",
+    "USER_INVOCATION_ID",
+    "JOB_ID",
+    "JOB_TYPE",
+    "JOB_RESULT",
+    "UNIT_RESULT",
+    "N_RESTARTS",
+    "EXIT_CODE",
+    "EXIT_STATUS",
+    "COMMAND",
+    "EXECUTABLE",
+    "SHUTDOWN",
+    "CPU_USAGE_NSEC",
+    "MEMORY_PEAK",
+    "IO_METRIC_READ_BYTES",
+    "IO_METRIC_WRITE_BYTES",
+    "COREDUMP_COMM",
+    "COREDUMP_EXE",
+    "COREDUMP_PID",
+    "COREDUMP_SIGNAL",
+    "COREDUMP_UID",
+    "COREDUMP_UNIT",
+    "COREDUMP_USER_UNIT",
+];
+
 impl Event {
     /// The event an entry records, or None when it is nothing this module
     /// understands (most entries: other programs, audit records, reloads).

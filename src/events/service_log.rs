@@ -227,6 +227,21 @@ impl BootServiceLog {
 /// can log thousands, and a handful proves the point.
 pub const MAX_ERRORS: usize = 5_000;
 
+/// Every field [`ServiceLogScanner::observe`] reads (besides what
+/// [`Evidence::from_entry`] reads).
+pub const FIELDS: &[&str] = &[
+    "MESSAGE",
+    "SYSLOG_IDENTIFIER",
+    "_COMM",
+    "_PID",
+    "_UID",
+    "_TRANSPORT",
+    "_SYSTEMD_UNIT",
+    "_SYSTEMD_USER_UNIT",
+    "_SYSTEMD_INVOCATION_ID",
+    "_SYSTEMD_OWNER_UID",
+];
+
 /// Reads service output of one boot while entries stream past.
 pub struct ServiceLogScanner {
     boot_id: Id128,

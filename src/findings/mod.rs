@@ -27,9 +27,10 @@ use serde::Serialize;
 
 use crate::boots::Boot;
 use crate::cause::{self, BootAnalysis};
-use crate::events::service_log::{BootServiceLog, ReadyPattern, ServiceLogScanner};
-use crate::evidence::Evidence;
-use crate::journal::{EntrySource, Id128, JournalError};
+use crate::events;
+use crate::events::service_log::{self, BootServiceLog, ReadyPattern, ServiceLogScanner};
+use crate::evidence::{self, Evidence};
+use crate::journal::{EntrySource, Fields, Filter, Id128, JournalError};
 use crate::lifecycle;
 use crate::present::time::Zone;
 
@@ -292,6 +293,28 @@ impl Default for Options {
 pub struct BootData {
     pub analysis: BootAnalysis,
     pub service_log: BootServiceLog,
+}
+
+/// What [`read_boot`] needs of the journal: every entry of the boot, and of
+/// each entry only the fields the events, the service log and the evidence
+/// read. The others (command lines, cgroups, code locations, security
+/// contexts) are most of an entry's bytes, and nothing here reads them.
+pub fn boot_filter(boot_id: Id128) -> Filter {
+    let mut names: Vec<String> = Vec::new();
+    for name in events::FIELDS
+        .iter()
+        .chain(service_log::FIELDS)
+        .chain(evidence::FIELDS)
+    {
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    }
+    Filter {
+        fields: Fields::Named(names),
+        ..Filter::all()
+    }
+    .boot(boot_id)
 }
 
 /// Reads one boot's entries (all of them: service output matters here, not

@@ -451,3 +451,74 @@ fn severities_order_for_fail_on_and_kinds_round_trip() {
     );
     assert!(id.starts_with("crash-loop-"));
 }
+
+/// Every recorded fixture (systemd 252 and 257, systemd's no-RTC sample).
+const RECORDED: [&str; 5] = [
+    "tests/fixtures/debian12/journal",
+    "tests/fixtures/debian13/journal",
+    "tests/fixtures/debian12-races/journal",
+    "tests/fixtures/debian13-races/journal",
+    "tests/fixtures/systemd/no-rtc",
+];
+
+#[test]
+fn a_boot_read_with_only_the_fields_boot_filter_names_is_understood_as_a_whole_one() {
+    use crate::journal::libsystemd::{self, LibsystemdSource};
+    use crate::journal::{Filter, SourceSpec, for_each_entry};
+    let options = Options::default();
+    for dir in RECORDED {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "zst"))
+            .collect();
+        let prepared = libsystemd::prepare(&SourceSpec::Files(files)).unwrap();
+        let mut source = LibsystemdSource::open(prepared.copy_for_child(), Filter::all()).unwrap();
+        let mut entries = Vec::new();
+        for_each_entry(&mut source, |e| entries.push(e)).unwrap();
+        let mut scanner = BootScanner::new();
+        entries.iter().for_each(|e| scanner.observe(e));
+        let boots = scanner.finish();
+        let (mut whole_fields, mut narrow_fields) = (0, 0);
+        let mut read = |narrow: bool| -> Vec<BootData> {
+            boots
+                .iter()
+                .map(|boot| {
+                    let fields = boot_filter(boot.boot_id).fields;
+                    let of_boot: Vec<Entry> = entries
+                        .iter()
+                        .filter(|e| e.boot_id == boot.boot_id)
+                        .cloned()
+                        .map(|mut e| {
+                            if narrow {
+                                // What a reader asked for `fields` delivers.
+                                e.retain_fields(|position, name| fields.keeps(position, name));
+                                narrow_fields += e.field_count();
+                            } else {
+                                whole_fields += e.field_count();
+                            }
+                            e
+                        })
+                        .collect();
+                    let mut source = VecSource(of_boot.into_iter(), Default::default());
+                    read_boot(boot, &mut source, &options).unwrap()
+                })
+                .collect()
+        };
+        let (whole, narrow) = (read(false), read(true));
+        assert!(
+            narrow_fields < whole_fields,
+            "{dir:?}: the filter keeps {narrow_fields} of {whole_fields} fields"
+        );
+        for (w, n) in whole.iter().zip(&narrow) {
+            assert!(
+                format!("{w:?}") == format!("{n:?}"),
+                "{dir:?}: boot {} reads differently without the fields boot_filter leaves out",
+                w.analysis.boot.boot_id
+            );
+        }
+        let found = |data: &[BootData]| serde_json::to_string(&detect(data, &options)).unwrap();
+        assert_eq!(found(&whole), found(&narrow), "{dir:?}");
+    }
+}

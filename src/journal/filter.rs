@@ -96,6 +96,47 @@ impl Fields {
     }
 }
 
+/// [`Fields`] made ready to be asked about every field of many entries: a
+/// name is compared only with the wanted names of its length.
+pub struct FieldPicker<'a> {
+    fields: &'a Fields,
+    by_len: Vec<Vec<&'a [u8]>>,
+}
+
+impl Fields {
+    pub fn picker(&self) -> FieldPicker<'_> {
+        let mut by_len: Vec<Vec<&[u8]>> = Vec::new();
+        if let Fields::Named(names) = self {
+            for name in names {
+                let len = name.len();
+                if by_len.len() <= len {
+                    by_len.resize_with(len + 1, Vec::new);
+                }
+                by_len[len].push(name.as_bytes());
+            }
+        }
+        FieldPicker {
+            fields: self,
+            by_len,
+        }
+    }
+}
+
+impl FieldPicker<'_> {
+    /// Whether a field called `name` is wanted for its name; the first
+    /// [`Fields::FIRST_KEPT`] fields of an entry are delivered whatever it is.
+    pub fn wants(&self, name: &[u8]) -> bool {
+        match self.fields {
+            Fields::All => true,
+            Fields::HeaderOnly => false,
+            Fields::Named(_) => self
+                .by_len
+                .get(name.len())
+                .is_some_and(|names| names.contains(&name)),
+        }
+    }
+}
+
 /// What to read. All parts are ANDed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {

@@ -418,12 +418,7 @@ impl JournalFile {
     /// The payload (`FIELD=value`) of the DATA object at `data`, unpacked.
     pub fn data_payload(&self, data: u64) -> Option<std::borrow::Cow<'_, [u8]>> {
         use std::io::Read;
-        let b: &[u8] = &self.map;
-        let fixed = self.data_fixed();
-        let size = self.object(data, OBJECT_DATA, fixed)?;
-        let start = usize::try_from(data + fixed).ok()?;
-        let raw = b.get(start..usize::try_from(data + size).ok()?)?;
-        let flags = *b.get(usize::try_from(data).ok()? + 1)?;
+        let (flags, raw) = self.data_stored(data)?;
         // One byte past the threshold tells a field too large to hand out.
         let bounded = |decoder: &mut dyn Read| {
             let mut out = Vec::new();
@@ -443,6 +438,25 @@ impl JournalFile {
             _ => return None,
         };
         (unpacked.len() <= DATA_THRESHOLD).then_some(std::borrow::Cow::Owned(unpacked))
+    }
+
+    /// The payload of the DATA object at `data` when it is stored as is,
+    /// borrowed from the map; None when it is packed (ask
+    /// [`JournalFile::data_payload`]) or the object is damaged.
+    pub fn data_plain(&self, data: u64) -> Option<&[u8]> {
+        let (flags, raw) = self.data_stored(data)?;
+        (flags == 0 && raw.len() <= DATA_THRESHOLD).then_some(raw)
+    }
+
+    /// A DATA object's compression flags and its payload as stored.
+    fn data_stored(&self, data: u64) -> Option<(u8, &[u8])> {
+        let b: &[u8] = &self.map;
+        let fixed = self.data_fixed();
+        let size = self.object(data, OBJECT_DATA, fixed)?;
+        let start = usize::try_from(data + fixed).ok()?;
+        let raw = b.get(start..usize::try_from(data + size).ok()?)?;
+        let flags = *b.get(usize::try_from(data).ok()? + 1)?;
+        Some((flags, raw))
     }
 }
 

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use super::format::JournalFile;
 use super::merge::{self, Located};
 use super::{Paths, cursor, open_all};
-use crate::journal::filter::{checked_per_entry, group_fields};
+use crate::journal::filter::{FieldPicker, checked_per_entry, group_fields};
 use crate::journal::{Entry, Fields, Filter, Match};
 
 /// How a read ended.
@@ -38,11 +38,12 @@ pub enum Outcome {
     LeftToLibsystemd { delivered: u64 },
 }
 
-/// A field of a DATA object, as an entry carries it; `None` for a payload
-/// libsystemd's reader skips (no `=`, a name that is not UTF-8).
-type Field = Option<(Box<str>, Box<[u8]>)>;
+/// Packed DATA payloads, unpacked, by file and object offset: the same
+/// object recurs in many entries, and unpacking is what it costs. Payloads
+/// stored as they are are read straight from the map instead.
+type Unpacked = HashMap<(usize, u64), Box<[u8]>, OffsetHash>;
 
-/// Bounds the memory of the field cache on long reads.
+/// Bounds the memory of the unpacked payloads on long reads.
 const CACHE_MAX: usize = 1 << 18;
 
 /// Reads the entries `filter` selects, handing each to `deliver` in
@@ -77,6 +78,7 @@ pub fn read(
     let mut out = Emitter {
         files: &files,
         filter,
+        picker: filter.fields.picker(),
         cache: HashMap::default(),
         delivered: 0,
         deliver,
@@ -185,7 +187,8 @@ fn rising(files: &[JournalFile], lists: &[Vec<u64>]) -> bool {
 struct Emitter<'a, D> {
     files: &'a [JournalFile],
     filter: &'a Filter,
-    cache: HashMap<(usize, u64), Field, OffsetHash>,
+    picker: FieldPicker<'a>,
+    cache: Unpacked,
     delivered: u64,
     deliver: D,
     failure: Option<std::io::Error>,
@@ -213,7 +216,7 @@ impl<D: FnMut(Entry) -> std::io::Result<()>> Emitter<'_, D> {
                 &self.files[file],
                 file,
                 offset,
-                &self.filter.fields,
+                &self.picker,
                 &mut self.cache,
             )
             .is_none()
@@ -381,12 +384,13 @@ fn fill(
     file: &JournalFile,
     index: usize,
     offset: u64,
-    fields: &Fields,
-    cache: &mut HashMap<(usize, u64), Field, OffsetHash>,
+    picker: &FieldPicker,
+    cache: &mut Unpacked,
 ) -> Option<()> {
     if cache.len() > CACHE_MAX {
         cache.clear();
     }
+    // Fields counted so far: the first few are kept whatever their names.
     let mut position = 0;
     for data in file.entry_data(offset)? {
         if data == 0 {
@@ -394,27 +398,32 @@ fn fill(
             // skips it and reads the entry's other fields.
             continue;
         }
-        let field = match cache.get(&(index, data)) {
-            Some(f) => f,
-            None => {
-                let parsed = parse(&file.data_payload(data)?);
-                cache.entry((index, data)).or_insert(parsed)
-            }
+        let payload: &[u8] = match file.data_plain(data) {
+            Some(plain) => plain,
+            None => match cache.entry((index, data)) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(file.data_payload(data)?.into_owned().into_boxed_slice())
+                }
+            },
         };
-        if let Some((name, value)) = field {
-            if fields.keeps(position, name) {
-                entry.push_field(name, value);
-            }
-            position += 1;
+        // libsystemd's reader skips a payload without `=` or whose name is
+        // not UTF-8; such a field takes no position.
+        let Some(eq) = payload.iter().position(|b| *b == b'=') else {
+            continue;
+        };
+        let (name, value) = (&payload[..eq], &payload[eq + 1..]);
+        let wanted = picker.wants(name);
+        if !wanted && position >= Fields::FIRST_KEPT {
+            continue;
         }
+        let Ok(name) = std::str::from_utf8(name) else {
+            continue;
+        };
+        entry.push_field(name, value);
+        position += 1;
     }
     Some(())
-}
-
-fn parse(payload: &[u8]) -> Field {
-    let eq = payload.iter().position(|b| *b == b'=')?;
-    let name = std::str::from_utf8(&payload[..eq]).ok()?;
-    Some((name.into(), payload[eq + 1..].into()))
 }
 
 /// Object offsets are distinct numbers from this process's own files, not
