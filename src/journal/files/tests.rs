@@ -345,6 +345,13 @@ fn filters(boots: &[Id128], middle: u64) -> Vec<Filter> {
             ..Filter::all()
         },
         Filter::all().boot(boots[0]),
+        // A whole boot with named fields, as the detectors read one: names
+        // past an entry's first fields decide.
+        Filter {
+            fields: named(&["MESSAGE", "_SYSTEMD_UNIT", "INVOCATION_ID", "_COMM", "UNIT"]),
+            ..Filter::all()
+        }
+        .boot(last),
         Filter {
             boots: boots.to_vec(),
             until_usec: Some(middle),
