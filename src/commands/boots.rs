@@ -11,6 +11,9 @@ use super::{Context, Hosts, Result};
 use crate::cli::{BootsArgs, Format};
 
 pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
+    // Every way on reads all boots first (one host, or the machine listing of
+    // many): doing it now lets the listing reuse the scan's last entries.
+    ctx.boots()?;
     let views = match ctx.hosts()? {
         Hosts::One => {
             let selected = selected(ctx, args)?;

@@ -236,7 +236,10 @@ impl Context {
     /// With `-M`, a view of that machine; with several machines, a view of
     /// each; else [`Hosts::One`].
     pub fn hosts(&self) -> Result<Hosts> {
-        if self.machine_arg.is_none() && self.one_machine_by_index()? {
+        // Once the boots are scanned, their last entries are at hand and the
+        // listing below reads nothing; the index check would read them again.
+        let scanned = self.scanned.get().is_some();
+        if self.machine_arg.is_none() && !scanned && self.one_machine_by_index()? {
             return Ok(Hosts::One);
         }
         let all = self.machines()?;
