@@ -11,8 +11,8 @@ use super::{Context, Hosts, Result};
 use crate::cli::{BootsArgs, Format};
 
 pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
-    // Every way on reads all boots first (one host, or the machine listing of
-    // many): doing it now lets the listing reuse the scan's last entries.
+    // Both branches below read every boot (the one host's table, or the
+    // machine listing): scanning first lets the listing reuse its last entries.
     ctx.boots()?;
     let views = match ctx.hosts()? {
         Hosts::One => {
