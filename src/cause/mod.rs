@@ -154,6 +154,26 @@ pub fn classify(lc: &BootLifecycles) -> Vec<Start> {
     rules::classify(lc)
 }
 
+/// A `manual` start concluded for lack of any other cause, in a boot the
+/// journal read holds only part of: the socket, timer or puller may be
+/// among the missing entries.
+const PARTIAL_MANUAL_CONFIDENCE: f64 = 0.3;
+
+/// Classifies every start of `boot` as [`classify`] does, and says where
+/// the boot's coverage weakens an answer drawn from absence.
+pub fn classify_boot(boot: &Boot, lc: &BootLifecycles) -> Vec<Start> {
+    let mut starts = classify(lc);
+    if !boot.coverage.whole_inside() {
+        for start in starts.iter_mut().filter(|s| s.cause == Cause::Manual) {
+            start.confidence = start.confidence.min(PARTIAL_MANUAL_CONFIDENCE);
+            start.explanation.push_str(
+                " Entries are missing from this boot in the journal read (an excerpt), so what really started it — a socket, a timer, a unit that pulled it in — may be among them.",
+            );
+        }
+    }
+    starts
+}
+
 /// Whether activation `index` counts as a start (see [`Start`]): its start
 /// was logged, its process was seen spawned, or it followed an earlier run.
 /// Runs only seen already running are activations without a known start.
@@ -213,7 +233,7 @@ where
 
 fn finish(boot: &Boot, builder: lifecycle::Builder) -> BootAnalysis {
     let lifecycles = builder.finish();
-    let starts = classify(&lifecycles);
+    let starts = classify_boot(boot, &lifecycles);
     BootAnalysis {
         boot: boot.clone(),
         lifecycles,

@@ -22,8 +22,10 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
     let mut every: Vec<Finding> = Vec::new();
     let mut hosts: Vec<serde_json::Value> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
+    let mut read: Vec<boots::Boot> = Vec::new();
     for (i, view) in views.iter().enumerate() {
-        let (selected, list) = host_findings(view, args)?;
+        let (boots_read, selected, list) = host_findings(view, args)?;
+        read.extend(boots_read);
         match ctx.output.format {
             Format::Json => {
                 ids.extend(selected.iter().map(Id128::to_string));
@@ -47,6 +49,7 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
     }
     if ctx.output.format == Format::Json {
         let mut doc = json::findings::document(&every, &ids);
+        doc["coverage"] = json::coverage(&read);
         if let Some(list) = doc["findings"].as_array_mut() {
             for (f, host) in list.iter_mut().zip(hosts) {
                 if let (Some(f), serde_json::Value::Object(h)) = (f.as_object_mut(), host) {
@@ -60,7 +63,11 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
 }
 
 /// One host's selected boots and its findings, narrowed and sorted as asked.
-pub fn host_findings(ctx: &Context, args: &FindingsArgs) -> Result<(Vec<Id128>, Vec<Finding>)> {
+/// Also the boots that were read, for the document's `coverage`.
+pub fn host_findings(
+    ctx: &Context,
+    args: &FindingsArgs,
+) -> Result<(Vec<boots::Boot>, Vec<Id128>, Vec<Finding>)> {
     // One boot's findings need it and the boot before (see `detect`).
     let (all, selected) = match args.boot.spec() {
         Some(_) => {
@@ -82,18 +89,17 @@ pub fn host_findings(ctx: &Context, args: &FindingsArgs) -> Result<(Vec<Id128>, 
     if args.sort == FindingsSort::Severity {
         findings::sort_by_severity(&mut list);
     }
-    Ok((selected, list))
+    Ok((all, selected, list))
 }
 
 fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
-    let (selected, list) = host_findings(ctx, args)?;
+    let (read, selected, list) = host_findings(ctx, args)?;
     match ctx.output.format {
         Format::Json => {
             let ids: Vec<String> = selected.iter().map(Id128::to_string).collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json::findings::document(&list, &ids))?
-            );
+            let mut doc = json::findings::document(&list, &ids);
+            doc["coverage"] = json::coverage(&read);
+            println!("{}", serde_json::to_string_pretty(&doc)?);
         }
         Format::Short => print!("{}", text(&list, selected.len(), ctx)),
     }

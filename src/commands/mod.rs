@@ -328,6 +328,7 @@ impl Context {
                 self.scanned.get_or_init(|| scanned).clone()
             }
         };
+        self.say_coverage(&boots);
         let bounded =
             self.time_filter.since_usec.is_some() || self.time_filter.until_usec.is_some();
         if boots.is_empty() && bounded {
@@ -396,7 +397,27 @@ impl Context {
             // A boot the index names but no read finds: let the full scan say.
             return self.all_boots_and_position(boot);
         }
+        self.say_coverage(&boots);
         Ok((boots, at - from))
+    }
+
+    /// Says once on stderr what the boots' coverage withholds (see
+    /// [`boot_scan::coverage::describe`]): an excerpt must not pass for a
+    /// journal in which nothing happened.
+    fn say_coverage(&self, boots: &[Boot]) {
+        static SAID: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let Some(sentence) = boot_scan::coverage::describe(boots) else {
+            return;
+        };
+        let line = match self.machine() {
+            Some(m) => format!("jforensics: note: host {}: {sentence}", m.label()),
+            None => format!("jforensics: note: {sentence}"),
+        };
+        let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+        if !said.contains(&line) {
+            eprintln!("{line}");
+            said.push(line);
+        }
     }
 
     fn all_boots_and_position(&self, boot: &BootArg) -> Result<(Vec<Boot>, usize)> {

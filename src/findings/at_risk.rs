@@ -23,6 +23,11 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
     if !f.boot().is_newest() {
         return Vec::new();
     }
+    // "Nothing starts it at boot" is read from the boot's beginning, and
+    // "started by hand" from the absence of any other cause.
+    if !f.boot().coverage.whole_from_start() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let boot = f.boot();
     let running = boot.end == BootEnd::Running;

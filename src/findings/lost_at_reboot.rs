@@ -43,6 +43,12 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
         return Vec::new();
     };
     let after = cx.facts;
+    // "Was running at the end" and "was not started at boot" are absences:
+    // they mean something only where the journal holds the end of the one
+    // boot and the beginning of the other.
+    if !before.boot().coverage.end_judgeable() || !after.boot().coverage.whole_from_start() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for i in before.last_runs_of_system_units() {
         if let Some(f) = lost_unit(before, after, i) {

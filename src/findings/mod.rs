@@ -332,7 +332,7 @@ pub fn read_boot(
         scanner.observe(&entry);
     }
     let lifecycles = builder.finish();
-    let starts = cause::classify(&lifecycles);
+    let starts = cause::classify_boot(boot, &lifecycles);
     Ok(BootData {
         analysis: BootAnalysis {
             boot: boot.clone(),

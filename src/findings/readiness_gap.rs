@@ -27,6 +27,11 @@ use super::{Context, Details, Finding, Kind, ReadinessDetails, Severity, finding
 /// Readiness lines this close after the first one still describe it.
 const PORT_LINES_WITHIN_USEC: u64 = 10_000_000;
 
+/// A gap measured in a boot with entries missing: the first readiness line
+/// may be one of them.
+const EXCERPT_CONFIDENCE: f64 = 0.3;
+const EXCERPT_CAVEAT: &str = " Entries are missing from this boot in the journal read (an excerpt), so an earlier readiness line may be among them and the gap shorter.";
+
 /// Errors kept as evidence (first ones and the last).
 const ERROR_EVIDENCE: usize = 3;
 
@@ -117,6 +122,9 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
             duration(gap),
             short(&ready.evidence.message),
         );
+        // In an excerpt an earlier readiness line may be among the missing
+        // entries, so the gap may be shorter than measured.
+        let partial = !f.boot().coverage.whole_inside();
         if errors.is_empty() {
             summary.push_str("; no other unit logged errors about it in between.");
         } else {
@@ -127,6 +135,9 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
                 errors.len(),
                 if errors.len() == 1 { "" } else { "s" }
             ));
+        }
+        if partial {
+            summary.push_str(EXCERPT_CAVEAT);
         }
         let user = if a.manager == Manager::System {
             ""
@@ -166,10 +177,11 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
             end_realtime_usec: ready.realtime_usec,
             summary,
             hint,
-            confidence: Some(match (exact, ports.is_empty()) {
-                (false, _) => 0.5,
-                (true, true) => 0.7,
-                (true, false) => 0.8,
+            confidence: Some(match (exact, ports.is_empty(), partial) {
+                (_, _, true) => EXCERPT_CONFIDENCE,
+                (false, _, false) => 0.5,
+                (true, true, false) => 0.7,
+                (true, false, false) => 0.8,
             }),
             evidence,
             details: Details::ReadinessGap(ReadinessDetails {

@@ -47,6 +47,9 @@ pub struct Tally<M, S> {
     pub max_realtime: u64,
     /// Lowest and highest seqnum per sequence series (cursor `s=`).
     pub seqnums: Vec<(S, u64, u64)>,
+    /// Every seqnum the boot's entries carry, whatever their series: where
+    /// entries are missing (see [`SeqRuns`]).
+    pub runs: SeqRuns,
     /// Offset of wall clock to monotonic clock when first seen, or at the
     /// last jump.
     pub clock_offset: Option<i128>,
@@ -67,6 +70,7 @@ impl<M: Clone, S: PartialEq + Clone> Tally<M, S> {
             last_mono: mono,
             max_realtime: realtime,
             seqnums: Vec::new(),
+            runs: SeqRuns::default(),
             clock_offset: None,
             clock_jumps: 0,
         }
@@ -99,6 +103,7 @@ impl<M: Clone, S: PartialEq + Clone> Tally<M, S> {
             self.last = mark();
         }
         if let Some((series, seq)) = seq {
+            self.runs.insert(seq);
             match self.seqnums.iter_mut().find(|(s, _, _)| *s == *series) {
                 Some((_, lo, hi)) => {
                     *lo = (*lo).min(seq);
@@ -140,6 +145,7 @@ impl<M: Clone, S: PartialEq + Clone> Tally<M, S> {
                 .into_iter()
                 .map(|(s, lo, hi)| (series(s), lo, hi))
                 .collect(),
+            runs: self.runs,
             clock_offset: self.clock_offset,
             clock_jumps: self.clock_jumps,
         }
@@ -187,6 +193,7 @@ impl BootHeaders {
             wire::write_u64(out, *lo)?;
             wire::write_u64(out, *hi)?;
         }
+        self.runs.encode(out)?;
         let offset = self.clock_offset.unwrap_or(i128::MIN);
         out.write_all(&offset.to_le_bytes())?;
         wire::write_u64(out, u64::from(self.clock_jumps))
@@ -218,12 +225,109 @@ impl BootHeaders {
             h.seqnums
                 .push((series, wire::read_u64(r)?, wire::read_u64(r)?));
         }
+        h.runs = SeqRuns::decode(r)?;
         let mut offset = [0u8; 16];
         r.read_exact(&mut offset)?;
         let offset = i128::from_le_bytes(offset);
         h.clock_offset = (offset != i128::MIN).then_some(offset);
         h.clock_jumps = u32::try_from(wire::read_u64(r)?).unwrap_or(u32::MAX);
         Ok(h)
+    }
+}
+
+/// The sequence numbers of one boot's entries, as runs of consecutive
+/// numbers, across all its series.
+///
+/// journald numbers entries with one counter for all the files it writes
+/// (the system journal and each user's), so a boot read whole carries every
+/// number from its first to its last; each run boundary is entries missing
+/// from what was read (an excerpt, a cut, damage) or a jump of the counter
+/// (see `boots::coverage`). Entries arrive almost in number order, so a
+/// number nearly always extends the last run. An excerpt breaks into many
+/// runs: past [`SeqRuns::MAX_RUNS`] they are no longer kept, only that
+/// there were more.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeqRuns {
+    /// Disjoint, not adjacent, in rising order: `(first, last)`.
+    pub runs: Vec<(u64, u64)>,
+    /// More runs than [`SeqRuns::MAX_RUNS`]: `runs` is incomplete.
+    pub overflow: bool,
+}
+
+impl SeqRuns {
+    /// Enough for every complete boot (a handful of runs) and for a
+    /// fragmented one to be recognised as such.
+    pub const MAX_RUNS: usize = 1024;
+
+    pub fn insert(&mut self, n: u64) {
+        if let Some(last) = self.runs.last_mut() {
+            if n == last.1.saturating_add(1) {
+                last.1 = n;
+                return;
+            }
+            if (last.0..=last.1).contains(&n) {
+                return;
+            }
+        }
+        if self.overflow {
+            return;
+        }
+        // The first run that ends no more than one below n.
+        let i = self.runs.partition_point(|r| r.1.saturating_add(1) < n);
+        match self.runs.get_mut(i) {
+            Some(r) if r.0 <= n.saturating_add(1) => {
+                r.0 = r.0.min(n);
+                r.1 = r.1.max(n);
+                if let Some(&(next_first, next_last)) = self.runs.get(i + 1)
+                    && self.runs[i].1.saturating_add(1) >= next_first
+                {
+                    self.runs[i].1 = next_last;
+                    self.runs.remove(i + 1);
+                }
+            }
+            _ => {
+                if self.runs.len() >= Self::MAX_RUNS {
+                    self.overflow = true;
+                } else {
+                    self.runs.insert(i, (n, n));
+                }
+            }
+        }
+    }
+
+    /// The numbers between runs: `(last before, first after)`.
+    pub fn holes(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.runs.windows(2).map(|w| (w[0].1, w[1].0))
+    }
+
+    pub fn first(&self) -> Option<u64> {
+        self.runs.first().map(|r| r.0)
+    }
+
+    fn encode(&self, out: &mut impl Write) -> std::io::Result<()> {
+        wire::write_u64(out, u64::from(self.overflow))?;
+        wire::write_u64(out, self.runs.len() as u64)?;
+        for (first, last) in &self.runs {
+            wire::write_u64(out, *first)?;
+            wire::write_u64(out, *last)?;
+        }
+        Ok(())
+    }
+
+    fn decode(r: &mut impl Read) -> std::io::Result<SeqRuns> {
+        let overflow = wire::read_u64(r)? != 0;
+        let n = wire::read_u64(r)?;
+        if n > Self::MAX_RUNS as u64 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "too many sequence runs",
+            ));
+        }
+        let mut runs = Vec::with_capacity(n as usize);
+        for _ in 0..n {
+            runs.push((wire::read_u64(r)?, wire::read_u64(r)?));
+        }
+        Ok(SeqRuns { runs, overflow })
     }
 }
 
@@ -286,6 +390,7 @@ mod tests {
         assert_eq!((b.entries, b.clock_jumps), (3, 1));
         assert_eq!(b.seqnum_range("aa"), Some((3, 4)));
         assert_eq!(b.seqnum_range("bb"), Some((9, 9)));
+        assert_eq!(b.runs.runs, vec![(3, 4), (9, 9)]);
         assert_eq!(b.first.realtime_usec, 100_000_000);
         assert_eq!(b.last_mono, Some(30));
         let mut buf = Vec::new();
@@ -294,5 +399,24 @@ mod tests {
         for cut in 0..buf.len() {
             assert!(BootHeaders::decode(&mut &buf[..cut]).is_err());
         }
+    }
+
+    #[test]
+    fn sequence_runs_join_numbers_from_any_order_and_stop_growing_at_the_cap() {
+        let mut runs = SeqRuns::default();
+        for n in [5, 6, 7, 10, 9, 1, 2, 8, 3] {
+            runs.insert(n);
+        }
+        assert_eq!(runs.runs, vec![(1, 3), (5, 10)]);
+        assert_eq!(runs.holes().collect::<Vec<_>>(), vec![(3, 5)]);
+        runs.insert(4);
+        assert_eq!(runs.runs, vec![(1, 10)]);
+        assert!(!runs.overflow);
+        let mut sparse = SeqRuns::default();
+        for n in 0..(SeqRuns::MAX_RUNS as u64 + 10) {
+            sparse.insert(n * 2);
+        }
+        assert_eq!(sparse.runs.len(), SeqRuns::MAX_RUNS);
+        assert!(sparse.overflow);
     }
 }

@@ -23,7 +23,7 @@ mod wire;
 pub use entry::{Entry, Id128};
 pub use error::JournalError;
 pub use filter::{Fields, Filter, Match};
-pub use headers::{BootHeaders, HeaderMark, HeaderScan, cursor_part};
+pub use headers::{BootHeaders, HeaderMark, HeaderScan, SeqRuns, cursor_part};
 pub use isolated::{READER_ARG, READER_ENV, serve_if_asked, set_reader_program};
 pub use outline::{BootSpan, Outline};
 

@@ -49,6 +49,10 @@ fn render(input: &ReportInput, charts: &[ChartRef], notes: &[String], png_links:
         input.generator,
         zone_name(zone)
     );
+    // Before anything is read as a conclusion: what the input cannot show.
+    if let Some(said) = crate::boots::coverage::describe(input.boots) {
+        let _ = writeln!(md, "> **Coverage:** {said}.\n");
+    }
     summary(&mut md, input);
     findings(&mut md, input);
     ending(&mut md, b, zone);
@@ -86,6 +90,10 @@ fn end_phrase(b: &Boot) -> String {
         },
         BootEnd::Unclean => "ended UNCLEAN (power loss or crash)".to_string(),
         BootEnd::Running => "still running when the journal was read".to_string(),
+        BootEnd::Unknown => {
+            "ended in a way the journal read cannot tell (entries are missing around its end)"
+                .to_string()
+        }
     }
 }
 
@@ -154,6 +162,11 @@ fn ending(md: &mut String, b: &Boot, zone: Zone) {
         }
         BootEnd::Running => {
             "No shutdown was logged and this is the newest boot. Its last entries:\n\n"
+        }
+        BootEnd::Unknown => {
+            "No shutdown was logged, but entries are missing around the end of this boot in \
+             the journal read, so whether it ended cleanly cannot be told. Its last entries \
+             there:\n\n"
         }
     });
     evidence(md, &b.end_evidence, zone);

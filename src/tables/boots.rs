@@ -175,6 +175,7 @@ fn end_state(end: BootEnd) -> &'static str {
         BootEnd::Clean => "clean",
         BootEnd::Unclean => "unclean",
         BootEnd::Running => "running",
+        BootEnd::Unknown => "unknown",
     }
 }
 

@@ -222,7 +222,7 @@ fn lines(boot: &Boot, clock: &Clock) -> Vec<Line> {
             kind: LineKind::PowerCut,
             label: "journal stops: power cut or crash".to_string(),
         }),
-        BootEnd::Running => {}
+        BootEnd::Running | BootEnd::Unknown => {}
     }
     out
 }

@@ -200,6 +200,7 @@ impl Overview {
                     (BootEnd::Clean, None) => "clean".to_string(),
                     (BootEnd::Unclean, _) => "UNCLEAN".to_string(),
                     (BootEnd::Running, _) => "running".to_string(),
+                    (BootEnd::Unknown, _) => "end unknown (entries missing)".to_string(),
                 };
                 let mut label = format!("{end}, up {}", span(b.last_uptime_usec));
                 if let Some(d) = b.downtime_usec {
@@ -291,6 +292,7 @@ impl Chart for Overview {
                 BootEnd::Clean => palette::GREEN,
                 BootEnd::Unclean => palette::RED,
                 BootEnd::Running => palette::BLUE,
+                BootEnd::Unknown => palette::GREY,
             };
             let left_label = draw::fit(&lefts[i], LABEL_SIZE, left - 12);
             draw::text(

@@ -58,6 +58,26 @@ pub fn boot(b: &Boot) -> Value {
         "downtime_usec": b.downtime_usec,
         "end_evidence": evidence_list(&b.end_evidence),
         "notes": b.notes,
+        "coverage": b.coverage,
+    })
+}
+
+/// The `coverage` section of a document: whether the boots it rests on were
+/// read whole, the one sentence that says what is withheld where not, and
+/// each boot's coverage word (the details are in each boot's `coverage`).
+pub fn coverage(boots: &[Boot]) -> Value {
+    let summary = crate::boots::coverage::describe(boots);
+    json!({
+        "complete": summary.is_none(),
+        "summary": summary,
+        "missing_entries": boots
+            .iter()
+            .map(|b| b.coverage.missing_entries + b.coverage.missing_before)
+            .sum::<u64>(),
+        "boots": boots.iter().map(|b| json!({
+            "boot_id": b.boot_id.to_string(),
+            "state": b.coverage.state,
+        })).collect::<Vec<_>>(),
     })
 }
 

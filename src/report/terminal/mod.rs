@@ -5,10 +5,10 @@ pub mod findings;
 pub mod fleet;
 pub mod starts;
 
-use crate::boots::{Boot, BootEnd};
+use crate::boots::{Boot, BootEnd, CoverageState};
 use crate::present::color::{Tone, paint};
 use crate::present::table::{Align, Table};
-use crate::present::text::{WIDTH, one_line};
+use crate::present::text::{WIDTH, one_line, wrap};
 use crate::present::time::{Zone, span, wall, wall_near};
 
 /// How terminal text is printed: the choices the front end made.
@@ -26,6 +26,7 @@ pub fn boot_end_painted(b: &Boot, color: bool) -> String {
         BootEnd::Clean => Tone::Good,
         BootEnd::Unclean => Tone::Bad,
         BootEnd::Running => Tone::Live,
+        BootEnd::Unknown => Tone::Warn,
     };
     paint(color, tone, &boot_end(b))
 }
@@ -36,6 +37,7 @@ pub fn boot_end(b: &Boot) -> String {
         (BootEnd::Clean, None) => "clean".to_string(),
         (BootEnd::Unclean, _) => "UNCLEAN".to_string(),
         (BootEnd::Running, _) => "running".to_string(),
+        (BootEnd::Unknown, _) => "unknown".to_string(),
     }
 }
 
@@ -46,9 +48,12 @@ fn short_version(v: &Option<String>) -> String {
         .unwrap_or_else(|| "-".to_string())
 }
 
-/// The `boots` table, oldest first like `journalctl --list-boots`.
+/// The `boots` table, oldest first like `journalctl --list-boots`. A
+/// COVERAGE column appears when a boot was not read whole (an excerpt, a
+/// cut), so a full journal's table stays as it was.
 pub fn boots(list: &[Boot], style: &Style) -> String {
-    let mut t = Table::new(&[
+    let partial = list.iter().any(|b| b.coverage.is_partial());
+    let mut columns = vec![
         ("IDX", Align::Right),
         ("BOOT ID", Align::Left),
         ("FIRST ENTRY", Align::Left),
@@ -57,9 +62,13 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
         ("SYSTEMD", Align::Left),
         ("END", Align::Left),
         ("DOWNTIME", Align::Right),
-    ]);
+    ];
+    if partial {
+        columns.push(("COVERAGE", Align::Left));
+    }
+    let mut t = Table::new(&columns);
     for b in list {
-        t.row(vec![
+        let mut row = vec![
             b.index.to_string(),
             if style.full_ids {
                 b.boot_id.to_string()
@@ -76,7 +85,11 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
                 (Some(d), false) => span(d),
                 (None, false) => "?".to_string(),
             },
-        ]);
+        ];
+        if partial {
+            row.push(coverage_word(b));
+        }
+        t.row(row);
     }
     let mut out = t.render_painted(style.color);
     for b in list.iter().filter(|b| b.end == BootEnd::Unclean) {
@@ -98,7 +111,7 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
     }
     let unknown: Vec<String> = list
         .iter()
-        .filter(|b| b.downtime_usec.is_none() && !b.is_newest())
+        .filter(|b| b.downtime_usec.is_none() && !b.is_newest() && !b.coverage.is_partial())
         .map(|b| b.boot_id.short())
         .collect();
     if !unknown.is_empty() {
@@ -107,5 +120,22 @@ pub fn boots(list: &[Boot], style: &Style) -> String {
             unknown.join(", ")
         ));
     }
+    if let Some(said) = crate::boots::coverage::describe(list) {
+        out.push_str(&format!(
+            "\n{}\n",
+            wrap(&format!("Coverage: {said}."), WIDTH).join("\n")
+        ));
+    }
     out
+}
+
+/// A boot's coverage in the table: "whole", "excerpt", "head cut" …
+fn coverage_word(b: &Boot) -> String {
+    match b.coverage.state {
+        CoverageState::Complete | CoverageState::Unchecked => "whole".to_string(),
+        CoverageState::Excerpt => "excerpt".to_string(),
+        CoverageState::HeadCut => "head cut".to_string(),
+        CoverageState::TailCut => "tail cut".to_string(),
+        CoverageState::EndLost => "end lost".to_string(),
+    }
 }

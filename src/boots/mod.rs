@@ -12,6 +12,8 @@
 //! systemd-shutdown's lines, and journald's final "Journal stopped" (the one at
 //! switch-root is not final, because entries follow it).
 
+pub mod coverage;
+
 use std::collections::{HashMap, VecDeque};
 
 use serde::Serialize;
@@ -23,6 +25,7 @@ use crate::journal::{
     Match, Outline,
 };
 
+pub use self::coverage::{Coverage, Gap, Side, State as CoverageState};
 pub use crate::journal::cursor_part;
 
 /// How many of a boot's last entries are kept to show what happened before a cut.
@@ -40,6 +43,10 @@ pub enum BootEnd {
     Unclean,
     /// The newest boot, still going when the journal was read.
     Running,
+    /// No shutdown was logged, but entries are missing around the boot's
+    /// end (an excerpt, a cut copy, damage): whether it ended cleanly
+    /// cannot be told. [`Boot::coverage`] says what is missing.
+    Unknown,
 }
 
 #[derive(
@@ -117,6 +124,8 @@ pub struct Boot {
     pub downtime_usec: Option<u64>,
     /// Why a number above is missing or doubtful, for people.
     pub notes: Vec<String>,
+    /// How much of the boot the journal read holds, by sequence numbers.
+    pub coverage: Coverage,
 }
 
 impl Boot {
@@ -226,15 +235,43 @@ impl BootScanner {
     pub fn finish_within(self, order: &[Id128]) -> Vec<Boot> {
         let count = order.len() as i64;
         let mut boots: Vec<Boot> = Vec::with_capacity(self.boots.len());
+        let accs = &self.boots;
+        let neighbour = |position: Option<usize>| match position.and_then(|p| order.get(p)) {
+            None => coverage::Neighbour::None,
+            Some(id) => accs.get(id).map_or(coverage::Neighbour::Unread, |a| {
+                coverage::Neighbour::Read(&a.headers)
+            }),
+        };
+        let coverages: Vec<Option<Coverage>> = order
+            .iter()
+            .enumerate()
+            .map(|(position, id)| {
+                let acc = accs.get(id)?;
+                Some(Coverage::assess(
+                    &acc.headers,
+                    neighbour(position.checked_sub(1)),
+                    neighbour(Some(position + 1)),
+                ))
+            })
+            .collect();
         let mut accs = self.boots;
-        for (position, id) in order.iter().enumerate() {
-            let Some(acc) = accs.remove(id) else { continue };
+        for ((position, id), coverage) in order.iter().enumerate().zip(coverages) {
+            let (Some(acc), Some(coverage)) = (accs.remove(id), coverage) else {
+                continue;
+            };
             let newest = position as i64 == count - 1;
-            boots.push(acc.into_boot(*id, position as i64 - (count - 1), newest));
+            boots.push(acc.into_boot(*id, position as i64 - (count - 1), newest, coverage));
         }
         for i in 0..boots.len().saturating_sub(1) {
             let (this, next) = (&boots[i], &boots[i + 1]);
             if this.index + 1 != next.index {
+                continue;
+            }
+            if this.coverage.end == Side::Cut || next.coverage.head == Side::Cut {
+                boots[i].notes.push(
+                    "downtime unknown: entries around the reboot are missing from the journal read"
+                        .to_string(),
+                );
                 continue;
             }
             let gap = next.first_realtime_usec as i128 - this.last_realtime_usec as i128;
@@ -323,7 +360,7 @@ impl Acc {
             .map(|t| &t.evidence)
     }
 
-    fn into_boot(mut self, boot_id: Id128, index: i64, newest: bool) -> Boot {
+    fn into_boot(mut self, boot_id: Id128, index: i64, newest: bool, coverage: Coverage) -> Boot {
         if let Some(stop) = self.final_journal_stop().cloned() {
             self.shutdown_evidence.push(stop);
         }
@@ -332,10 +369,25 @@ impl Acc {
             BootEnd::Clean
         } else if newest {
             BootEnd::Running
-        } else {
+        } else if coverage.end_judgeable() {
             BootEnd::Unclean
+        } else {
+            BootEnd::Unknown
         };
         let mut notes = Vec::new();
+        if end == BootEnd::Unknown
+            && let Some(reason) = coverage.reason()
+        {
+            notes.push(format!(
+                "how this boot ended cannot be told: no shutdown was logged, but {reason}"
+            ));
+        }
+        if end == BootEnd::Unclean && coverage.end == Side::Lost {
+            notes.push(format!(
+                "its last {} entries were lost at the end, as a power cut loses what journald had not written yet",
+                coverage.missing_after
+            ));
+        }
         let h = self.headers;
         if h.clock_jumps > 0 {
             notes.push(format!(
@@ -350,7 +402,7 @@ impl Acc {
         }
         let end_evidence = match end {
             BootEnd::Clean => self.shutdown_evidence,
-            BootEnd::Unclean | BootEnd::Running => {
+            BootEnd::Unclean | BootEnd::Running | BootEnd::Unknown => {
                 self.tail.into_iter().map(|t| t.evidence).collect()
             }
         };
@@ -376,6 +428,7 @@ impl Acc {
             end_evidence,
             downtime_usec: None,
             notes,
+            coverage,
         }
     }
 }
