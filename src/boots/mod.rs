@@ -382,12 +382,6 @@ impl Acc {
                 "how this boot ended cannot be told: no shutdown was logged, but {reason}"
             ));
         }
-        if end == BootEnd::Unclean && coverage.end == Side::Lost {
-            notes.push(format!(
-                "its last {} entries were lost at the end, as a power cut loses what journald had not written yet",
-                coverage.missing_after
-            ));
-        }
         let h = self.headers;
         if h.clock_jumps > 0 {
             notes.push(format!(
