@@ -87,7 +87,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "end_state",
         Kind::Category,
         false,
-        "`clean` (a shutdown was logged), `unclean` (the journal just stops and a later boot exists: power loss, crash) or `running` (newest boot, no shutdown logged)",
+        "`clean` (a shutdown was logged), `unclean` (the journal just stops and a later boot exists: power loss, crash) `running` (newest boot, no shutdown logged) or `unknown` (no shutdown logged, but entries are missing around its end: an excerpt or a cut)",
     ),
     column(
         "shutdown",

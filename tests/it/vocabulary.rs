@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use strum::VariantArray;
 
-use jforensics::boots::{BootEnd, ShutdownKind};
+use jforensics::boots::{BootEnd, CoverageState, ShutdownKind};
 use jforensics::cause::Cause;
 use jforensics::events::{EventTag, ExitKind};
 use jforensics::findings::{Kind, LoopOutcome, Severity};
@@ -76,6 +76,10 @@ fn the_schema_enums_are_the_code_variants() {
     assert_eq!(
         schema_enum("/$defs/boot/properties/end"),
         words(BootEnd::VARIANTS)
+    );
+    assert_eq!(
+        schema_enum("/$defs/boot_coverage/properties/state"),
+        words(CoverageState::VARIANTS)
     );
     assert_eq!(
         schema_enum("/$defs/boot/properties/shutdown"),
