@@ -175,10 +175,12 @@ impl Coverage {
         let overflow = boot.runs.overflow;
         let mut missing_entries: u64 = inside.iter().map(|g| g.missing).sum();
         if overflow {
-            // Every entry was counted, so the span less the entries is at
-            // least what is missing (overlapping series count once each).
-            let last = boot.runs.runs.last().map_or(first, |r| r.1);
-            let span = last.saturating_sub(first).saturating_add(1);
+            // The runs past the cap were not kept, but every entry was
+            // counted and each series' ends are exact: the span less the
+            // entries is what is missing.
+            let lo = boot.seqnums.iter().map(|s| s.1).min().unwrap_or(first);
+            let hi = boot.seqnums.iter().map(|s| s.2).max().unwrap_or(first);
+            let span = hi.saturating_sub(lo).saturating_add(1);
             missing_entries = missing_entries
                 .max(span.saturating_sub(boot.entries))
                 .max(1);
@@ -336,7 +338,7 @@ fn group_digits(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -490,8 +492,10 @@ mod tests {
 
     #[test]
     fn a_source_without_sequence_numbers_is_unchecked_and_judged_as_before() {
-        let mut h = BootHeaders::default();
-        h.entries = 3;
+        let h = BootHeaders {
+            entries: 3,
+            ..BootHeaders::default()
+        };
         let c = Coverage::assess(&h, Neighbour::None, Neighbour::None);
         assert_eq!(c.state, State::Unchecked);
         assert!(c.end_judgeable() && c.whole_from_start());

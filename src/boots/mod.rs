@@ -813,7 +813,7 @@ mod tests {
         let order: Vec<Id128> = (1..=4).map(|b| Id128([b; 16])).collect();
         let mut s = BootScanner::new();
         // Boots 1, 2 and 4 of four: boot 3 was not read.
-        s.observe(&entry(2, "aa", 10, 2_000, 1, &[]));
+        s.observe(&entry(2, "aa", 2, 2_000, 1, &[]));
         s.observe(&entry(4, "aa", 30, 9_000, 1, &[]));
         s.observe(&entry(1, "aa", 1, 500, 1, &[]));
         let boots = s.finish_within(&order);

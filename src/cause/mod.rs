@@ -163,7 +163,7 @@ const PARTIAL_MANUAL_CONFIDENCE: f64 = 0.3;
 /// the boot's coverage weakens an answer drawn from absence.
 pub fn classify_boot(boot: &Boot, lc: &BootLifecycles) -> Vec<Start> {
     let mut starts = classify(lc);
-    if !boot.coverage.whole_inside() {
+    if !boot.coverage.whole_from_start() {
         for start in starts.iter_mut().filter(|s| s.cause == Cause::Manual) {
             start.confidence = start.confidence.min(PARTIAL_MANUAL_CONFIDENCE);
             start.explanation.push_str(

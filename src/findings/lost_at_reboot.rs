@@ -44,9 +44,11 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
     };
     let after = cx.facts;
     // "Was running at the end" and "was not started at boot" are absences:
-    // they mean something only where the journal holds the end of the one
-    // boot and the beginning of the other.
-    if !before.boot().coverage.end_judgeable() || !after.boot().coverage.whole_from_start() {
+    // they mean something only where the journal holds the one boot whole
+    // to its end (how a unit started there decides whether it counts) and
+    // the other from its beginning.
+    let (b, a) = (&before.boot().coverage, &after.boot().coverage);
+    if !b.whole_from_start() || !b.end_judgeable() || !a.whole_from_start() {
         return Vec::new();
     }
     let mut out = Vec::new();

@@ -18,8 +18,9 @@ use super::{Context, Details, Finding, Kind, ResurrectionDetails, Severity, find
 pub fn detect(cx: &Context) -> Vec<Finding> {
     let f = cx.facts;
     // "Nobody started it" is an absence: in an excerpt the start by hand (or
-    // the restart) may be among the missing entries.
-    if !f.boot().coverage.whole_inside() {
+    // the restart) may be among the missing entries, and without the boot's
+    // beginning its job ids cannot be placed (the causes rest on them).
+    if !f.boot().coverage.whole_from_start() {
         return Vec::new();
     }
     let mut out = Vec::new();

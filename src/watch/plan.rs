@@ -252,6 +252,7 @@ mod tests {
             end_evidence: Vec::new(),
             downtime_usec: None,
             notes: Vec::new(),
+            coverage: crate::boots::Coverage::unchecked(),
         }
     }
 

@@ -10,6 +10,7 @@ mod boots;
 mod charts;
 mod cli_habits;
 mod damaged;
+mod excerpts;
 mod findings;
 mod fixture_boots;
 mod fleet;

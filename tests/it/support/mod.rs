@@ -28,26 +28,30 @@ pub fn no_rtc_dir() -> PathBuf {
 /// repeated runs reuse one copy instead of leaving one per run in /tmp.
 pub fn no_rtc_unpacked() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-rtc-unpacked");
-        let done = dir.join(".complete");
-        if done.exists() {
-            return dir;
-        }
-        std::fs::create_dir_all(&dir).unwrap();
-        for item in std::fs::read_dir(no_rtc_dir()).unwrap() {
-            let path = item.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap();
-            let Some(plain) = name.strip_suffix(".zst") else {
-                continue;
-            };
-            let input = std::fs::File::open(&path).unwrap();
-            let mut out = std::fs::File::create(dir.join(plain)).unwrap();
-            std::io::copy(&mut zstd::Decoder::new(input).unwrap(), &mut out).unwrap();
-        }
-        std::fs::write(&done, b"").unwrap();
-        dir
-    })
+    DIR.get_or_init(|| unpacked(&no_rtc_dir(), "no-rtc-unpacked"))
+}
+
+/// The `.zst` journal files of `packed` unpacked into cargo's scratch
+/// directory under `name` (once: a finished copy is marked and reused).
+pub fn unpacked(packed: &Path, name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let done = dir.join(".complete");
+    if done.exists() {
+        return dir;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    for item in std::fs::read_dir(packed).unwrap() {
+        let path = item.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let Some(plain) = name.strip_suffix(".zst") else {
+            continue;
+        };
+        let input = std::fs::File::open(&path).unwrap();
+        let mut out = std::fs::File::create(dir.join(plain)).unwrap();
+        std::io::copy(&mut zstd::Decoder::new(input).unwrap(), &mut out).unwrap();
+    }
+    std::fs::write(&done, b"").unwrap();
+    dir
 }
 
 /// Library calls in these tests read journals through the built binary as
