@@ -63,7 +63,7 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
 }
 
 /// One host's selected boots and its findings, narrowed and sorted as asked.
-/// Also the boots that were read, for the document's `coverage`.
+/// Also the boots the findings rest on, for the document's `coverage`.
 pub fn host_findings(
     ctx: &Context,
     args: &FindingsArgs,
@@ -89,7 +89,12 @@ pub fn host_findings(
     if args.sort == FindingsSort::Severity {
         findings::sort_by_severity(&mut list);
     }
-    Ok((all, selected, list))
+    // The findings rest on the selected boots and the boot before each.
+    let read = findings::with_predecessors(&all, &selected)
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok((read, selected, list))
 }
 
 fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
