@@ -126,9 +126,20 @@ impl Overview {
                 wall(last.last_usec, self.zone)
             ));
         }
-        title.push_str(&match unclean {
-            0 => ", no unclean end".to_string(),
-            n => format!(", {n} unclean end{}", plural(n)),
+        let unknown = self
+            .boots
+            .iter()
+            .filter(|b| b.end == BootEnd::Unknown)
+            .count();
+        title.push_str(&match (unclean, unknown) {
+            (0, 0) => ", no unclean end".to_string(),
+            (n, 0) => format!(", {n} unclean end{}", plural(n)),
+            // An excerpt: "no unclean end" would claim what it cannot show.
+            (n, u) => format!(
+                ", {n} unclean end{}, {u} end{} unknown",
+                plural(n),
+                plural(u)
+            ),
         });
         let mut notes = Vec::new();
         if let Some((a, b)) = self.clock_conflict() {
@@ -165,6 +176,12 @@ impl Overview {
         }
         if has(BootEnd::Running) {
             items.push((Swatch::Box(palette::BLUE), "running when read".to_string()));
+        }
+        if has(BootEnd::Unknown) {
+            items.push((
+                Swatch::Box(palette::GREY),
+                "end unknown: entries missing (an excerpt)".to_string(),
+            ));
         }
         if self.boots.iter().any(|b| b.startup_finished_usec.is_some()) {
             items.push((
