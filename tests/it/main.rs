@@ -23,3 +23,4 @@ mod starts_fixtures;
 mod starts_nortc;
 mod vocabulary;
 mod watch;
+mod watch_kills;
