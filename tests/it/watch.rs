@@ -526,6 +526,21 @@ fn fail_on_exits_3_for_new_findings_only() {
 }
 
 #[test]
+fn fail_on_counts_a_new_finding_sent_again_for_a_killed_run() {
+    let host = host();
+    host.add(1);
+    let fail_on = ["--fail-on", "critical"];
+    let killed = host.watch_with(&fail_on, &[("JFORENSICS_WATCH_CRASH_AT", "after-deliver")]);
+    assert_eq!(killed.status.signal(), Some(9), "{killed:?}");
+    let out = host.watch_with(&fail_on, &[]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("sent again for an interrupted run"), "{said}");
+    let out = host.watch_with(&fail_on, &[]);
+    assert_eq!(out.status.code(), Some(0), "sent again twice: {out:?}");
+}
+
+#[test]
 fn the_contrib_units_pass_systemd_analyze_verify() {
     let tmp = tempfile::tempdir().unwrap();
     let service = std::fs::read_to_string(repo().join("contrib/jforensics-watch.service")).unwrap();
