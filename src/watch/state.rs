@@ -6,12 +6,11 @@
 //! machine's journal is caught rather than silently replaced). It holds the
 //! checkpoint — the last entry read — and every fingerprint reported, with
 //! a TTL refreshed whenever the finding is seen again, and the outbox: the
-//! records a run saved before delivering them. A run killed while
-//! delivering leaves its state with the outbox already holding the run's
-//! outcome (checkpoint, reported set), so the receiver may hold records the
-//! state does not yet call delivered; the next run sends the outbox again
-//! before anything else, and the reported set is never behind what a
-//! receiver may have seen (see `commands::watch`).
+//! records a run is about to send. A run saves its outcome (checkpoint,
+//! reported set) with the outbox before delivering and empties the outbox
+//! after, so a run killed while delivering leaves a state that already
+//! counts its records as reported and still holds them in the outbox; the
+//! next run sends them again before anything else (see the `watch` module).
 //!
 //! Version 1 had no outbox; such a file is read as one with an empty outbox
 //! and written back as the current version by the next commit.
