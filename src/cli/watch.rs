@@ -15,16 +15,19 @@ Examples:
 Each run reads the journal from the checkpoint the last run saved and reports
 only what is new: a finding once as `new`, and an ongoing one (a crash loop
 still looping, a hand-started unit at risk in the running boot) once more as
-`resolved` when it ends. Records are delivered first (JSON lines appended and
-fsynced, each webhook POST answered 2xx), the state is committed after:
-delivery is at-least-once, and receivers drop repeats by (fingerprint, event).
+`resolved` when it ends. The records are saved in the state's outbox first,
+then delivered (JSON lines appended and fsynced, each webhook POST answered
+2xx), then the outbox is emptied; a run that finds it not empty (the last run
+was killed or failed) sends it again first. Delivery is at-least-once, and
+receivers drop repeats by (fingerprint, event).
 When the saved checkpoint is no longer in the journal, a `coverage-gap` record
 names the time that was lost. contrib/jforensics-watch.timer runs it every
 5 minutes.
 
 Exit status: 0 the run completed (new findings or not); 3 a new finding is
 at or above --fail-on; 75 another run holds the lock (the timer retries);
-1 an error (nothing is committed; the next run sends again); 2 wrong usage.";
+1 an error (what was not delivered stays in the outbox; the next run sends
+it again); 2 wrong usage.";
 
 #[derive(Args, Debug)]
 pub struct WatchArgs {
@@ -36,7 +39,7 @@ pub struct WatchArgs {
         default_value = "/var/lib/jforensics"
     )]
     pub state: PathBuf,
-    /// Append each record as a JSON line to FILE (fsynced before the state is committed)
+    /// Append each record as a JSON line to FILE (fsynced before the outbox is emptied)
     #[arg(long, value_name = "FILE")]
     pub jsonl: Option<PathBuf>,
     /// POST each record as JSON to this http:// URL; it must answer 2xx

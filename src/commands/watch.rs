@@ -1,14 +1,16 @@
-//! `jforensics watch`: one scheduled run — lock, load the state, read the
-//! journal from the checkpoint, deliver what is new, commit (see
-//! `jforensics::watch` for why in that order).
+//! `jforensics watch`: one scheduled run — lock, load the state, send again
+//! what a killed run left in the outbox, read the journal from the
+//! checkpoint, save the outcome with its records in the outbox, deliver
+//! them, empty the outbox (see `jforensics::watch` for why in that order).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use jforensics::boots::Boot;
+use jforensics::findings::Severity;
 use jforensics::journal::{Fields, Filter, Id128, SourceSpec, StreamInput};
 use jforensics::watch::record::{Event, Gap, Record};
-use jforensics::watch::state::{Checkpoint, Scope, State, Store, VERSION};
+use jforensics::watch::state::{Checkpoint, Pending, Scope, State, Store, VERSION};
 use jforensics::watch::{self, crash_point, lock, plan, sink, webhook};
 
 use super::{Context, FINDINGS_AT_OR_ABOVE, Result, UsageError};
@@ -71,6 +73,17 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
     if let Some(s) = &before {
         check_state(s, &scope, &store.path(), now)?;
     }
+    // The state already counts these as delivered: send them before anything
+    // the next records could contradict (a `resolved` after its `new`).
+    let resent = before.as_ref().map_or(&[][..], |s| &s.outbox[..]);
+    if !resent.is_empty() {
+        eprintln!(
+            "jforensics: warning: the last run was interrupted while delivering; sending its {} record(s) again (receivers drop repeats by fingerprint and event)",
+            resent.len()
+        );
+        let bodies: Vec<&str> = resent.iter().map(|p| p.record.as_str()).collect();
+        deliver(ctx, args, &bodies, "replay")?;
+    }
     let checkpoint = before.as_ref().and_then(|s| s.checkpoint.clone());
     let gap = match &checkpoint {
         Some(cp) => lost_time(ctx, &all, cp)?,
@@ -94,21 +107,32 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
     };
     let empty = Default::default();
     let (records, reported) = plan::plan(before.as_ref().map_or(&empty, |s| &s.reported), &seen);
-    deliver(ctx, args, &records)?;
-    let state = State {
+    let mut state = State {
         version: VERSION,
         scope,
         checkpoint: watch::checkpoint_of(&all).or(checkpoint),
         reported,
+        outbox: records.iter().map(Record::pending).collect(),
         committed_at_usec: now,
     };
+    if !records.is_empty() {
+        // Saved before a receiver can see any of them: whatever instant this
+        // run dies at, the state either knows nothing of these records and
+        // none was sent, or holds them in the outbox for the next run.
+        store
+            .commit(&state, |step| crash_point(&format!("outbox-{step}")))
+            .map_err(|e| format!("cannot save the records about to be sent ({e}); nothing was sent, the next run tries again"))?;
+        let bodies: Vec<&str> = state.outbox.iter().map(|p| p.record.as_str()).collect();
+        deliver(ctx, args, &bodies, "deliver")?;
+        state.outbox.clear();
+    }
     store
         .commit(&state, crash_point)
         .map_err(|e| format!("records were delivered but the state was not saved ({e}); the next run sends them again"))?;
     if ctx.output.format == Format::Short {
-        print!("{}", summary(&records, &state, &store.path()));
+        print!("{}", summary(&records, resent.len(), &state, &store.path()));
     }
-    Ok(exit_code(args, &records))
+    Ok(exit_code(args, &records, resent))
 }
 
 /// `$STATE_DIRECTORY` may list several directories (colon-separated); the
@@ -240,33 +264,38 @@ fn lost_time(ctx: &Context, all: &[Boot], cp: &Checkpoint) -> Result<Option<Gap>
     }))
 }
 
-/// Every sink gets every record before anything is committed.
-fn deliver(ctx: &Context, args: &WatchArgs, records: &[Record]) -> Result<()> {
-    crash_point("before-deliver");
+/// Every sink gets every record before the outbox is emptied. `phase`
+/// names the crash points: `deliver` for this run's records, `replay` for
+/// the outbox a killed run left.
+fn deliver(ctx: &Context, args: &WatchArgs, bodies: &[&str], phase: &str) -> Result<()> {
+    let step = |at: &str| crash_point(&format!("{at}-{phase}"));
+    step("before");
     if let Some(path) = &args.jsonl {
-        sink::append(path, records, || crash_point("mid-deliver")).map_err(|e| {
+        sink::append(path, bodies, || step("mid")).map_err(|e| {
             format!(
-                "cannot append to {}: {e}; nothing is committed, the next run sends again",
+                "cannot append to {}: {e}; the records stay in the outbox, the next run sends them again",
                 path.display()
             )
         })?;
     }
     if let Some(url) = &args.webhook {
-        for r in records {
-            webhook::post(url, &r.to_json().to_string())?;
-            crash_point("mid-deliver");
+        for body in bodies {
+            webhook::post(url, body).map_err(|e| {
+                format!("{e}; the records stay in the outbox, the next run sends them again")
+            })?;
+            step("mid");
         }
     }
     if ctx.output.format == Format::Json {
-        for r in records {
-            print!("{}", r.to_line());
+        for body in bodies {
+            println!("{body}");
         }
     }
-    crash_point("after-deliver");
+    step("after");
     Ok(())
 }
 
-fn summary(records: &[Record], state: &State, path: &Path) -> String {
+fn summary(records: &[Record], resent: usize, state: &State, path: &Path) -> String {
     let mut out = String::new();
     for r in records {
         out.push_str(&r.brief());
@@ -276,8 +305,12 @@ fn summary(records: &[Record], state: &State, path: &Path) -> String {
     let at = state.checkpoint.as_ref().map_or("none".to_string(), |c| {
         jforensics::present::time::rfc3339(c.realtime_usec)
     });
+    let again = match resent {
+        0 => String::new(),
+        n => format!(", {n} sent again for an interrupted run"),
+    };
     out.push_str(&format!(
-        "watch: {} new, {} resolved; checkpoint {at}; {} finding(s) remembered in {}\n",
+        "watch: {} new, {} resolved{again}; checkpoint {at}; {} finding(s) remembered in {}\n",
         count(Event::New),
         count(Event::Resolved),
         state.reported.len(),
@@ -286,14 +319,23 @@ fn summary(records: &[Record], state: &State, path: &Path) -> String {
     out
 }
 
-fn exit_code(args: &WatchArgs, records: &[Record]) -> ExitCode {
+/// A `new` record the interrupted run did not live to exit for counts as
+/// this run's: the timer's unit may never have shown it as failed.
+fn exit_code(args: &WatchArgs, records: &[Record], resent: &[Pending]) -> ExitCode {
     let Some(t) = args.fail_on.fail_on else {
         return ExitCode::SUCCESS;
     };
     let n = records
         .iter()
         .filter(|r| r.event == Event::New && r.severity >= t)
-        .count();
+        .count()
+        + resent
+            .iter()
+            .filter(|p| {
+                p.event == Event::New.as_str()
+                    && Severity::parse(&p.severity).is_some_and(|s| s >= t)
+            })
+            .count();
     if n == 0 {
         return ExitCode::SUCCESS;
     }

@@ -5,10 +5,17 @@
 //! boot the checkpoint is in, and the boot before it, so crash-loop windows
 //! and "lost at reboot" see what they need), runs the ordinary detectors
 //! (`crate::findings`), and decides with [`plan`] what is new and what has
-//! ended. It then delivers first — the JSON lines sink fsynced, the webhook
-//! answered 2xx — and commits the state after ([`state`]): delivery is
-//! at-least-once, and every record carries a fingerprint
-//! ([`fingerprint`]) so a receiver drops repeats by `(fingerprint, event)`.
+//! ended. Before a receiver sees any record, the run's outcome — the new
+//! checkpoint, the reported set — is saved with the records in the state's
+//! outbox ([`state`]); then the records are delivered — the JSON lines sink
+//! fsynced, the webhook answered 2xx — and the outbox is emptied by a second
+//! save. A run that finds the outbox not empty (the last run died or failed
+//! while delivering) sends it again, byte for byte, before anything else.
+//! So the reported set never lags behind what a receiver may have seen: an
+//! episode sent as going on is remembered as firing even when the run that
+//! sent it was killed, and gets its `resolved` when it ends. Delivery is
+//! at-least-once, and every record carries a fingerprint ([`fingerprint`])
+//! so a receiver drops repeats by `(fingerprint, event)`.
 //!
 //! When the checkpoint's entry is gone from the journal (vacuumed, rotated
 //! away) the run reports a `coverage-gap` for the time it could not read
@@ -30,8 +37,19 @@ use crate::boots::{Boot, cursor_part};
 use crate::journal::{EntrySource, Id128, JournalError};
 use state::Checkpoint;
 
-/// The steps a test may kill a run at, in the order a run passes them.
-pub const CRASH_STEPS: [&str; 6] = [
+/// The steps a test may kill a run at, in the order a run passes them. The
+/// `*-replay` steps are passed only when a killed run left records in the
+/// outbox, the `outbox-*` and `*-deliver` steps only when there is something
+/// to send; `mid-*` comes after each record, so a kill there leaves one
+/// sent. The `after-*` steps of a save come in both saves, prefixed
+/// `outbox-` in the first.
+pub const CRASH_STEPS: [&str; 12] = [
+    "before-replay",
+    "mid-replay",
+    "after-replay",
+    "outbox-after-temp-write",
+    "outbox-after-prev-link",
+    "outbox-after-rename",
     "before-deliver",
     "mid-deliver",
     "after-deliver",

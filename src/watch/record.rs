@@ -11,6 +11,8 @@ use crate::findings::{Finding, Severity};
 use crate::journal::Id128;
 use crate::present::time::rfc3339;
 
+use super::state::Pending;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Reported for the first time.
@@ -66,9 +68,18 @@ impl Record {
         })
     }
 
-    /// One line, newline-terminated, for the sink.
-    pub fn to_line(&self) -> String {
-        format!("{}\n", self.to_json())
+    /// This record as the outbox keeps it until it is delivered.
+    pub fn pending(&self) -> Pending {
+        Pending {
+            event: self.event.as_str().to_string(),
+            fingerprint: self.fingerprint.clone(),
+            kind: self.kind.clone(),
+            severity: self.severity.as_str().to_string(),
+            unit: self.unit.clone(),
+            boot_id: self.boot_id.clone(),
+            ongoing: self.ongoing,
+            record: self.to_json().to_string(),
+        }
     }
 
     /// For people: `NEW       error     crash-loop  backend.service  summary`.

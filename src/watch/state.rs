@@ -5,7 +5,15 @@
 //! the machine id is stored inside, so that a state file meeting another
 //! machine's journal is caught rather than silently replaced). It holds the
 //! checkpoint — the last entry read — and every fingerprint reported, with
-//! a TTL refreshed whenever the finding is seen again.
+//! a TTL refreshed whenever the finding is seen again, and the outbox: the
+//! records a run is about to send. A run saves its outcome (checkpoint,
+//! reported set) with the outbox before delivering and empties the outbox
+//! after, so a run killed while delivering leaves a state that already
+//! counts its records as reported and still holds them in the outbox; the
+//! next run sends them again before anything else (see the `watch` module).
+//!
+//! Version 1 had no outbox; such a file is read as one with an empty outbox
+//! and written back as the current version by the next commit.
 //!
 //! Writes are durable and atomic: the new state goes to a temporary file in
 //! the same directory, is fsynced, the current file is hard-linked to
@@ -23,8 +31,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// The state format; a file of another version is not guessed at.
-pub const VERSION: u32 = 1;
+/// The state format written; version 2 added the outbox.
+pub const VERSION: u32 = 2;
+
+/// The oldest format still read (and migrated); older or newer ones are not
+/// guessed at.
+const OLDEST: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -34,7 +46,28 @@ pub struct State {
     pub checkpoint: Option<Checkpoint>,
     /// Fingerprint → what was reported.
     pub reported: BTreeMap<String, Reported>,
+    /// Records saved before delivery and not yet known to be delivered:
+    /// empty once a run has finished. Absent in version 1.
+    #[serde(default)]
+    pub outbox: Vec<Pending>,
     pub committed_at_usec: u64,
+}
+
+/// One record of the outbox: what it says, for people reading the file and
+/// for `--fail-on`, and its exact text, sent again byte for byte so that a
+/// receiver sees an exact repeat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    /// "new" or "resolved".
+    pub event: String,
+    pub fingerprint: String,
+    pub kind: String,
+    pub severity: String,
+    pub unit: Option<String>,
+    pub boot_id: String,
+    pub ongoing: bool,
+    /// The record as one JSON line, without its newline.
+    pub record: String,
 }
 
 /// Which journal and settings the state belongs to.
@@ -264,13 +297,22 @@ pub fn parse(bytes: &[u8]) -> Result<State, String> {
     }
     let v: Versioned =
         serde_json::from_slice(bytes).map_err(|e| format!("not a state file: {e}"))?;
-    if v.version != VERSION {
+    if !(OLDEST..=VERSION).contains(&v.version) {
         return Err(format!(
-            "state version {} is not {VERSION}, the one this jforensics writes",
-            v.version
+            "state version {} is not one this jforensics reads ({OLDEST} to {VERSION}){}",
+            v.version,
+            if v.version > VERSION {
+                "; a newer jforensics wrote it"
+            } else {
+                ""
+            }
         ));
     }
-    serde_json::from_slice(bytes).map_err(|e| format!("not a state file: {e}"))
+    let mut state: State =
+        serde_json::from_slice(bytes).map_err(|e| format!("not a state file: {e}"))?;
+    // Migrated: the next commit writes the current format.
+    state.version = VERSION;
+    Ok(state)
 }
 
 #[cfg(test)]
@@ -307,6 +349,16 @@ mod tests {
                 boot_id: "0".repeat(32),
             }),
             reported,
+            outbox: vec![Pending {
+                event: "new".to_string(),
+                fingerprint: "fp-0011223344556677".to_string(),
+                kind: "crash-loop".to_string(),
+                severity: "critical".to_string(),
+                unit: Some("a.service".to_string()),
+                boot_id: "0".repeat(32),
+                ongoing: true,
+                record: "{\"event\":\"new\"}".to_string(),
+            }],
             committed_at_usec: 7,
         }
     }
@@ -338,10 +390,51 @@ mod tests {
     }
 
     #[test]
-    fn another_version_is_refused() {
-        let mut s = serde_json::to_value(state()).unwrap();
-        s["version"] = 2.into();
-        let err = parse(&serde_json::to_vec(&s).unwrap()).unwrap_err();
-        assert!(err.contains("version 2"), "{err}");
+    fn a_newer_or_unknown_version_is_refused() {
+        for (version, said) in [(3, "a newer jforensics"), (0, "1 to 2")] {
+            let mut s = serde_json::to_value(state()).unwrap();
+            s["version"] = version.into();
+            let err = parse(&serde_json::to_vec(&s).unwrap()).unwrap_err();
+            assert!(
+                err.contains(&format!("version {version}")) && err.contains(said),
+                "{err}"
+            );
+        }
+    }
+
+    /// A file as jforensics wrote it before the outbox (version 1).
+    const VERSION_1: &str = r#"{
+  "version": 1,
+  "scope": {"machine_id": "11111111111111111111111111111111", "source": "directory /x", "settings": "s"},
+  "checkpoint": {"cursor": "s=1;i=2", "realtime_usec": 5, "monotonic_usec": 6, "boot_id": "00000000000000000000000000000000"},
+  "reported": {
+    "fp-0011223344556677": {"finding_id": "crash-loop-0011223344556677", "kind": "crash-loop", "severity": "critical",
+      "unit": "a.service", "boot_id": "00000000000000000000000000000000", "first_reported_usec": 1,
+      "last_seen_usec": 2, "state": "firing", "expires_at_usec": 3}
+  },
+  "committed_at_usec": 7
+}"#;
+
+    #[test]
+    fn a_version_1_file_is_read_with_an_empty_outbox_and_written_back_as_the_current_version() {
+        let mut expected = state();
+        expected.outbox.clear();
+        let read = parse(VERSION_1.as_bytes()).unwrap();
+        assert_eq!(read, expected);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path(), &read.scope);
+        fs::write(store.path(), VERSION_1).unwrap();
+        let loaded = store.load();
+        assert!(loaded.notes.is_empty(), "{:?}", loaded.notes);
+        store.commit(&loaded.state.unwrap(), |_| {}).unwrap();
+        let written: serde_json::Value =
+            serde_json::from_slice(&fs::read(store.path()).unwrap()).unwrap();
+        assert_eq!(written["version"], VERSION);
+        assert_eq!(written["outbox"], serde_json::json!([]));
+        assert_eq!(
+            fs::read_to_string(store.previous()).unwrap(),
+            VERSION_1,
+            "the old file is kept as it was"
+        );
     }
 }

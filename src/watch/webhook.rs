@@ -1,6 +1,6 @@
 //! Delivery to `--webhook URL`: each record POSTed as JSON; anything but a
-//! 2xx answer fails the run before the state is committed, so the record is
-//! sent again next time.
+//! 2xx answer fails the run with the records still in the state's outbox,
+//! so they are sent again next time.
 //!
 //! A minimal HTTP/1.1 client over `std::net::TcpStream`, for `http://` URLs
 //! only: HTTPS would need a TLS stack this tool does not otherwise carry.
@@ -98,10 +98,7 @@ pub fn post(url: &Url, body: &str) -> Result<(), String> {
     if (200..300).contains(&status) {
         Ok(())
     } else {
-        Err(format!(
-            "webhook {url} answered {}; nothing is committed, the next run sends again",
-            status_line.trim()
-        ))
+        Err(format!("webhook {url} answered {}", status_line.trim()))
     }
 }
 

@@ -24,3 +24,4 @@ mod starts_fixtures;
 mod starts_nortc;
 mod vocabulary;
 mod watch;
+mod watch_kills;

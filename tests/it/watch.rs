@@ -8,12 +8,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::support::growing::{self, Host};
 use crate::support::*;
 
 /// 2026-11-21 07:05:55 UTC (backend.service is crash-looping) and 07:09:20
@@ -21,163 +22,13 @@ use crate::support::*;
 const CUTS: [u64; 2] = [1_795_244_755_000_000, 1_795_244_960_000_000];
 
 /// The three parts, written once per build into cargo's scratch directory.
-fn parts() -> &'static [PathBuf; 3] {
-    static PARTS: OnceLock<[PathBuf; 3]> = OnceLock::new();
-    PARTS.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("watch-debian12-parts");
-        let parts = [1, 2, 3].map(|k| dir.join(format!("p{k}.journal")));
-        if dir.join(".complete").exists() {
-            return parts;
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut files = Vec::new();
-        for item in std::fs::read_dir(repo().join("tests/fixtures/debian12/journal")).unwrap() {
-            let path = item.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap();
-            let plain = dir.join(name.strip_suffix(".zst").unwrap());
-            let mut out = std::fs::File::create(&plain).unwrap();
-            std::io::copy(
-                &mut zstd::Decoder::new(std::fs::File::open(&path).unwrap()).unwrap(),
-                &mut out,
-            )
-            .unwrap();
-            files.push(plain);
-        }
-        let mut args = vec!["-o".to_string(), "export".to_string()];
-        for f in &files {
-            args.push(format!("--file={}", f.display()));
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let export = run_tool("journalctl", &args);
-        let mut streams: [Vec<u8>; 3] = Default::default();
-        for (realtime, entry) in export_entries(&export) {
-            let k = CUTS.iter().filter(|c| realtime >= **c).count();
-            streams[k].extend_from_slice(entry);
-        }
-        for (k, stream) in streams.iter().enumerate() {
-            assert!(!stream.is_empty(), "part {} is empty", k + 1);
-            let input = dir.join(format!("p{}.export", k + 1));
-            std::fs::write(&input, stream).unwrap();
-            run_tool(
-                "/lib/systemd/systemd-journal-remote",
-                &["-o", parts[k].to_str().unwrap(), input.to_str().unwrap()],
-            );
-        }
-        for f in files {
-            std::fs::remove_file(f).unwrap();
-        }
-        std::fs::write(dir.join(".complete"), b"").unwrap();
-        parts
-    })
+fn parts() -> &'static [PathBuf] {
+    static PARTS: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    PARTS.get_or_init(|| growing::parts("debian12", &CUTS))
 }
 
-/// Splits an export stream into entries with their wall-clock time. Binary
-/// fields (a name line, a 64-bit length, the bytes) may hold blank lines.
-fn export_entries(data: &[u8]) -> Vec<(u64, &[u8])> {
-    let mut out = Vec::new();
-    let (mut i, mut start, mut realtime) = (0, 0, 0);
-    while i < data.len() {
-        let nl = i + data[i..].iter().position(|b| *b == b'\n').unwrap();
-        let line = &data[i..nl];
-        if line.is_empty() {
-            out.push((realtime, &data[start..=nl]));
-            i = nl + 1;
-            start = i;
-        } else if line.contains(&b'=') {
-            if let Some(t) = line.strip_prefix(b"__REALTIME_TIMESTAMP=") {
-                realtime = std::str::from_utf8(t).unwrap().parse().unwrap();
-            }
-            i = nl + 1;
-        } else {
-            let n = u64::from_le_bytes(data[nl + 1..nl + 9].try_into().unwrap()) as usize;
-            i = nl + 9 + n + 1;
-        }
-    }
-    out
-}
-
-/// A journal directory, a state directory and a JSON lines sink.
-struct Host {
-    _tmp: tempfile::TempDir,
-    journal: PathBuf,
-    state: PathBuf,
-    sink: PathBuf,
-}
-
-impl Host {
-    fn new() -> Host {
-        let tmp = tempfile::tempdir().unwrap();
-        let journal = tmp.path().join("journal");
-        std::fs::create_dir(&journal).unwrap();
-        Host {
-            state: tmp.path().join("state"),
-            sink: tmp.path().join("findings.jsonl"),
-            journal,
-            _tmp: tmp,
-        }
-    }
-
-    /// journald wrote (or rotated) part `k` (1-based).
-    fn add(&self, k: usize) {
-        let part = &parts()[k - 1];
-        std::fs::hard_link(part, self.journal.join(part.file_name().unwrap())).unwrap();
-    }
-
-    /// journald vacuumed part `k`.
-    fn remove(&self, k: usize) {
-        std::fs::remove_file(self.journal.join(format!("p{k}.journal"))).unwrap();
-    }
-
-    fn watch_with(&self, extra: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_jforensics"));
-        cmd.arg("-D")
-            .arg(&self.journal)
-            .args(["--utc", "watch", "--state"])
-            .arg(&self.state)
-            .arg("--jsonl")
-            .arg(&self.sink)
-            .args(extra)
-            .args(if extra.contains(&"--initial-lookback") {
-                &[][..]
-            } else {
-                &["--initial-lookback", "3650d"][..]
-            })
-            .env_remove("STATE_DIRECTORY")
-            .env_remove("JFORENSICS_WATCH_CRASH_AT");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().expect("run jforensics watch")
-    }
-
-    /// A run that must succeed; returns the records it appended.
-    fn watch(&self) -> Vec<Value> {
-        let before = self.records().len();
-        let out = self.watch_with(&[], &[]);
-        assert!(
-            out.status.success(),
-            "watch failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        self.records()[before..].to_vec()
-    }
-
-    /// Every record in the sink; each line must be a whole JSON object.
-    fn records(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.sink).unwrap_or_default();
-        text.lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect()
-    }
-
-    fn state_file(&self) -> PathBuf {
-        std::fs::read_dir(&self.state)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "json"))
-            .expect("a state file")
-    }
+fn host() -> Host {
+    Host::new(parts())
 }
 
 fn key(r: &Value) -> (String, String) {
@@ -202,7 +53,7 @@ fn fingerprints(records: &[Value], event: &str) -> Vec<String> {
 
 /// The uninterrupted sequence: p1, then p1+p2, then p1+p2+p3.
 fn grown_in_three_runs() -> Vec<Value> {
-    let host = Host::new();
+    let host = host();
     for k in 1..=3 {
         host.add(k);
         host.watch();
@@ -218,7 +69,7 @@ fn reference() -> &'static Vec<Value> {
 #[test]
 fn watch_over_a_growing_journal_reports_what_one_run_over_the_whole_reports_each_once() {
     let split = reference();
-    let whole_host = Host::new();
+    let whole_host = host();
     for k in 1..=3 {
         whole_host.add(k);
     }
@@ -315,11 +166,15 @@ fn watch_over_a_growing_journal_reports_what_one_run_over_the_whole_reports_each
 #[test]
 fn kill_9_at_every_step_loses_nothing_and_repeats_only_what_receivers_drop() {
     let expected = dedup(reference());
+    // The replay steps need a run killed before them: tests/it/watch_kills.rs.
+    let steps = jforensics::watch::CRASH_STEPS
+        .into_iter()
+        .filter(|s| !s.ends_with("-replay"));
     std::thread::scope(|s| {
-        for step in jforensics::watch::CRASH_STEPS {
+        for step in steps {
             let expected = &expected;
             s.spawn(move || {
-                let host = Host::new();
+                let host = host();
                 host.add(1);
                 host.watch();
                 host.add(2);
@@ -333,6 +188,7 @@ fn kill_9_at_every_step_loses_nothing_and_repeats_only_what_receivers_drop() {
                 let killed = host.records().len() - before;
                 match step {
                     "before-deliver" => assert_eq!(killed, 0, "{step}"),
+                    s if s.starts_with("outbox-") => assert_eq!(killed, 0, "{step}"),
                     "mid-deliver" => assert_eq!(killed, 1, "{step}"),
                     _ => assert!(killed > 1, "{step}"),
                 }
@@ -345,7 +201,7 @@ fn kill_9_at_every_step_loses_nothing_and_repeats_only_what_receivers_drop() {
                 } else {
                     assert!(
                         !again.is_empty(),
-                        "{step}: nothing committed, yet nothing sent again"
+                        "{step}: the run did not finish, yet nothing was sent again"
                     );
                 }
                 host.add(3);
@@ -370,7 +226,7 @@ fn damage_state(bad: &[u8], also_previous: bool, host: &Host) {
 fn a_truncated_zero_filled_or_garbage_state_falls_back_to_the_previous_one() {
     let expected = dedup(reference());
     for damage in ["truncated", "zero-filled", "garbage"] {
-        let host = Host::new();
+        let host = host();
         host.add(1);
         let first = host.watch();
         host.add(2);
@@ -392,8 +248,8 @@ fn a_truncated_zero_filled_or_garbage_state_falls_back_to_the_previous_one() {
             "{damage}: {stderr}"
         );
         let third = host.records()[before..].to_vec();
-        // It resumed from the first run's checkpoint: the second run's
-        // records come again, the first run's do not.
+        // `.prev` is the second run's first save, its records still in the
+        // outbox: they come again, the first run's do not.
         assert!(
             dedup(&second).iter().any(|k| dedup(&third).contains(k)),
             "{damage}"
@@ -423,7 +279,7 @@ fn a_truncated_zero_filled_or_garbage_state_falls_back_to_the_previous_one() {
 
 #[test]
 fn with_both_state_files_bad_the_run_says_so_and_looks_back_only_so_far() {
-    let host = Host::new();
+    let host = host();
     for k in 1..=3 {
         host.add(k);
     }
@@ -460,7 +316,7 @@ fn with_both_state_files_bad_the_run_says_so_and_looks_back_only_so_far() {
 
 #[test]
 fn a_state_from_another_machine_or_the_future_is_an_error_with_a_hint() {
-    let host = Host::new();
+    let host = host();
     host.add(1);
     host.watch();
     let path = host.state_file();
@@ -506,7 +362,7 @@ fn a_state_from_another_machine_or_the_future_is_an_error_with_a_hint() {
 
 #[test]
 fn a_checkpoint_vacuumed_away_is_reported_as_a_coverage_gap() {
-    let host = Host::new();
+    let host = host();
     host.add(1);
     host.watch();
     let saved: Value = serde_json::from_slice(&std::fs::read(host.state_file()).unwrap()).unwrap();
@@ -547,7 +403,7 @@ fn a_checkpoint_vacuumed_away_is_reported_as_a_coverage_gap() {
 #[test]
 fn a_second_run_exits_75_while_the_lock_is_held() {
     use std::os::fd::AsRawFd;
-    let host = Host::new();
+    let host = host();
     host.add(1);
     std::fs::create_dir_all(&host.state).unwrap();
     let lock = std::fs::OpenOptions::new()
@@ -610,24 +466,29 @@ fn listener(
 }
 
 #[test]
-fn the_webhook_gets_every_record_and_a_refusal_commits_nothing() {
+fn the_webhook_gets_every_record_and_a_refusal_keeps_them_in_the_outbox() {
     static STATUS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(500);
     let (url, bodies) = listener(&STATUS);
-    let host = Host::new();
+    let host = host();
     host.add(1);
     let refused = host.watch_with(&["--webhook", &url], &[]);
     assert_eq!(refused.status.code(), Some(1), "{refused:?}");
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("answered HTTP/1.1 500"), "{stderr}");
-    assert!(!host.state.join("watch-").exists());
     assert!(
-        std::fs::read_dir(&host.state).unwrap().all(|e| e
-            .unwrap()
-            .path()
-            .extension()
-            .is_none_or(|x| x != "json")),
-        "state committed although the webhook refused"
+        stderr.contains("answered HTTP/1.1 500") && stderr.contains("stay in the outbox"),
+        "{stderr}"
     );
+    // The sink got them before the webhook refused; the state holds every
+    // one of them as not yet delivered.
+    let state: Value = serde_json::from_slice(&std::fs::read(host.state_file()).unwrap()).unwrap();
+    let pending: Vec<Value> = state["outbox"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| serde_json::from_str(p["record"].as_str().unwrap()).unwrap())
+        .collect();
+    assert!(!pending.is_empty());
+    assert_eq!(pending, host.records(), "the outbox is not what was sent");
     STATUS.store(200, std::sync::atomic::Ordering::SeqCst);
     let before = host.records().len();
     let out = host.watch_with(&["--webhook", &url], &[]);
@@ -647,7 +508,7 @@ fn the_webhook_gets_every_record_and_a_refusal_commits_nothing() {
 
 #[test]
 fn https_webhooks_are_refused_as_usage_errors() {
-    let host = Host::new();
+    let host = host();
     host.add(1);
     let out = host.watch_with(&["--webhook", "https://example.org/hook"], &[]);
     assert_eq!(out.status.code(), Some(2));
@@ -656,12 +517,27 @@ fn https_webhooks_are_refused_as_usage_errors() {
 
 #[test]
 fn fail_on_exits_3_for_new_findings_only() {
-    let host = Host::new();
+    let host = host();
     host.add(1);
     let out = host.watch_with(&["--fail-on", "critical"], &[]);
     assert_eq!(out.status.code(), Some(3), "{out:?}");
     let out = host.watch_with(&["--fail-on", "critical"], &[]);
     assert_eq!(out.status.code(), Some(0), "nothing new, yet {out:?}");
+}
+
+#[test]
+fn fail_on_counts_a_new_finding_sent_again_for_a_killed_run() {
+    let host = host();
+    host.add(1);
+    let fail_on = ["--fail-on", "critical"];
+    let killed = host.watch_with(&fail_on, &[("JFORENSICS_WATCH_CRASH_AT", "after-deliver")]);
+    assert_eq!(killed.status.signal(), Some(9), "{killed:?}");
+    let out = host.watch_with(&fail_on, &[]);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("sent again for an interrupted run"), "{said}");
+    let out = host.watch_with(&fail_on, &[]);
+    assert_eq!(out.status.code(), Some(0), "sent again twice: {out:?}");
 }
 
 #[test]
@@ -703,7 +579,7 @@ fn the_contrib_units_pass_systemd_analyze_verify() {
 
 #[test]
 fn records_carry_every_documented_field() {
-    let host = Host::new();
+    let host = host();
     host.add(1);
     let records = host.watch();
     let fields: BTreeSet<&str> = [
