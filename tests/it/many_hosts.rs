@@ -110,12 +110,12 @@ fn shuffle<T>(items: &mut [T], seed: u64) {
 /// either as a glob of its directory or as its files one by one, all in a
 /// shuffled order.
 fn source_args(dir: &Path, i: usize) -> Vec<String> {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         return vec!["-D".into(), dir.to_str().unwrap().into()];
     }
     let mut items: Vec<String> = Vec::new();
     for (h, host) in host_dirs(dir).iter().enumerate() {
-        if (h + i / 2) % 2 == 0 {
+        if (h + i / 2).is_multiple_of(2) {
             items.push(format!("{}/*", host.display()));
         } else {
             for f in std::fs::read_dir(host).unwrap() {
