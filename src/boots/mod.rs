@@ -218,9 +218,13 @@ impl BootScanner {
         }
     }
 
-    /// The boots seen so far, for reading each one's tail.
+    /// The boots seen so far, for reading each one's tail: sorted, so what
+    /// a read is asked never depends on a hash map's order, which differs
+    /// from run to run.
     pub fn boot_ids(&self) -> Vec<Id128> {
-        self.boots.keys().copied().collect()
+        let mut ids: Vec<Id128> = self.boots.keys().copied().collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// Orders the boots and decides how each ended.

@@ -45,7 +45,7 @@ pub struct FleetFindingsArgs {
     /// List a shared finding from this many hosts on
     #[arg(long = "min-hosts", value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
     pub min_hosts: u32,
-    /// Hosts analysed at once [default: the number of CPUs]
+    /// Hosts analysed at once [default: $JFORENSICS_THREADS, else the number of CPUs]
     #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
     /// Print every host's findings in full, not only the counts

@@ -131,7 +131,7 @@ pub fn detect(
     // window's last two stay for the next, so memory does not grow with the
     // journal. Findings come out in journal order, as in one detect().
     let wanted = findings::with_predecessors(all, selected);
-    let window = 2 * std::thread::available_parallelism().map_or(1, |n| n.get());
+    let window = 2 * super::threads();
     let mut list = Vec::new();
     let mut ready: Vec<findings::BootData> = Vec::new();
     let mut judged = 0;

@@ -44,10 +44,7 @@ fn findings(
         )
         .into());
     }
-    let jobs = args
-        .jobs
-        .map(|n| n as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = args.jobs.map(|n| n as usize).unwrap_or_else(super::threads);
     let views = host_views(source, output, args, jobs)?;
     let hosts = analyse(&views, args, jobs)?;
     let summary = fleet::summarize(
@@ -126,7 +123,9 @@ fn host_views(
             }
         }
     }
-    machines.sort_by(|a, b| (&a.0.hostname, a.0.id).cmp(&(&b.0.hostname, b.0.id)));
+    // By machine id, the machine without one last, as `machines::Owners::group`
+    // orders them: data only, never file names or which file was read first.
+    machines.sort_by_key(|(m, _)| (m.id.is_none(), m.id));
     if let Some(spec) = &source.machine {
         let all: Vec<Machine> = machines.iter().map(|(m, _)| m.clone()).collect();
         let wanted = machines::resolve(&all, spec)?.id;

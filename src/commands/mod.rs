@@ -95,6 +95,8 @@ pub struct Context {
     /// Every boot's last entries as the boot scan read them: the machine
     /// listing reads the same ones (see [`Context::machines`]).
     tails: Arc<Mutex<Option<Vec<journal::Entry>>>>,
+    /// The machines, decided once: deciding may warn, and must warn once.
+    grouped: OnceLock<Vec<Machine>>,
 }
 
 /// The machines a command works on.
@@ -167,6 +169,7 @@ impl Context {
             scanned: OnceLock::new(),
             index: OnceLock::new(),
             tails: Arc::default(),
+            grouped: OnceLock::new(),
         })
     }
 
@@ -184,6 +187,7 @@ impl Context {
             scanned: OnceLock::new(),
             index: OnceLock::new(),
             tails: Arc::default(),
+            grouped: OnceLock::new(),
         }
     }
 
@@ -201,6 +205,7 @@ impl Context {
             scanned: OnceLock::new(),
             index: OnceLock::new(),
             tails: Arc::default(),
+            grouped: OnceLock::new(),
         }
     }
 
@@ -216,21 +221,119 @@ impl Context {
     }
 
     /// Every machine in the selection (one, with no id, when the entries
-    /// carry no `_MACHINE_ID`).
+    /// carry no `_MACHINE_ID`), decided from the data alone (see
+    /// [`machines`]): the boots' last entries as the scan read them, then
+    /// the whole of any boot those do not place, then the headers of its
+    /// files. A boot still undecided is named on stderr with its files.
     pub fn machines(&self) -> Result<Vec<Machine>> {
+        if let Some(m) = self.grouped.get() {
+            return Ok(m.clone());
+        }
         let boots = ids(&self.boots()?);
         let kept = self
             .tails
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        let mut tails = match kept {
+        let mut owners = machines::Owners::default();
+        match kept {
             // The same boots' same last entries: the scan read every boot
             // the listing has, with the same time bounds.
-            Some(entries) => Box::new(Replay(entries.into_iter())),
-            None => self.open(machines::tails_filter(&boots))?,
+            Some(entries) => owners.read(&mut Replay(entries.into_iter()))?,
+            None => owners.read(self.open(machines::tails_filter(&boots))?.as_mut())?,
+        }
+        // With one machine or none named, an unnamed boot is that one's
+        // (see `Owners::group`): only among several is it worth a read.
+        let unnamed = owners.unnamed(&boots);
+        if !unnamed.is_empty() && owners.known().len() > 1 {
+            owners.read(self.open(machines::whole_boots_filter(&unnamed))?.as_mut())?;
+        }
+        let mut grouping = owners.group(&boots);
+        let mut holders = std::collections::BTreeMap::new();
+        if !grouping.undecided.is_empty() {
+            let known = owners.known();
+            for boot in &grouping.undecided {
+                let files = self.files_holding(*boot);
+                let headers: Vec<Option<journal::Id128>> = files
+                    .iter()
+                    .map(|f| journal::libsystemd::header_machine_id(f))
+                    .collect();
+                // Only a header id the entries also name: a journal-remote
+                // file's header names the receiver, not the senders.
+                if let Some(Some(id)) = headers.first()
+                    && headers.iter().all(|h| h == &Some(*id))
+                    && known.contains(id)
+                {
+                    owners.assign(*boot, *id);
+                }
+                holders.insert(*boot, files);
+            }
+            grouping = owners.group(&boots);
+        }
+        for boot in &grouping.undecided {
+            let files = holders.get(boot).cloned().unwrap_or_default();
+            let why = if files.is_empty() {
+                format!(
+                    "in {}, none of its entries names a machine",
+                    self.spec.describe()
+                )
+            } else {
+                let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                format!(
+                    "none of its entries names a machine, nor does the header of its files ({}) name one the entries name",
+                    names.join(", ")
+                )
+            };
+            eprintln!(
+                "jforensics: warning: boot {boot}: {why}; the journal holds several machines, so it is listed under machine 'unknown'"
+            );
+        }
+        for c in &grouping.conflicts {
+            eprintln!(
+                "jforensics: warning: boot {} names {} machines ({}); it is listed under {}, the one its newest entry names",
+                c.boot,
+                c.ids.len(),
+                c.ids
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                c.chosen
+            );
+        }
+        Ok(self.grouped.get_or_init(|| grouping.machines).clone())
+    }
+
+    /// The journal files of the selection that hold entries of `boot`, for
+    /// a warning that must name them (empty for other sources): one read
+    /// of one entry per file, on the rare path of an undecided boot.
+    fn files_holding(&self, boot: journal::Id128) -> Vec<PathBuf> {
+        let files = match &self.spec {
+            SourceSpec::Files(files) => files.clone(),
+            SourceSpec::Directory(dir) => {
+                journal::libsystemd::journal_files_in(dir, &self.spec.describe())
+                    .unwrap_or_default()
+            }
+            _ => return Vec::new(),
         };
-        Ok(machines::group(&boots, tails.as_mut())?)
+        let filter = Filter {
+            boots: vec![boot],
+            last: Some(1),
+            fields: Fields::HeaderOnly,
+            ..Filter::all()
+        };
+        files
+            .into_iter()
+            .filter(|f| {
+                journal::open(
+                    &SourceSpec::Files(vec![f.clone()]),
+                    &filter,
+                    self.strictness,
+                )
+                .and_then(|mut s| s.next_entry())
+                .is_ok_and(|e| e.is_some())
+            })
+            .collect()
     }
 
     /// With `-M`, a view of that machine; with several machines, a view of
@@ -476,6 +579,21 @@ impl Context {
     }
 }
 
+/// The variable that sets how many threads read at once, for every command.
+pub const THREADS_ENV: &str = "JFORENSICS_THREADS";
+
+/// How many reads run at once: `JFORENSICS_THREADS` when it is a positive
+/// number, else one per CPU. The one place that decides it, so a test can
+/// run a command with 1, 2 or 8 threads and hold the outputs to be equal:
+/// results are kept in the order of the data, never of finishing.
+pub fn threads() -> usize {
+    std::env::var(THREADS_ENV)
+        .ok()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// What a journal's index tells of its boots (see [`journal::Outline`]).
 struct IndexView {
     machine_ids: usize,
@@ -507,9 +625,7 @@ impl Context {
             let data = read_boot(boot, source.as_mut(), options)?;
             Ok((data, source.diagnostics().clone()))
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(boots.len());
+        let threads = threads().min(boots.len());
         if threads <= 1 {
             return Ok(boots
                 .iter()

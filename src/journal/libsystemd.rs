@@ -523,6 +523,31 @@ pub fn journal_files_in(dir: &Path, what: &str) -> Result<Vec<PathBuf>, JournalE
     Ok(files)
 }
 
+/// The machine id in a journal file's header (a compressed file's first
+/// bytes are unpacked), or None when the file is not a journal file or its
+/// header names none. It is the machine that wrote the file: for a file of
+/// `systemd-journal-remote`, the receiver, not the hosts in its entries.
+pub fn header_machine_id(path: &Path) -> Option<Id128> {
+    const SIGNATURE: &[u8] = b"LPKSHHRH";
+    const MACHINE_ID: std::ops::Range<usize> = 40..56;
+    let input = std::fs::File::open(path).ok()?;
+    let reader: Box<dyn Read> = match compression_of(path) {
+        Some(Compression::Zstd) => Box::new(zstd::Decoder::new(input).ok()?),
+        Some(Compression::Xz) => Box::new(xz2::read::XzDecoder::new(input)),
+        Some(Compression::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(input)),
+        None => Box::new(input),
+    };
+    let mut head = Vec::with_capacity(MACHINE_ID.end);
+    reader
+        .take(MACHINE_ID.end as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    if head.len() < MACHINE_ID.end || !head.starts_with(SIGNATURE) {
+        return None;
+    }
+    Some(Id128(head[MACHINE_ID].try_into().ok()?)).filter(|id| !id.is_null())
+}
+
 /// Copies every file into a fresh temporary directory, decompressing those
 /// with a compression suffix, so libsystemd can open them read-only.
 fn unpack_all(

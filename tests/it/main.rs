@@ -16,6 +16,7 @@ mod fixture_boots;
 mod fleet;
 mod golden;
 mod layers;
+mod many_hosts;
 mod query;
 mod remote;
 mod report;
