@@ -31,6 +31,10 @@ pub use crate::journal::cursor_part;
 /// How many of a boot's last entries are kept to show what happened before a cut.
 const LAST_ENTRIES_KEPT: usize = 8;
 
+/// The most entries a "boot" inside another boot's sequence numbers may
+/// have to be taken for damaged headers (one flipped byte makes one).
+const DAMAGED_BOOT_MAX_ENTRIES: u64 = 3;
+
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::VariantArray,
 )]
@@ -149,6 +153,8 @@ struct Acc {
     shutdown_evidence: Vec<Evidence>,
     /// The boot's last entries, oldest first.
     tail: VecDeque<TailEntry>,
+    /// Damage found in its headers, for its notes.
+    damage: Vec<String>,
 }
 
 impl BootScanner {
@@ -192,6 +198,7 @@ impl BootScanner {
                 shutdown: None,
                 shutdown_evidence: Vec::new(),
                 tail: VecDeque::new(),
+                damage: Vec::new(),
             },
         );
     }
@@ -228,9 +235,65 @@ impl BootScanner {
     }
 
     /// Orders the boots and decides how each ended.
-    pub fn finish(self) -> Vec<Boot> {
+    pub fn finish(mut self) -> Vec<Boot> {
+        self.absorb_damaged_headers();
         let ids = order(&self.boots);
         self.finish_within(&ids)
+    }
+
+    /// Folds "boots" that are a few entries with a damaged header back into
+    /// the boot they were written in. journald writes one boot at a time,
+    /// so in one sequence series boots never interleave: a boot of at most
+    /// [`DAMAGED_BOOT_MAX_ENTRIES`] entries whose numbers all lie strictly
+    /// inside another boot's is that boot's entries with a flipped boot id
+    /// (the field `_BOOT_ID` still says which), not a boot of its own with
+    /// an "unclean" end. Said in the host boot's notes.
+    fn absorb_damaged_headers(&mut self) {
+        let inside = |p: &Acc, a: &Acc| {
+            !p.headers.seqnums.is_empty()
+                && p.headers.seqnums.iter().all(|(series, lo, hi)| {
+                    a.headers
+                        .seqnum_range(series)
+                        .is_some_and(|(a_lo, a_hi)| a_lo < *lo && *hi < a_hi)
+                })
+        };
+        let mut ids: Vec<Id128> = self.boots.keys().copied().collect();
+        ids.sort_unstable();
+        for stray in &ids {
+            let Some(p) = self.boots.get(stray) else {
+                continue;
+            };
+            if p.headers.entries > DAMAGED_BOOT_MAX_ENTRIES {
+                continue;
+            }
+            let Some(host) = ids
+                .iter()
+                .find(|a| *a != stray && self.boots.get(a).is_some_and(|a| inside(p, a)))
+                .copied()
+            else {
+                continue;
+            };
+            let Some(p) = self.boots.remove(stray) else {
+                continue;
+            };
+            let Some(a) = self.boots.get_mut(&host) else {
+                continue;
+            };
+            a.headers.entries += p.headers.entries;
+            for (first, last) in &p.headers.runs.runs {
+                for n in *first..=*last {
+                    a.headers.runs.insert(n);
+                }
+            }
+            a.damage.push(format!(
+                "{} entr{} inside this boot's sequence numbers name{} boot {} in {} header: a damaged header, counted with this boot",
+                p.headers.entries,
+                if p.headers.entries == 1 { "y" } else { "ies" },
+                if p.headers.entries == 1 { "s" } else { "" },
+                stray.short(),
+                if p.headers.entries == 1 { "its" } else { "their" },
+            ));
+        }
     }
 
     /// Decides how each boot seen ended, numbering it by its place in
@@ -378,7 +441,7 @@ impl Acc {
         } else {
             BootEnd::Unknown
         };
-        let mut notes = Vec::new();
+        let mut notes = std::mem::take(&mut self.damage);
         if end == BootEnd::Unknown
             && let Some(reason) = coverage.reason()
         {
