@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
     }
     if ctx.output.format == Format::Json {
         let mut doc = json::findings::document(&every, &ids);
-        doc["coverage"] = json::coverage(&read);
+        doc["coverage"] = json::coverage(&read, &ctx.damage()?);
         if let Some(list) = doc["findings"].as_array_mut() {
             for (f, host) in list.iter_mut().zip(hosts) {
                 if let (Some(f), serde_json::Value::Object(h)) = (f.as_object_mut(), host) {
@@ -103,7 +103,7 @@ fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
         Format::Json => {
             let ids: Vec<String> = selected.iter().map(Id128::to_string).collect();
             let mut doc = json::findings::document(&list, &ids);
-            doc["coverage"] = json::coverage(&read);
+            doc["coverage"] = json::coverage(&read, &ctx.damage()?);
             println!("{}", serde_json::to_string_pretty(&doc)?);
         }
         Format::Short => print!("{}", text(&list, selected.len(), ctx)),

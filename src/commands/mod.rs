@@ -399,7 +399,24 @@ impl Context {
             return Ok(j);
         }
         let prepared = Journal::prepare(&self.spec)?;
-        Ok(self.journal.get_or_init(|| prepared))
+        let journal = self.journal.get_or_init(|| prepared);
+        // Said once, when the journal is opened: every answer lacks these files.
+        for line in journal.damage() {
+            eprintln!("jforensics: warning: {line}");
+        }
+        if self.strictness == Strictness::Strict && !journal.damage().is_empty() {
+            return Err(JournalError::Refused {
+                what: self.spec.describe(),
+                files: journal.damage().len(),
+            });
+        }
+        Ok(journal)
+    }
+
+    /// The files of the source that cannot be read at all (see
+    /// [`Journal::damage`]), for the documents' `coverage`.
+    pub fn damage(&self) -> Result<Vec<String>> {
+        Ok(self.journal()?.damage().to_vec())
     }
 
     /// The time bounds, and on a view the machine's boots, added to `filter`.

@@ -20,6 +20,7 @@ pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
         generator: format!("jforensics {}", env!("CARGO_PKG_VERSION")),
         analysis: Some(analysis),
         findings: &found,
+        damage: &ctx.damage()?,
     };
     let format = match args.format {
         ReportFormat::Md => DocFormat::Markdown,

@@ -16,7 +16,7 @@ pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<ExitCode> {
     found.retain(|f| units.is_empty() || f.unit.as_ref().is_some_and(|u| units.contains(u)));
     match ctx.output.format {
         Format::Json => {
-            let mut doc = json::starts::since_boot_json(&analysis, &units);
+            let mut doc = json::starts::since_boot_json(&analysis, &units, &ctx.damage()?);
             doc["findings"] = json::findings::findings(&found);
             println!("{}", serde_json::to_string_pretty(&doc)?)
         }

@@ -36,7 +36,11 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
     match ctx.output.format {
         Format::Json => println!(
             "{}",
-            serde_json::to_string_pretty(&json::starts::unit_json(&unit, &analyses))?
+            serde_json::to_string_pretty(&json::starts::unit_json(
+                &unit,
+                &analyses,
+                &ctx.damage()?
+            ))?
         ),
         Format::Short => print!("{}", terminal::starts::unit(&unit, &analyses, &ctx.style())),
     }

@@ -32,6 +32,8 @@ pub enum JournalError {
     },
     /// The source was opened but held no readable entry at all.
     Empty { what: String, skipped: u64 },
+    /// `--strict`, and files of the source cannot be read (each was named).
+    Refused { what: String, files: usize },
 }
 
 impl fmt::Display for JournalError {
@@ -75,6 +77,10 @@ impl fmt::Display for JournalError {
             JournalError::Empty { what, .. } => write!(
                 f,
                 "no journal entries in {what}: check that it is the right journal (a journal directory is /var/log/journal or one of its machine-id subdirectories)"
+            ),
+            JournalError::Refused { what, files } => write!(
+                f,
+                "{files} journal file(s) of {what} cannot be read (named above), and --strict was given: drop --strict to read the others, or leave those files out with --file"
             ),
         }
     }

@@ -98,6 +98,12 @@ impl Readers {
         }
     }
 
+    /// Files the readers leave out, said for people (see
+    /// [`Prepared::refused`](super::libsystemd::Prepared)).
+    pub fn refused(&self) -> &[String] {
+        &self.prepared.refused
+    }
+
     /// A source reading `filter`'s entries, in a reader process when there
     /// is a program to start.
     pub fn open(self: &Arc<Self>, filter: &Filter) -> Result<Box<dyn EntrySource>, JournalError> {

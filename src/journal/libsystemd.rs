@@ -48,6 +48,9 @@ pub struct Prepared {
     target: Target,
     pub what: String,
     _unpacked: Option<tempfile::TempDir>,
+    /// Files libsystemd will leave out, one line each for people: which,
+    /// why, and what they held (see [`super::files::refusal`]).
+    pub refused: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -63,6 +66,7 @@ enum Target {
 pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
     let what = spec.describe();
     let mut unpacked = None;
+    let mut refused = Vec::new();
     let target = match spec {
         SourceSpec::Local => Target::Local,
         SourceSpec::Directory(dir) => {
@@ -70,8 +74,10 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
             if files.iter().any(|f| compression_of(f).is_some()) {
                 let (tmp, paths) = unpack_all(&files, &what)?;
                 unpacked = Some(tmp);
+                refused = refused_files(&files, &paths);
                 Target::Files(paths)
             } else {
+                refused = refused_files(&files, &files);
                 Target::Directory(dir.clone())
             }
         }
@@ -106,8 +112,10 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
             if files.iter().any(|f| compression_of(f).is_some()) {
                 let (tmp, paths) = unpack_all(files, &what)?;
                 unpacked = Some(tmp);
+                refused = refused_files(files, &paths);
                 Target::Files(paths)
             } else {
+                refused = refused_files(files, files);
                 Target::Files(files.clone())
             }
         }
@@ -117,7 +125,39 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
         target,
         what,
         _unpacked: unpacked,
+        refused,
     })
+}
+
+/// What libsystemd will leave out of `read` (the files as opened; `named`,
+/// the same files as the user named them, maybe compressed): the lines
+/// that say so, naming each file and what it held.
+fn refused_files(named: &[PathBuf], read: &[PathBuf]) -> Vec<String> {
+    use crate::present::time::rfc3339;
+    named
+        .iter()
+        .zip(read)
+        .filter_map(|(name, path)| {
+            let refusal = super::files::refusal(path)?;
+            let lost = match refusal.held {
+                Some(h) => format!(
+                    "its header says it held {} entries from {} to {} (sequence numbers {} to {}; its last boot {})",
+                    h.entries,
+                    rfc3339(h.first_realtime_usec),
+                    rfc3339(h.last_realtime_usec),
+                    h.first_seqnum,
+                    h.last_seqnum,
+                    h.last_boot.short()
+                ),
+                None => "what it held is unknown".to_string(),
+            };
+            Some(format!(
+                "journal file {} is {}: left out, as journalctl leaves it out; {lost}",
+                name.display(),
+                refusal.reason
+            ))
+        })
+        .collect()
 }
 
 impl Prepared {
@@ -139,6 +179,7 @@ impl Prepared {
             target: self.target.clone(),
             what: self.what.clone(),
             _unpacked: None,
+            refused: Vec::new(),
         }
     }
 
@@ -187,6 +228,7 @@ impl Prepared {
             target,
             what,
             _unpacked: None,
+            refused: Vec::new(),
         })
     }
 }

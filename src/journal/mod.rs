@@ -153,6 +153,15 @@ impl Journal {
         Ok(Journal { ready })
     }
 
+    /// What of the source cannot be read at all, one line each naming the
+    /// file and what it held: every answer lacks it, so every answer says so.
+    pub fn damage(&self) -> &[String] {
+        match &self.ready {
+            Ready::Libsystemd(readers) => readers.refused(),
+            Ready::Stream { .. } => &[],
+        }
+    }
+
     /// True when matches and seeks are answered from the files' indexes
     /// (libsystemd), so several narrow reads beat one full one.
     pub fn indexed(&self) -> bool {

@@ -20,6 +20,8 @@ pub struct ReportInput<'a> {
     pub analysis: Option<&'a BootAnalysis>,
     /// The boot's findings, most severe first.
     pub findings: &'a [Finding],
+    /// Files of the journal that could not be read, one line each.
+    pub damage: &'a [String],
 }
 
 /// A chart as the documents refer to it.

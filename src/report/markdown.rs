@@ -53,6 +53,9 @@ fn render(input: &ReportInput, charts: &[ChartRef], notes: &[String], png_links:
     if let Some(said) = crate::boots::coverage::describe(input.boots) {
         let _ = writeln!(md, "> **Coverage:** {said}.\n");
     }
+    for line in input.damage {
+        let _ = writeln!(md, "> **Not read:** {line}.\n");
+    }
     summary(&mut md, input);
     findings(&mut md, input);
     ending(&mut md, b, zone);

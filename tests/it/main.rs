@@ -9,6 +9,7 @@ mod support;
 mod boots;
 mod charts;
 mod cli_habits;
+mod damage_said;
 mod damaged;
 mod excerpts;
 mod findings;

@@ -104,6 +104,101 @@ fn id128(b: &[u8], at: usize) -> Option<Id128> {
     Some(Id128(b.get(at..at + 16)?.try_into().ok()?))
 }
 
+/// Why libsystemd leaves the file at `path` out of a journal without a
+/// word to its caller (journalctl says "… is truncated, ignoring file"), and
+/// what the file's header says it held: `None` when the header passes
+/// libsystemd's checks (`journal_file_verify_header`). Only reasons
+/// libsystemd certainly refuses a file for are named, so a file it reads is
+/// never reported lost.
+pub fn refusal(path: &Path) -> Option<Refusal> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut b = Vec::with_capacity(HEADER_WITH_ENTRY_ARRAYS as usize);
+    file.by_ref()
+        .take(HEADER_WITH_ENTRY_ARRAYS)
+        .read_to_end(&mut b)
+        .ok()?;
+    let refused = |reason: String, header: bool| {
+        Some(Refusal {
+            reason,
+            held: header.then(|| Held::from_header(&b)).flatten(),
+        })
+    };
+    if len == 0 {
+        return refused("empty".to_string(), false);
+    }
+    if len < HEADER_SIZE_MIN || b.get(..8) != Some(&SIGNATURE[..]) {
+        return refused(
+            if b.get(..8) == Some(&SIGNATURE[..]) {
+                format!("cut off inside its header ({len} bytes)")
+            } else {
+                "not a journal file (no journal signature)".to_string()
+            },
+            false,
+        );
+    }
+    let incompatible = le32(&b, 12)? as u32;
+    let header_size = le64(&b, 88)?;
+    let arena_size = le64(&b, 96)?;
+    if incompatible & !INCOMPATIBLE_KNOWN != 0 {
+        return refused(
+            format!(
+                "written with features this libsystemd does not know (flags {incompatible:#x})"
+            ),
+            true,
+        );
+    }
+    if b[16] >= STATE_MAX || header_size < HEADER_SIZE_MIN {
+        return refused("damaged in its header".to_string(), false);
+    }
+    match header_size.checked_add(arena_size) {
+        Some(end) if end <= len => None,
+        _ => refused(
+            format!(
+                "truncated ({len} bytes where its header says {})",
+                header_size.saturating_add(arena_size)
+            ),
+            true,
+        ),
+    }
+}
+
+/// A file libsystemd refuses, and why (see [`refusal`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+    /// What its header says it held, when the header is whole.
+    pub held: Option<Held>,
+}
+
+/// The entries a journal file's header says it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub entries: u64,
+    pub first_realtime_usec: u64,
+    pub last_realtime_usec: u64,
+    pub first_seqnum: u64,
+    pub last_seqnum: u64,
+    /// The boot of its last entry.
+    pub last_boot: Id128,
+}
+
+impl Held {
+    fn from_header(b: &[u8]) -> Option<Held> {
+        let entries = le64(b, 152)?;
+        (entries > 0).then_some(())?;
+        Some(Held {
+            entries,
+            first_realtime_usec: le64(b, 184)?,
+            last_realtime_usec: le64(b, 192)?,
+            first_seqnum: le64(b, 168)?,
+            last_seqnum: le64(b, 160)?,
+            last_boot: id128(b, 56)?,
+        })
+    }
+}
+
 impl JournalFile {
     /// Opens and checks the header as libsystemd 252 does; `None` when it
     /// would refuse the file or when this reader is not sure.

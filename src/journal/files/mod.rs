@@ -35,6 +35,7 @@ use self::merge::Located;
 use super::headers::Tally;
 use super::{BootHeaders, Filter, HeaderMark, Id128};
 
+pub use self::format::refusal;
 pub use self::matched::{Outcome, read as read_matched};
 pub use self::outline::outline;
 

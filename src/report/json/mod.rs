@@ -63,12 +63,14 @@ pub fn boot(b: &Boot) -> Value {
 }
 
 /// The `coverage` section of a document: whether the boots it rests on were
-/// read whole, the one sentence that says what is withheld where not, and
-/// each boot's coverage word (the details are in each boot's `coverage`).
-pub fn coverage(boots: &[Boot]) -> Value {
+/// read whole, the one sentence that says what is withheld where not, each
+/// boot's coverage word (the details are in each boot's `coverage`), and
+/// the files that could not be read at all (`damage`, one line each).
+pub fn coverage(boots: &[Boot], damage: &[String]) -> Value {
     let summary = crate::boots::coverage::describe(boots);
     json!({
-        "complete": summary.is_none(),
+        "complete": summary.is_none() && damage.is_empty(),
+        "damage": damage,
         "summary": summary,
         "missing_entries": boots
             .iter()

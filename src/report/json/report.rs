@@ -20,7 +20,7 @@ pub fn document(input: &ReportInput, charts: &[ChartRef], notes: &[String]) -> V
             "files": [c.file(ImageFormat::Svg), c.file(ImageFormat::Png)],
         })).collect::<Vec<_>>(),
         "notes": notes,
-        "coverage": super::coverage(input.boots),
+        "coverage": super::coverage(input.boots, input.damage),
     });
     if let Some(analysis) = input.analysis {
         doc["starts"] = analysis

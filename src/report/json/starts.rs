@@ -58,7 +58,7 @@ fn round2(x: f64) -> f64 {
 }
 
 /// `jforensics since-boot -o json`.
-pub fn since_boot_json(analysis: &BootAnalysis, units: &[String]) -> Value {
+pub fn since_boot_json(analysis: &BootAnalysis, units: &[String], damage: &[String]) -> Value {
     let lc = &analysis.lifecycles;
     let starts: Vec<&Start> = analysis
         .starts
@@ -80,7 +80,7 @@ pub fn since_boot_json(analysis: &BootAnalysis, units: &[String]) -> Value {
         "by_cause": by_cause,
         "failures": failures(lc, units).iter().map(|&i| activation(lc, i, analysis)).collect::<Vec<_>>(),
         "runs_without_logged_start": unstarted(analysis, units).len(),
-        "coverage": super::coverage(std::slice::from_ref(&analysis.boot)),
+        "coverage": super::coverage(std::slice::from_ref(&analysis.boot), damage),
     })
 }
 
@@ -112,12 +112,12 @@ pub fn activation(lc: &BootLifecycles, index: usize, analysis: &BootAnalysis) ->
 }
 
 /// `jforensics unit UNIT -o json`.
-pub fn unit_json(unit: &str, analyses: &[BootAnalysis]) -> Value {
+pub fn unit_json(unit: &str, analyses: &[BootAnalysis], damage: &[String]) -> Value {
     let boots: Vec<crate::boots::Boot> = analyses.iter().map(|a| a.boot.clone()).collect();
     json!({
         "schema_version": SCHEMA_VERSION,
         "document": "unit",
-        "coverage": super::coverage(&boots),
+        "coverage": super::coverage(&boots, damage),
         "unit": unit,
         "boots": analyses.iter().map(|an| json!({
             "boot": boot(&an.boot),

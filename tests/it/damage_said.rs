@@ -1,0 +1,139 @@
+//! Damage is always said, and never invents facts: files libsystemd leaves
+//! out are named with what they held, and a flipped boot id in one entry
+//! header makes no boot of its own (issue #23).
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{jforensics, repo, unpacked};
+
+/// A scratch copy of the Debian 12 fixture's plain journal files.
+fn debian12_copy(name: &str) -> PathBuf {
+    let plain = unpacked(
+        &repo().join("tests/fixtures/debian12/journal"),
+        "debian12-unpacked",
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for item in std::fs::read_dir(&plain).unwrap().flatten() {
+        let path = item.path();
+        if path.extension().is_some_and(|e| e != "complete") && path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
+fn out(args: &[&str]) -> (String, String, Option<i32>) {
+    let o = jforensics(args);
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code(),
+    )
+}
+
+#[test]
+fn files_left_out_are_named_with_what_they_held_and_strict_refuses_them() {
+    let intact = debian12_copy("damage-said-intact");
+    let dir = debian12_copy("damage-said-files");
+    std::fs::write(dir.join("empty.journal"), b"").unwrap();
+    std::fs::write(dir.join("garbage.journal"), vec![0x5a; 5000]).unwrap();
+    let user = std::fs::read(dir.join("user-1000.journal")).unwrap();
+    std::fs::write(dir.join("user-1001.journal"), &user[..300_000]).unwrap();
+    let d = dir.to_str().unwrap();
+    let (stdout, stderr, code) = out(&["-D", d, "boots", "-o", "json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    for (file, why) in [
+        ("empty.journal", "is empty"),
+        ("garbage.journal", "is not a journal file"),
+        ("user-1001.journal", "is truncated (300000 bytes"),
+    ] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file} is not named: {stderr}"));
+        assert!(line.contains(why), "{line}");
+    }
+    // The truncated file's header still says what it held.
+    assert!(stderr.contains("held 27 entries"), "{stderr}");
+    // What could be read is the same answer as before.
+    let (whole, _, _) = out(&["-D", intact.to_str().unwrap(), "boots", "-o", "json"]);
+    assert_eq!(stdout, whole);
+    // Every document says it too.
+    let (findings, _, _) = out(&["-D", d, "findings", "-o", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&findings).unwrap();
+    assert_eq!(doc["coverage"]["damage"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["coverage"]["complete"], false);
+    let (_, stderr, code) = out(&["-D", d, "--strict", "boots"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("3 journal file(s)"), "{stderr}");
+    // An intact journal says nothing extra.
+    let (_, quiet, _) = out(&["-D", intact.to_str().unwrap(), "boots"]);
+    assert_eq!(quiet, "");
+}
+
+/// Offsets of the ENTRY objects of a journal file, in file order.
+fn entry_objects(bytes: &[u8]) -> Vec<usize> {
+    let le64 = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+    let (header_size, arena) = (le64(88), le64(96));
+    let mut at = header_size;
+    let mut out = Vec::new();
+    while at + 16 <= header_size + arena {
+        let size = le64(at + 8);
+        if size == 0 {
+            break;
+        }
+        if bytes[at] == 3 {
+            out.push(at);
+        }
+        at += (size + 7) & !7;
+    }
+    out
+}
+
+#[test]
+fn a_flipped_boot_id_in_one_entry_header_makes_no_boot_and_no_power_cut() {
+    let intact = debian12_copy("damage-said-flip-intact");
+    let (want_boots, _, _) = out(&["-D", intact.to_str().unwrap(), "boots", "-o", "json"]);
+    let want: serde_json::Value = serde_json::from_str(&want_boots).unwrap();
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| format!("{} {}", b["boot_id"], b["end"]))
+            .collect()
+    };
+    let bytes = std::fs::read(intact.join("system.journal")).unwrap();
+    let entries = entry_objects(&bytes);
+    assert!(entries.len() > 10_000, "{}", entries.len());
+    // Entries spread over the file: each boot's middle, never its ends,
+    // which no number can tell from a boot of their own.
+    for (n, pick) in [997usize, 2_500, 5_000, 9_001, 14_000]
+        .into_iter()
+        .enumerate()
+    {
+        let dir = debian12_copy(&format!("damage-said-flip-{n}"));
+        let mut damaged = bytes.clone();
+        // The boot id sits 40 bytes into an ENTRY object.
+        damaged[entries[pick] + 40] ^= 1 << (n % 8);
+        std::fs::write(dir.join("system.journal"), &damaged).unwrap();
+        let d = dir.to_str().unwrap();
+        let (got, stderr, code) = out(&["-D", d, "boots", "-o", "json"]);
+        assert_eq!(code, Some(0), "{stderr}");
+        let got: serde_json::Value = serde_json::from_str(&got).unwrap();
+        assert_eq!(ids(&got), ids(&want), "entry {pick}");
+        let notes: Vec<&str> = got
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b["notes"].as_array().unwrap())
+            .filter_map(|n| n.as_str())
+            .filter(|n| n.contains("damaged header"))
+            .collect();
+        assert_eq!(notes.len(), 1, "entry {pick}: {notes:?}");
+        let (findings, _, _) = out(&["-D", d, "findings", "-o", "json"]);
+        let unclean = findings.matches("\"unclean-shutdown\"").count();
+        assert_eq!(unclean, 1, "entry {pick}: the one real power cut only");
+    }
+}
