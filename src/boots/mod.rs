@@ -745,6 +745,10 @@ pub fn check_spec(spec: &str) -> Result<(), String> {
 /// A `-b` value's parts: the boot id or its prefix (8 to 32 hex digits), if
 /// any, and the signed offset after it (0 when none is given).
 fn parse_spec(spec: &str) -> Option<(Option<&str>, i64)> {
+    // `-b ''` names no boot; the newest would be a silent guess.
+    if spec.is_empty() {
+        return None;
+    }
     let hex_len = spec.bytes().take_while(u8::is_ascii_hexdigit).count();
     let (id, rest) = if hex_len >= 8 {
         let (id, rest) = spec.split_at(hex_len.min(32));

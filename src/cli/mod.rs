@@ -243,7 +243,7 @@ pub struct SinceBootArgs {
 #[derive(Args, Debug)]
 pub struct UnitArgs {
     /// The unit ("nginx" means nginx.service)
-    #[arg(value_name = "UNIT")]
+    #[arg(value_name = "UNIT", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub unit: String,
     #[command(flatten)]
     pub boot: BootArg,

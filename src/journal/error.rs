@@ -34,6 +34,8 @@ pub enum JournalError {
     Empty { what: String, skipped: u64 },
     /// `--strict`, and files of the source cannot be read (each was named).
     Refused { what: String, files: usize },
+    /// No file of the source can be read at all: why, for each.
+    NoneReadable { why: Vec<String> },
 }
 
 impl fmt::Display for JournalError {
@@ -78,6 +80,7 @@ impl fmt::Display for JournalError {
                 f,
                 "no journal entries in {what}: check that it is the right journal (a journal directory is /var/log/journal or one of its machine-id subdirectories)"
             ),
+            JournalError::NoneReadable { why } => write!(f, "{}", why.join("; ")),
             JournalError::Refused { what, files } => write!(
                 f,
                 "{files} journal file(s) of {what} cannot be read (named above), and --strict was given: drop --strict to read the others, or leave those files out with --file"

@@ -67,10 +67,13 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
     let what = spec.describe();
     let mut unpacked = None;
     let mut refused = Vec::new();
+    // How many files were named or found; none left out where not counted.
+    let mut listed = usize::MAX;
     let target = match spec {
         SourceSpec::Local => Target::Local,
         SourceSpec::Directory(dir) => {
             let files = journal_files_in(dir, &what)?;
+            listed = files.len();
             if files.iter().any(|f| compression_of(f).is_some()) {
                 let (tmp, paths) = unpack_all(&files, &what)?;
                 unpacked = Some(tmp);
@@ -109,6 +112,7 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
             if files.is_empty() {
                 return Err(JournalError::NoJournalFiles { what });
             }
+            listed = files.len();
             if files.iter().any(|f| compression_of(f).is_some()) {
                 let (tmp, paths) = unpack_all(files, &what)?;
                 unpacked = Some(tmp);
@@ -121,6 +125,10 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
         }
         SourceSpec::Stream(_) => unreachable!("streams are read by journal::stream"),
     };
+    if !refused.is_empty() && refused.len() == listed {
+        // Nothing left to read: the reasons are the error.
+        return Err(JournalError::NoneReadable { why: refused });
+    }
     Ok(Prepared {
         target,
         what,

@@ -137,3 +137,25 @@ fn a_flipped_boot_id_in_one_entry_header_makes_no_boot_and_no_power_cut() {
         assert_eq!(unclean, 1, "entry {pick}: the one real power cut only");
     }
 }
+
+#[test]
+fn a_stream_given_as_a_file_and_empty_names_are_told_apart_from_damage() {
+    let dir = debian12_copy("damage-said-words");
+    let export = crate::support::run_tool(
+        "journalctl",
+        &["-D", dir.to_str().unwrap(), "-n", "20", "-o", "export"],
+    );
+    let path = dir.join("excerpt.export");
+    std::fs::write(&path, export).unwrap();
+    let (_, stderr, code) = out(&["--file", path.to_str().unwrap(), "boots"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("excerpt.export") && stderr.contains("--input"),
+        "{stderr}"
+    );
+    let d = dir.to_str().unwrap();
+    let (_, stderr, code) = out(&["-D", d, "boots", "-b", ""]);
+    assert_eq!(code, Some(2), "{stderr}");
+    let (_, stderr, code) = out(&["-D", d, "unit", ""]);
+    assert_eq!(code, Some(2), "{stderr}");
+}

@@ -132,6 +132,8 @@ pub fn refusal(path: &Path) -> Option<Refusal> {
         return refused(
             if b.get(..8) == Some(&SIGNATURE[..]) {
                 format!("cut off inside its header ({len} bytes)")
+            } else if looks_like_a_stream(&b) {
+                "a journalctl -o export or -o json stream, not a binary journal file (read it with --input)".to_string()
             } else {
                 "not a journal file (no journal signature)".to_string()
             },
@@ -162,6 +164,12 @@ pub fn refusal(path: &Path) -> Option<Refusal> {
             true,
         ),
     }
+}
+
+/// Whether a file's first bytes are journalctl's text output: an export
+/// record (`__CURSOR=`, `__REALTIME_TIMESTAMP=`…) or a JSON object.
+fn looks_like_a_stream(first: &[u8]) -> bool {
+    first.starts_with(b"__") || first.trim_ascii_start().starts_with(b"{")
 }
 
 /// A file libsystemd refuses, and why (see [`refusal`]).
