@@ -225,6 +225,19 @@ impl BootScanner {
         }
     }
 
+    /// Boots whose entry headers were counted but whose last entries a
+    /// read by boot id did not find: the index disagrees with the entries.
+    pub fn boots_without_tail(&self) -> Vec<Id128> {
+        let mut ids: Vec<Id128> = self
+            .boots
+            .iter()
+            .filter(|(_, acc)| acc.headers.entries > 0 && acc.tail.is_empty())
+            .map(|(id, _)| *id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// The boots seen so far, for reading each one's tail: sorted, so what
     /// a read is asked never depends on a hash map's order, which differs
     /// from run to run.

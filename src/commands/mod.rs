@@ -512,6 +512,9 @@ impl Context {
         let near = &order[from..(at + 2).min(order.len())];
         let (scanner, diagnostics) = self.scan_indexed(near)?;
         print_diagnostics(&diagnostics);
+        if self.distrusts_index(&scanner)? {
+            return self.all_boots_and_position(boot);
+        }
         let boots = scanner.finish_within(order);
         if boots.len() != near.len() {
             // A boot the index names but no read finds: let the full scan say.
@@ -554,7 +557,9 @@ impl Context {
         if journal.indexed() {
             let (scanner, diagnostics) = self.scan_indexed(&[])?;
             print_diagnostics(&diagnostics);
-            return Ok(scanner.finish());
+            if !self.distrusts_index(&scanner)? {
+                return Ok(scanner.finish());
+            }
         }
         let mut progress = if self.quiet {
             Progress::silent()
@@ -570,6 +575,30 @@ impl Context {
         drop(progress);
         report_diagnostics(source.as_ref());
         Ok(scanner.finish())
+    }
+
+    /// Whether a scan through the index missed what the entry headers hold
+    /// (a boot counted, but its last entries not found by its boot id): a
+    /// damaged index, which would hide shutdown lines and make clean
+    /// reboots look like power cuts. Then the journal is told to walk its
+    /// entries from now on, and that is said.
+    fn distrusts_index(&self, scanner: &BootScanner) -> Result<bool> {
+        let missed = scanner.boots_without_tail();
+        if missed.is_empty() {
+            return Ok(false);
+        }
+        eprintln!(
+            "jforensics: warning: the index of {} does not find the entries of {} boot(s) ({}) that the files hold (a damaged hash table or file id): reading every entry instead, which is slower",
+            self.spec.describe(),
+            missed.len(),
+            missed
+                .iter()
+                .map(|b| b.short())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.journal()?.distrust_index();
+        Ok(true)
     }
 
     /// [`boot_scan::scan_indexed`] over this context's journal: `only` these

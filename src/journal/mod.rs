@@ -18,6 +18,7 @@ pub mod libsystemd;
 mod outline;
 pub mod stream;
 mod tail;
+mod walk;
 mod wire;
 
 pub use entry::{Entry, Id128};
@@ -113,6 +114,9 @@ pub trait EntrySource {
 /// temporary file so it can be read more than once.
 pub struct Journal {
     ready: Ready,
+    /// Set when the files' index was caught disagreeing with their entries
+    /// (see [`Journal::distrust_index`]): every read then walks the entries.
+    index_distrusted: std::sync::atomic::AtomicBool,
 }
 
 enum Ready {
@@ -150,7 +154,10 @@ impl Journal {
                 other,
             )?))),
         };
-        Ok(Journal { ready })
+        Ok(Journal {
+            ready,
+            index_distrusted: Default::default(),
+        })
     }
 
     /// What of the source cannot be read at all, one line each naming the
@@ -165,7 +172,22 @@ impl Journal {
     /// True when matches and seeks are answered from the files' indexes
     /// (libsystemd), so several narrow reads beat one full one.
     pub fn indexed(&self) -> bool {
-        matches!(self.ready, Ready::Libsystemd(_))
+        matches!(self.ready, Ready::Libsystemd(_)) && !self.index_is_distrusted()
+    }
+
+    /// From now on, reads walk every entry and keep what the filter accepts,
+    /// instead of asking the files' index: it was caught missing entries
+    /// the files hold (a damaged hash table, a zeroed file id makes every
+    /// lookup miss). libsystemd looks up through the same index, so it is
+    /// no way out; a walk is slower and right.
+    pub fn distrust_index(&self) {
+        self.index_distrusted
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn index_is_distrusted(&self) -> bool {
+        self.index_distrusted
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Opens a reader with `filter` applied as early as the source allows
@@ -176,6 +198,30 @@ impl Journal {
         strictness: Strictness,
     ) -> Result<Box<dyn EntrySource>, JournalError> {
         match &self.ready {
+            Ready::Libsystemd(readers)
+                if self.index_is_distrusted() && !filter.selects_everything() =>
+            {
+                // Only the time bounds go to the reader: no index lookup.
+                let walk = Filter {
+                    since_usec: filter.since_usec,
+                    until_usec: filter.until_usec,
+                    ..Filter::all()
+                };
+                let source: Box<dyn EntrySource> = Box::new(walk::Accepting::new(
+                    readers.open(&walk)?,
+                    Filter {
+                        last: None,
+                        ..filter.clone()
+                    },
+                ));
+                Ok(match filter.last {
+                    Some(n) if filter.last_per_boot => {
+                        Box::new(tail::LastN::per_boot(source, n, filter.boots.clone()))
+                    }
+                    Some(n) => Box::new(tail::LastN::new(source, n)),
+                    None => source,
+                })
+            }
             Ready::Libsystemd(readers) => readers.open(filter),
             Ready::Stream { input, spool } => {
                 let source: Box<dyn EntrySource> = Box::new(match spool {
@@ -207,6 +253,7 @@ impl Journal {
     /// [`Outline`]); `None` for streams and whenever the files cannot say.
     pub fn outline(&self, filter: &Filter) -> Option<Outline> {
         match &self.ready {
+            Ready::Libsystemd(_) if self.index_is_distrusted() => None,
             Ready::Libsystemd(readers) => readers.outline(filter),
             Ready::Stream { .. } => None,
         }
@@ -224,7 +271,9 @@ impl Journal {
             fields: Fields::HeaderOnly,
             ..filter.clone()
         };
-        if let Ready::Libsystemd(readers) = &self.ready {
+        if let Ready::Libsystemd(readers) = &self.ready
+            && (!self.index_is_distrusted() || filter.boots.is_empty())
+        {
             return readers.boot_headers(&filter);
         }
         let mut source = self.open(&filter, strictness)?;

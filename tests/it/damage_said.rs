@@ -159,3 +159,38 @@ fn a_stream_given_as_a_file_and_empty_names_are_told_apart_from_damage() {
     let (_, stderr, code) = out(&["-D", d, "unit", ""]);
     assert_eq!(code, Some(2), "{stderr}");
 }
+
+#[test]
+fn an_index_that_misses_what_the_files_hold_is_walked_around_and_said() {
+    let intact = debian12_copy("damage-said-index-intact");
+    let i = intact.to_str().unwrap();
+    // A zeroed file id (the key of every lookup) and a zeroed data hash
+    // table: each makes every lookup of the file miss.
+    for (n, what) in ["file id", "data hash table"].into_iter().enumerate() {
+        let dir = debian12_copy(&format!("damage-said-index-{n}"));
+        let mut bytes = std::fs::read(dir.join("system.journal")).unwrap();
+        let le64 = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+        let (from, to) = match n {
+            0 => (24, 40),
+            _ => (le64(104), le64(104) + le64(112)),
+        };
+        bytes[from..to].fill(0);
+        std::fs::write(dir.join("system.journal"), &bytes).unwrap();
+        let d = dir.to_str().unwrap();
+        for command in [
+            &["boots", "-o", "json"][..],
+            &["findings", "-o", "json"],
+            &["since-boot", "-b", "-1", "-o", "json"],
+        ] {
+            let (got, stderr, code) = out(&[&["-D", d][..], command].concat());
+            let (want, _, _) = out(&[&["-D", i][..], command].concat());
+            assert_eq!(code, Some(0), "{what} {command:?}: {stderr}");
+            assert_eq!(got, want, "{what} {command:?}");
+            assert!(
+                stderr.contains("does not find the entries")
+                    && stderr.contains("reading every entry"),
+                "{what} {command:?}: {stderr}"
+            );
+        }
+    }
+}
