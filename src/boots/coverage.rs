@@ -491,11 +491,10 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::field_reassign_with_default)] // private accumulator fields
     fn a_source_without_sequence_numbers_is_unchecked_and_judged_as_before() {
-        let h = BootHeaders {
-            entries: 3,
-            ..BootHeaders::default()
-        };
+        let mut h = BootHeaders::default();
+        h.entries = 3;
         let c = Coverage::assess(&h, Neighbour::None, Neighbour::None);
         assert_eq!(c.state, State::Unchecked);
         assert!(c.end_judgeable() && c.whole_from_start());

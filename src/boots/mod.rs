@@ -463,6 +463,13 @@ impl Acc {
             ));
         }
         let h = self.headers;
+        if h.impossible_times > 0 {
+            notes.push(format!(
+                "{} entr{} had a monotonic time that cannot be (a damaged header): left out of this boot's uptime, first and last entry",
+                h.impossible_times,
+                if h.impossible_times == 1 { "y" } else { "ies" }
+            ));
+        }
         if h.clock_jumps > 0 {
             notes.push(format!(
                 "the wall clock jumped {} time(s) during this boot; wall-clock times before the jump are not comparable with later ones",

@@ -14,6 +14,15 @@ use super::{Entry, Id128, wire};
 /// clock was set or jumped.
 const CLOCK_TOLERANCE_USEC: i128 = 5_000_000;
 
+/// A monotonic time this far ahead of what the wall clock allows, or this
+/// far behind the entry before, is a damaged header: a day, far beyond
+/// journald's reordering of kernel lines (milliseconds).
+const IMPOSSIBLE_LEAP_USEC: i128 = 86_400_000_000;
+
+/// More impossible times in a row than this, and it was the entry trusted
+/// before them that was damaged: trust moves on.
+const IMPOSSIBLE_IN_A_ROW: u64 = 2;
+
 /// One end of a boot: the entry's wall-clock time and cursor.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HeaderMark {
@@ -54,6 +63,13 @@ pub struct Tally<M, S> {
     /// last jump.
     pub clock_offset: Option<i128>,
     pub clock_jumps: u32,
+    /// Entries whose monotonic time cannot be (a damaged header): left out
+    /// of the ends, the uptime and the clock jumps.
+    pub impossible_times: u64,
+    /// The last entry whose times were taken: (wall clock, monotonic).
+    trusted: Option<(u64, u64)>,
+    /// Impossible times in a row since then.
+    run_of_impossible: u64,
 }
 
 /// The sums as they travel and are used: ends as cursors, series as text.
@@ -73,6 +89,9 @@ impl<M: Clone, S: PartialEq + Clone> Tally<M, S> {
             runs: SeqRuns::default(),
             clock_offset: None,
             clock_jumps: 0,
+            impossible_times: 0,
+            trusted: None,
+            run_of_impossible: 0,
         }
     }
 
@@ -89,7 +108,19 @@ impl<M: Clone, S: PartialEq + Clone> Tally<M, S> {
     {
         self.entries += 1;
         self.max_realtime = self.max_realtime.max(realtime);
+        let mono = mono.filter(|m| {
+            let possible = self.possible(realtime, *m);
+            if possible {
+                self.run_of_impossible = 0;
+            } else {
+                self.impossible_times += 1;
+                self.run_of_impossible += 1;
+            }
+            // Several in a row mean the entry trusted last was the odd one.
+            possible || self.run_of_impossible > IMPOSSIBLE_IN_A_ROW
+        });
         if let Some(mono) = mono {
+            self.trusted = Some((realtime, mono));
             if self.first_mono.is_none_or(|m| mono < m) {
                 self.first_mono = Some(mono);
                 self.first = mark();
@@ -112,6 +143,21 @@ impl<M: Clone, S: PartialEq + Clone> Tally<M, S> {
                 None => self.seqnums.push((series.to_owned(), seq, seq)),
             }
         }
+    }
+
+    /// Whether an entry's monotonic time can follow the last trusted one's:
+    /// the monotonic clock never runs faster than the wall clock moved (by
+    /// more than [`IMPOSSIBLE_LEAP_USEC`]), whichever way the wall clock was
+    /// set, and never runs back that far. One flipped bit in a header makes
+    /// an uptime of centuries; a wall clock set or warped moves the other
+    /// way, and a suspend stops the monotonic clock.
+    fn possible(&self, realtime: u64, mono: u64) -> bool {
+        let Some((last_rt, last_mono)) = self.trusted else {
+            return true;
+        };
+        let wall = (realtime as i128 - last_rt as i128).abs();
+        let leap = mono as i128 - last_mono as i128;
+        leap <= wall + IMPOSSIBLE_LEAP_USEC && leap >= -IMPOSSIBLE_LEAP_USEC
     }
 
     fn track_clock(&mut self, realtime: u64, mono: u64) {
@@ -148,6 +194,10 @@ impl<M: Clone, S: PartialEq + Clone> Tally<M, S> {
             runs: self.runs,
             clock_offset: self.clock_offset,
             clock_jumps: self.clock_jumps,
+            impossible_times: self.impossible_times,
+            // Only the adding needs them: the sums are final.
+            trusted: None,
+            run_of_impossible: 0,
         }
     }
 }
@@ -196,7 +246,8 @@ impl BootHeaders {
         self.runs.encode(out)?;
         let offset = self.clock_offset.unwrap_or(i128::MIN);
         out.write_all(&offset.to_le_bytes())?;
-        wire::write_u64(out, u64::from(self.clock_jumps))
+        wire::write_u64(out, u64::from(self.clock_jumps))?;
+        wire::write_u64(out, self.impossible_times)
     }
 
     pub(super) fn decode(r: &mut impl Read) -> std::io::Result<BootHeaders> {
@@ -231,6 +282,7 @@ impl BootHeaders {
         let offset = i128::from_le_bytes(offset);
         h.clock_offset = (offset != i128::MIN).then_some(offset);
         h.clock_jumps = u32::try_from(wire::read_u64(r)?).unwrap_or(u32::MAX);
+        h.impossible_times = wire::read_u64(r)?;
         Ok(h)
     }
 }
@@ -349,7 +401,11 @@ impl HeaderScan {
     }
 
     pub fn finish(self) -> Vec<BootHeaders> {
-        let mut boots: Vec<BootHeaders> = self.boots.into_values().collect();
+        let mut boots: Vec<BootHeaders> = self
+            .boots
+            .into_values()
+            .map(|b| b.written(|m| m, |s| s))
+            .collect();
         boots.sort_by_key(|b| b.boot_id);
         boots
     }
@@ -399,6 +455,24 @@ mod tests {
         for cut in 0..buf.len() {
             assert!(BootHeaders::decode(&mut &buf[..cut]).is_err());
         }
+    }
+
+    #[test]
+    fn a_monotonic_time_that_cannot_be_is_left_out_of_the_ends_and_counted() {
+        let mut scan = HeaderScan::default();
+        let hour = 3_600_000_000;
+        let t = 100 * hour;
+        scan.observe(&entry(1, "aa", 1, t, 1_000));
+        scan.observe(&entry(1, "aa", 2, t + 500, 1_500));
+        // One flipped high bit: an uptime of centuries.
+        scan.observe(&entry(1, "aa", 3, t + 1_000, 1 << 54));
+        scan.observe(&entry(1, "aa", 4, t + 2_000, 3_000));
+        // A wall clock set back four hours moves the other way: no damage.
+        scan.observe(&entry(1, "aa", 5, t + 2_500 - 4 * hour, 3_500));
+        let b = &scan.finish()[0];
+        assert_eq!((b.entries, b.impossible_times), (5, 1));
+        assert_eq!(b.last_mono, Some(3_500));
+        assert_eq!(b.clock_jumps, 1);
     }
 
     #[test]

@@ -194,3 +194,44 @@ fn an_index_that_misses_what_the_files_hold_is_walked_around_and_said() {
         }
     }
 }
+
+#[test]
+fn a_flipped_bit_in_one_entry_s_monotonic_time_changes_no_uptime_end_or_finding() {
+    let intact = debian12_copy("damage-said-mono-intact");
+    let i = intact.to_str().unwrap();
+    let strip_notes = |text: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+        for b in v.as_array_mut().unwrap() {
+            b["notes"] = serde_json::Value::Null;
+        }
+        v
+    };
+    let (want, _, _) = out(&["-D", i, "boots", "-o", "json"]);
+    let (want_findings, _, _) = out(&["-D", i, "findings", "-o", "json"]);
+    let bytes = std::fs::read(intact.join("system.journal")).unwrap();
+    let entries = entry_objects(&bytes);
+    for (n, (pick, bit)) in [(997usize, 54u32), (5_000, 47), (14_000, 40)]
+        .into_iter()
+        .enumerate()
+    {
+        let dir = debian12_copy(&format!("damage-said-mono-{n}"));
+        let mut damaged = bytes.clone();
+        // The monotonic time sits 32 bytes into an ENTRY object.
+        let at = entries[pick] + 32 + (bit / 8) as usize;
+        damaged[at] ^= 1 << (bit % 8);
+        std::fs::write(dir.join("system.journal"), &damaged).unwrap();
+        let d = dir.to_str().unwrap();
+        let (got, _, _) = out(&["-D", d, "boots", "-o", "json"]);
+        assert_eq!(
+            strip_notes(&got),
+            strip_notes(&want),
+            "entry {pick} bit {bit}"
+        );
+        assert!(
+            got.contains("monotonic time that cannot be"),
+            "entry {pick}"
+        );
+        let (findings, _, _) = out(&["-D", d, "findings", "-o", "json"]);
+        assert_eq!(findings, want_findings, "entry {pick} bit {bit}");
+    }
+}
