@@ -608,10 +608,7 @@ fn unpack_all(
         what: what.to_string(),
         source,
     };
-    let tmp = tempfile::Builder::new()
-        .prefix("jforensics-")
-        .tempdir()
-        .map_err(io_err)?;
+    let tmp = super::scratch::dir().map_err(io_err)?;
     let mut out = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
         let unreadable = |source| JournalError::Unreadable {

@@ -16,6 +16,7 @@ mod headers;
 mod isolated;
 pub mod libsystemd;
 mod outline;
+mod scratch;
 pub mod stream;
 mod tail;
 mod walk;
@@ -136,10 +137,7 @@ impl Journal {
                     what: spec.describe(),
                     source,
                 };
-                let mut spool = tempfile::Builder::new()
-                    .prefix("jforensics-stdin-")
-                    .tempfile()
-                    .map_err(io_err)?;
+                let mut spool = scratch::file().map_err(io_err)?;
                 std::io::copy(&mut std::io::stdin().lock(), spool.as_file_mut()).map_err(io_err)?;
                 Ready::Stream {
                     input: StreamInput::Stdin,
