@@ -235,3 +235,40 @@ fn a_flipped_bit_in_one_entry_s_monotonic_time_changes_no_uptime_end_or_finding(
         assert_eq!(findings, want_findings, "entry {pick} bit {bit}");
     }
 }
+
+#[test]
+fn a_run_ended_by_sigterm_leaves_no_scratch_behind() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    // `-i -` spools standard input to scratch before reading it: with the
+    // input left open, the run waits there, its spool on disk.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jforensics"))
+        .args(["-i", "-", "boots"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let prefix = format!("jforensics-{}-", child.id());
+    let scratch = || -> Vec<PathBuf> {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .filter(|i| i.file_name().to_string_lossy().starts_with(&prefix))
+            .map(|i| i.path())
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while scratch().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        scratch().len(),
+        1,
+        "the spool should exist while the run waits"
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
+    assert!(scratch().is_empty(), "{:?}", scratch());
+}
