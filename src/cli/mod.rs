@@ -59,6 +59,9 @@ pub struct SourceArgs {
     /// Fail on the first malformed record instead of skipping and counting it
     #[arg(long, global = true)]
     pub strict: bool,
+    /// Most that compressed journal files may unpack to, all together (bytes, or with K, M, G)
+    #[arg(long, value_name = "SIZE", global = true, default_value = "4G", value_parser = size_syntax)]
+    pub max_unpacked: u64,
     /// Only entries at or after this time (journalctl syntax: "2024-05-01 13:00", yesterday, -2h)
     #[arg(
         short = 'S',
@@ -184,6 +187,23 @@ pub struct BootArg {
 
 /// A `-b` value's form is checked with the other flags (exit status 2);
 /// whether the journal has that boot is known only after reading it.
+/// "4G", "512M", "100K" or plain bytes, in powers of 1024.
+fn size_syntax(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, shift) = match text.char_indices().last() {
+        Some((at, 'K' | 'k')) => (&text[..at], 10),
+        Some((at, 'M' | 'm')) => (&text[..at], 20),
+        Some((at, 'G' | 'g')) => (&text[..at], 30),
+        Some((at, 'T' | 't')) => (&text[..at], 40),
+        _ => (text, 0),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1u64 << shift))
+        .ok_or_else(|| "give a size in bytes, or with K, M, G or T (e.g. 4G)".to_string())
+}
+
 fn boot_syntax(text: &str) -> Result<String, String> {
     jforensics::boots::check_spec(text).map(|()| text.to_string())
 }

@@ -50,6 +50,7 @@ impl std::fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    journal::libsystemd::set_unpack_limit(cli.source.max_unpacked);
     let ctx = Context::new(&cli.source, &cli.output)?;
     match &cli.command {
         Command::Boots(args) => boots::run(&ctx, args),

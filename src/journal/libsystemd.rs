@@ -609,6 +609,8 @@ fn unpack_all(
         source,
     };
     let tmp = super::scratch::dir().map_err(io_err)?;
+    let limit = UNPACK_LIMIT.load(std::sync::atomic::Ordering::Relaxed);
+    let mut unpacked = 0u64;
     let mut out = Vec::with_capacity(files.len());
     for (i, file) in files.iter().enumerate() {
         let unreadable = |source| JournalError::Unreadable {
@@ -626,20 +628,49 @@ fn unpack_all(
         // A prefix keeps names unique when two directories hold the same name.
         let target = tmp.path().join(format!("{i:04}-{target_name}"));
         let input = std::fs::File::open(file).map_err(unreadable)?;
-        let mut reader: Box<dyn Read> = match compression {
+        let reader: Box<dyn Read> = match compression {
             Some(Compression::Zstd) => Box::new(zstd::Decoder::new(input).map_err(unreadable)?),
             Some(Compression::Xz) => Box::new(xz2::read::XzDecoder::new(input)),
             Some(Compression::Gzip) => Box::new(flate2::read::MultiGzDecoder::new(input)),
             None => Box::new(input),
         };
         let mut output = std::fs::File::create(&target).map_err(io_err)?;
-        std::io::copy(&mut reader, &mut output).map_err(|e| JournalError::Io {
-            what: format!("{} (decompressing)", file.display()),
-            source: e,
-        })?;
+        // One byte past what is left tells "too large" from "just fits".
+        let left = limit.saturating_sub(unpacked);
+        let copied =
+            std::io::copy(&mut reader.take(left.saturating_add(1)), &mut output).map_err(|e| {
+                JournalError::Io {
+                    what: format!("{} (decompressing)", file.display()),
+                    source: e,
+                }
+            })?;
+        if copied > left {
+            return Err(JournalError::Io {
+                what: format!("{} (decompressing)", file.display()),
+                source: std::io::Error::other(format!(
+                    "it unpacks to more than the {} bytes left of --max-unpacked ({} bytes for all files of a run): stopped and removed; give a larger --max-unpacked if the journal is really that large",
+                    left, limit
+                )),
+            });
+        }
+        unpacked += copied;
         out.push(target);
     }
     Ok((tmp, out))
+}
+
+/// How many bytes all compressed journal files of a run may unpack to
+/// (`--max-unpacked`): a small file can unpack to gigabytes of scratch.
+static UNPACK_LIMIT: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(DEFAULT_UNPACK_LIMIT);
+
+/// 4 GiB: far beyond any journal directory's size (journald's default cap
+/// is 4 GiB of disk), far below a full disk.
+pub const DEFAULT_UNPACK_LIMIT: u64 = 4 << 30;
+
+/// Sets the unpacking limit of this run (see [`UNPACK_LIMIT`]).
+pub fn set_unpack_limit(bytes: u64) {
+    UNPACK_LIMIT.store(bytes, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Expands `--file` arguments the way journalctl does: each may be a glob.

@@ -272,3 +272,24 @@ fn a_run_ended_by_sigterm_leaves_no_scratch_behind() {
     assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
     assert!(scratch().is_empty(), "{:?}", scratch());
 }
+
+#[test]
+fn unpacking_stops_at_max_unpacked_and_leaves_nothing_behind() {
+    let packed = repo().join("tests/fixtures/debian12/journal");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_jforensics"))
+        .args([
+            "-D",
+            packed.to_str().unwrap(),
+            "--max-unpacked",
+            "1M",
+            "boots",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&child.stderr);
+    assert_eq!(child.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--max-unpacked"), "{stderr}");
+    // The files unpack to 32 MiB: the default limit lets them through.
+    let (_, stderr, code) = out(&["-D", packed.to_str().unwrap(), "boots"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}
