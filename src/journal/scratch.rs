@@ -24,25 +24,34 @@ pub fn prefix() -> String {
 
 /// A private scratch directory, removed on drop or by a signal.
 pub fn dir() -> std::io::Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new().prefix(&prefix()).tempdir()?;
-    register(dir.path());
-    Ok(dir)
+    created(
+        || tempfile::Builder::new().prefix(&prefix()).tempdir(),
+        |d| d.path(),
+    )
 }
 
 /// A private scratch file, removed on drop or by a signal.
 pub fn file() -> std::io::Result<tempfile::NamedTempFile> {
-    let file = tempfile::Builder::new().prefix(&prefix()).tempfile()?;
-    register(file.path());
-    Ok(file)
+    created(
+        || tempfile::Builder::new().prefix(&prefix()).tempfile(),
+        |f| f.path(),
+    )
 }
 
-fn register(path: &Path) {
+/// Creates a scratch path with the watcher already listening and the list
+/// locked, so that no signal falls between its creation and its listing.
+fn created<T>(
+    create: impl FnOnce() -> std::io::Result<T>,
+    path: impl Fn(&T) -> &Path,
+) -> std::io::Result<T> {
     let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-    if live.is_empty() && WAKE.load(Ordering::Relaxed) < 0 {
+    if WAKE.load(Ordering::Relaxed) < 0 {
         remove_stale(&std::env::temp_dir());
         watch_signals();
     }
-    live.push(path.to_path_buf());
+    let made = create()?;
+    live.push(path(&made).to_path_buf());
+    Ok(made)
 }
 
 /// Removes scratch paths of runs that no longer exist.

@@ -267,8 +267,12 @@ fn a_run_ended_by_sigterm_leaves_no_scratch_behind() {
         1,
         "the spool should exist while the run waits"
     );
+    // wait() would close standard input first, and the run would go on
+    // with an empty input instead of dying of the signal: keep it open.
+    let input = child.stdin.take();
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let status = child.wait().unwrap();
+    drop(input);
     assert_eq!(status.signal(), Some(libc::SIGTERM), "{status:?}");
     assert!(scratch().is_empty(), "{:?}", scratch());
 }
