@@ -6,6 +6,7 @@
 
 mod support;
 
+mod alerting;
 mod boots;
 mod charts;
 mod cli_habits;
