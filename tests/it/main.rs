@@ -11,6 +11,7 @@ mod boots;
 mod charts;
 mod cli_habits;
 mod damaged;
+mod deb;
 mod excerpts;
 mod findings;
 mod fixture_boots;
