@@ -109,7 +109,11 @@ fn alert(r: &Value, sender: &Sender) -> Value {
         ("finding_id", text(&r["finding_id"])),
         ("boot_id", text(&r["boot_id"])),
         ("started_at", start.map(rfc3339)),
-        ("ended_at", end.map(rfc3339)),
+        // An ongoing finding's end is only where the evidence stops so far.
+        (
+            "ended_at",
+            end.filter(|_| r["ongoing"] != true).map(rfc3339),
+        ),
         (
             "ongoing",
             Some(r["ongoing"].as_bool().unwrap_or(false).to_string()),
@@ -181,6 +185,7 @@ mod tests {
         assert_eq!(ongoing["labels"]["alertname"], "crash-loop");
         assert_eq!(ongoing["labels"]["instance"], "web1");
         assert_eq!(ongoing["annotations"]["description"], "fix it");
+        assert!(ongoing["annotations"].get("ended_at").is_none());
         let past = &alerts(&[record("new", false, true)], &[], &s)[0];
         assert_eq!(past["endsAt"], rfc3339(NOW + HOLD));
         assert_eq!(past["annotations"]["ended_at"], rfc3339(NOW - 60_000_000));
