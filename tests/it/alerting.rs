@@ -11,13 +11,15 @@ use crate::support::daemon::{Daemon, free_port};
 use crate::support::growing::Host;
 use crate::support::*;
 
+const NO_RECEIVER: &str = "route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n";
+
 fn alertmanager(dir: &std::path::Path) -> Daemon {
+    alertmanager_with(dir, NO_RECEIVER)
+}
+
+fn alertmanager_with(dir: &std::path::Path, config_text: &str) -> Daemon {
     let config = dir.join("alertmanager.yml");
-    std::fs::write(
-        &config,
-        "route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n",
-    )
-    .unwrap();
+    std::fs::write(&config, config_text).unwrap();
     let port = free_port();
     let args = vec![
         format!("--config.file={}", config.display()),
@@ -417,4 +419,137 @@ fn node_exporter_reads_the_textfile_metrics() {
         1,
         "a temporary file was left: {leftovers:?}"
     );
+}
+
+/// An HTTP receiver on 127.0.0.1 for Alertmanager's webhook notifications:
+/// (fingerprint label, status) of every alert in every notification.
+fn receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+) {
+    use std::io::{Read, Write};
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/notify", server.local_addr().unwrap());
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = got.clone();
+    std::thread::spawn(move || {
+        for stream in server.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut data = Vec::new();
+            let mut buf = [0u8; 65536];
+            let body = loop {
+                let n = stream.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break None;
+                }
+                data.extend_from_slice(&buf[..n]);
+                let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") else {
+                    continue;
+                };
+                let head = String::from_utf8_lossy(&data[..end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                if data.len() >= end + 4 + length {
+                    break Some(data[end + 4..end + 4 + length].to_vec());
+                }
+            };
+            let Some(body) = body else { continue };
+            let note: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            for a in note["alerts"].as_array().into_iter().flatten() {
+                kept.lock().unwrap().push((
+                    a["labels"]["fingerprint"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    a["status"].as_str().unwrap_or("").to_string(),
+                ));
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (url, got)
+}
+
+/// Waits until `want` holds for what the receiver got (Alertmanager sends
+/// after its group_wait, resolved ones after group_interval).
+fn notified(
+    got: &std::sync::Mutex<Vec<(String, String)>>,
+    want: impl Fn(&BTreeSet<(String, String)>) -> bool,
+) -> BTreeSet<(String, String)> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let seen: BTreeSet<(String, String)> = got.lock().unwrap().iter().cloned().collect();
+        if want(&seen) || std::time::Instant::now() > deadline {
+            return seen;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn alertmanager_notifies_every_finding_and_the_end_of_what_went_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (hook, got) = receiver();
+    // One group per finding, sent at once, ends sent within a second.
+    let config = format!(
+        "route:\n  receiver: hook\n  group_by: [fingerprint]\n  group_wait: 0s\n  group_interval: 1s\n  repeat_interval: 24h\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: {hook}\n        send_resolved: true\n"
+    );
+    let am = alertmanager_with(tmp.path(), &config);
+    let url = format!("http://127.0.0.1:{}", am.port);
+    let host = Host::new(crate::watch::parts());
+    for k in 1..=3 {
+        host.add(k);
+        let out = host.watch_with(&["--alertmanager", &url], &[]);
+        assert!(out.status.success(), "{out:?}");
+        let records = host.records();
+        let firing: BTreeSet<(String, String)> = records
+            .iter()
+            .filter(|r| r["event"] == "new")
+            .map(|r| {
+                (
+                    r["fingerprint"].as_str().unwrap().to_string(),
+                    "firing".to_string(),
+                )
+            })
+            .collect();
+        let ended: BTreeSet<(String, String)> = records
+            .iter()
+            .filter(|r| r["event"] == "resolved")
+            .map(|r| {
+                (
+                    r["fingerprint"].as_str().unwrap().to_string(),
+                    "resolved".to_string(),
+                )
+            })
+            .collect();
+        let seen = notified(&got, |s| firing.is_subset(s) && ended.is_subset(s));
+        // Past events too: sent with their real, past endsAt they would
+        // never have been notified.
+        for f in &firing {
+            assert!(
+                seen.contains(f),
+                "after part {k}, never notified: {f:?}\n{}",
+                am.log()
+            );
+        }
+        for e in &ended {
+            assert!(
+                seen.contains(e),
+                "after part {k}, its end never notified: {e:?}"
+            );
+        }
+        // Nothing resolved that the records did not end.
+        let resolved_seen: BTreeSet<&(String, String)> =
+            seen.iter().filter(|(_, s)| s == "resolved").collect();
+        assert!(
+            resolved_seen.iter().all(|r| ended.contains(*r)),
+            "{resolved_seen:?}"
+        );
+    }
 }
