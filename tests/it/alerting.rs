@@ -421,12 +421,12 @@ fn node_exporter_reads_the_textfile_metrics() {
     );
 }
 
+/// (fingerprint label, status) of each alert notified so far.
+type Notes = std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>;
+
 /// An HTTP receiver on 127.0.0.1 for Alertmanager's webhook notifications:
 /// (fingerprint label, status) of every alert in every notification.
-fn receiver() -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
-) {
+fn receiver() -> (String, Notes) {
     use std::io::{Read, Write};
     let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/notify", server.local_addr().unwrap());
