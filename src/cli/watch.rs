@@ -10,6 +10,7 @@ pub const WATCH_HELP: &str = "\
 Examples:
   jforensics watch --jsonl /var/log/jforensics/findings.jsonl
   jforensics watch --webhook http://127.0.0.1:9000/alerts --fail-on error
+  jforensics watch --alertmanager http://127.0.0.1:9093 --textfile /run/jforensics-metrics/jforensics.prom
   jforensics watch -D /srv/host1/journal --state /var/lib/jforensics/host1 -o json
 
 Each run reads the journal from the checkpoint the last run saved and reports
@@ -20,6 +21,12 @@ then delivered (JSON lines appended and fsynced, each webhook POST answered
 2xx), then the outbox is emptied; a run that finds it not empty (the last run
 was killed or failed) sends it again first. Delivery is at-least-once, and
 receivers drop repeats by (fingerprint, event).
+--alertmanager turns records into Alertmanager alerts (labels alertname = the
+finding kind, severity, unit, instance, machine_id, fingerprint): an ongoing
+finding is sent again by every run with endsAt one --alert-hold ahead, so it
+stays active while it goes on, and ends when it is resolved; a past event is
+shown for one --alert-hold. --textfile writes metrics for node_exporter's
+textfile collector after every run, failed or not.
 When the saved checkpoint is no longer in the journal, a `coverage-gap` record
 names the time that was lost. contrib/jforensics-watch.timer runs it every
 5 minutes.
@@ -45,6 +52,15 @@ pub struct WatchArgs {
     /// POST each record as JSON to this http:// URL; it must answer 2xx
     #[arg(long, value_name = "URL", value_parser = jforensics::watch::webhook::Url::parse)]
     pub webhook: Option<jforensics::watch::webhook::Url>,
+    /// POST alerts to this Alertmanager (http://host:9093; repeat for each of an HA pair)
+    #[arg(long, value_name = "URL", value_parser = jforensics::watch::webhook::Url::parse)]
+    pub alertmanager: Vec<jforensics::watch::webhook::Url>,
+    /// How long an alert stays active unless a later run sends it again (longer than the timer's period)
+    #[arg(long = "alert-hold", value_name = "DURATION", default_value = "30min", value_parser = parse_hold)]
+    pub alert_hold_usec: u64,
+    /// Write metrics for node_exporter's textfile collector to FILE (ending in .prom), atomically
+    #[arg(long, value_name = "FILE")]
+    pub textfile: Option<PathBuf>,
     /// Without a usable state, look back this far from the journal's newest entry
     #[arg(long = "initial-lookback", value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
     pub initial_lookback_usec: u64,
@@ -58,6 +74,18 @@ pub struct WatchArgs {
     pub fail_on: super::FailOnArg,
     #[command(flatten)]
     pub detectors: DetectorArgs,
+}
+
+/// A hold shorter than a minute would let alerts expire between two runs of
+/// any sensible timer.
+fn parse_hold(text: &str) -> Result<u64, String> {
+    let usec = parse_duration(text)?;
+    if usec < 60_000_000 {
+        return Err(format!(
+            "'{text}' is shorter than 1min; make it longer than the timer's period"
+        ));
+    }
+    Ok(usec)
 }
 
 /// A TTL under a day would forget findings between two runs of a daily timer.

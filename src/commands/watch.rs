@@ -11,7 +11,7 @@ use jforensics::findings::Severity;
 use jforensics::journal::{Fields, Filter, Id128, SourceSpec, StreamInput};
 use jforensics::watch::record::{Event, Gap, Record};
 use jforensics::watch::state::{Checkpoint, Pending, Scope, State, Store, VERSION};
-use jforensics::watch::{self, crash_point, lock, plan, sink, webhook};
+use jforensics::watch::{self, alertmanager, crash_point, lock, plan, sink, textfile, webhook};
 
 use super::{Context, FINDINGS_AT_OR_ABOVE, Result, UsageError};
 use crate::cli::Format;
@@ -51,14 +51,46 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(LOCK_BUSY));
         }
     };
+    let mut store = None;
+    let outcome = locked(ctx, args, &dir, &mut store);
+    let Some(path) = &args.textfile else {
+        return outcome;
+    };
+    // What the state on disk says now, whatever the run got to.
+    let state = store.and_then(|s| s.load().state);
+    let metrics = textfile::render(state.as_ref(), now_usec(), outcome.is_ok());
+    match (textfile::write(path, &metrics), outcome) {
+        (Ok(()), outcome) => outcome,
+        (Err(e), Ok(_)) => {
+            Err(format!("cannot write the metrics to {}: {e}", path.display()).into())
+        }
+        (Err(e), Err(first)) => {
+            eprintln!(
+                "jforensics: cannot write the metrics to {}: {e}",
+                path.display()
+            );
+            Err(first)
+        }
+    }
+}
+
+/// The run proper, under the lock; `store` is set once the state's file is
+/// known, so the metrics can describe it however the run ends.
+fn locked(
+    ctx: &Context,
+    args: &WatchArgs,
+    dir: &Path,
+    store_out: &mut Option<Store>,
+) -> Result<ExitCode> {
     let now = now_usec();
     let all = ctx.boots()?;
+    let (machine, hostname) = journal_host(ctx)?;
     let scope = Scope {
-        machine_id: machine_id(ctx)?.to_string(),
+        machine_id: machine.to_string(),
         source: source_key(&ctx.spec),
         settings: settings_key(&args.detectors),
     };
-    let store = Store::new(&dir, &scope);
+    let store = store_out.insert(Store::new(dir, &scope));
     let loaded = store.load();
     for note in &loaded.notes {
         eprintln!("jforensics: warning: {note}");
@@ -70,6 +102,13 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
         );
     }
     let before = loaded.state;
+    let empty = Default::default();
+    let sender = |reported| alertmanager::Sender {
+        instance: &hostname,
+        now_usec: now,
+        hold_usec: args.alert_hold_usec,
+        reported,
+    };
     if let Some(s) = &before {
         check_state(s, &scope, &store.path(), now)?;
     }
@@ -82,7 +121,8 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
             resent.len()
         );
         let bodies: Vec<&str> = resent.iter().map(|p| p.record.as_str()).collect();
-        deliver(ctx, args, &bodies, "replay")?;
+        let reported = before.as_ref().map_or(&empty, |s| &s.reported);
+        deliver(ctx, args, &bodies, &[], &sender(reported), "replay")?;
     }
     let checkpoint = before.as_ref().and_then(|s| s.checkpoint.clone());
     let gap = match &checkpoint {
@@ -105,8 +145,15 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
         ttl_usec: args.ttl_usec,
         restored: loaded.both_bad || !loaded.notes.is_empty(),
     };
-    let empty = Default::default();
     let (records, reported) = plan::plan(before.as_ref().map_or(&empty, |s| &s.reported), &seen);
+    let firing: Vec<serde_json::Value> = if args.alertmanager.is_empty() {
+        Vec::new()
+    } else {
+        plan::still_firing(&reported, &seen)
+            .iter()
+            .map(Record::to_json)
+            .collect()
+    };
     let mut state = State {
         version: VERSION,
         scope,
@@ -114,8 +161,22 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
         reported,
         outbox: records.iter().map(Record::pending).collect(),
         committed_at_usec: now,
+        totals: before
+            .as_ref()
+            .map(|s| s.totals.clone())
+            .unwrap_or_default(),
     };
-    if !records.is_empty() {
+    state.count_new(
+        records
+            .iter()
+            .filter(|r| r.event == Event::New)
+            .map(|r| (r.kind.as_str(), r.severity.as_str())),
+    );
+    if records.is_empty() {
+        // Nothing to commit first: keeping alerts active changes no state,
+        // and a refused repeat fails the run before its checkpoint moves.
+        alert(args, &[], &firing, &sender(&state.reported))?;
+    } else {
         // Saved before a receiver can see any of them: whatever instant this
         // run dies at, the state either knows nothing of these records and
         // none was sent, or holds them in the outbox for the next run.
@@ -123,7 +184,14 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
             .commit(&state, |step| crash_point(&format!("outbox-{step}")))
             .map_err(|e| format!("cannot save the records about to be sent ({e}); nothing was sent, the next run tries again"))?;
         let bodies: Vec<&str> = state.outbox.iter().map(|p| p.record.as_str()).collect();
-        deliver(ctx, args, &bodies, "deliver")?;
+        deliver(
+            ctx,
+            args,
+            &bodies,
+            &firing,
+            &sender(&state.reported),
+            "deliver",
+        )?;
         state.outbox.clear();
     }
     store
@@ -149,16 +217,24 @@ fn now_usec() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp_micros()).unwrap_or(0)
 }
 
-/// The journal's own machine id: its newest entry's `_MACHINE_ID`.
-fn machine_id(ctx: &Context) -> Result<Id128> {
+/// The journal's own machine id and host name: its newest entry's
+/// `_MACHINE_ID` and `_HOSTNAME` (the machine id when no name was logged).
+fn journal_host(ctx: &Context) -> Result<(Id128, String)> {
     let mut source = ctx.open(Filter {
         last: Some(1),
         ..Filter::all()
     })?;
-    Ok(source
-        .next_entry()?
+    let newest = source.next_entry()?;
+    let machine = newest
+        .as_ref()
         .and_then(|e| e.machine_id())
-        .unwrap_or_default())
+        .unwrap_or_default();
+    let host = newest
+        .as_ref()
+        .and_then(|e| e.str("_HOSTNAME").map(str::to_string))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| machine.to_string());
+    Ok((machine, host))
 }
 
 /// The source in words that stay the same while the journal grows and
@@ -267,7 +343,14 @@ fn lost_time(ctx: &Context, all: &[Boot], cp: &Checkpoint) -> Result<Option<Gap>
 /// Every sink gets every record before the outbox is emptied. `phase`
 /// names the crash points: `deliver` for this run's records, `replay` for
 /// the outbox a killed run left.
-fn deliver(ctx: &Context, args: &WatchArgs, bodies: &[&str], phase: &str) -> Result<()> {
+fn deliver(
+    ctx: &Context,
+    args: &WatchArgs,
+    bodies: &[&str],
+    firing: &[serde_json::Value],
+    sender: &alertmanager::Sender,
+    phase: &str,
+) -> Result<()> {
     let step = |at: &str| crash_point(&format!("{at}-{phase}"));
     step("before");
     if let Some(path) = &args.jsonl {
@@ -286,12 +369,44 @@ fn deliver(ctx: &Context, args: &WatchArgs, bodies: &[&str], phase: &str) -> Res
             step("mid");
         }
     }
+    if !args.alertmanager.is_empty() {
+        // Records are parsed back from their text: a replayed outbox becomes
+        // the same alerts as when it was first sent.
+        let records: Vec<serde_json::Value> = bodies
+            .iter()
+            .filter_map(|b| serde_json::from_str(b).ok())
+            .collect();
+        alert(args, &records, firing, sender)?;
+        step("mid");
+    }
     if ctx.output.format == Format::Json {
         for body in bodies {
             println!("{body}");
         }
     }
     step("after");
+    Ok(())
+}
+
+/// One POST per Alertmanager; each must take the whole batch.
+fn alert(
+    args: &WatchArgs,
+    records: &[serde_json::Value],
+    firing: &[serde_json::Value],
+    sender: &alertmanager::Sender,
+) -> Result<()> {
+    if records.is_empty() && firing.is_empty() {
+        return Ok(());
+    }
+    let alerts = alertmanager::alerts(records, firing, sender);
+    let then = if records.is_empty() {
+        "the alerts still going on were not renewed; the next run sends them again"
+    } else {
+        "the records stay in the outbox, the next run sends them again"
+    };
+    for url in &args.alertmanager {
+        alertmanager::post(url, &alerts).map_err(|e| format!("{e}; {then}"))?;
+    }
     Ok(())
 }
 

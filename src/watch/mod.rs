@@ -25,12 +25,14 @@
 //! with SIGKILL at that step ([`crash_point`]), so every instant of a run can
 //! be interrupted the way `kill -9` or a power cut would.
 
+pub mod alertmanager;
 pub mod fingerprint;
 pub mod lock;
 pub mod plan;
 pub mod record;
 pub mod sink;
 pub mod state;
+pub mod textfile;
 pub mod webhook;
 
 use crate::boots::{Boot, cursor_part};

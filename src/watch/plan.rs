@@ -173,6 +173,21 @@ pub fn plan(
     (new, after)
 }
 
+/// Ongoing findings the state has firing (reported now or earlier), as
+/// `new` records: `--alertmanager` sends them again every run, since
+/// Alertmanager forgets an alert at its `endsAt` (see `alertmanager`).
+pub fn still_firing(after: &BTreeMap<String, Reported>, seen: &Seen) -> Vec<Record> {
+    seen.findings
+        .iter()
+        .filter_map(|f| {
+            let fp = fingerprint(seen.machine_id, &f.id);
+            let firing = after.get(&fp).is_some_and(|r| r.state == Status::Firing);
+            (firing && is_ongoing(f, seen.boots))
+                .then(|| record::of_finding(Event::New, fp, seen.machine_id, f, true, None))
+        })
+        .collect()
+}
+
 fn reported(
     finding_id: &str,
     kind: &str,
@@ -348,6 +363,32 @@ mod tests {
         assert_eq!(sent, vec![(Event::Resolved, recovered.id.clone())]);
         let (sent, _) = run(&state, &[past, recovered], &running, 4, false);
         assert!(sent.is_empty(), "{sent:?}");
+    }
+
+    #[test]
+    fn only_what_the_state_has_firing_and_still_goes_on_is_sent_again() {
+        let running = [boot(1, BootEnd::Running)];
+        let past = finding(Kind::OomKill, Severity::Error, 1, 10);
+        let looping = finding(Kind::CrashLoop, Severity::Critical, 1, 20);
+        let both = [past.clone(), looping.clone()];
+        let (_, state) = run(&BTreeMap::new(), &both, &running, 1, false);
+        let seen = |findings, boots| Seen {
+            machine_id: MACHINE,
+            findings,
+            boots,
+            gap: None,
+            now_usec: 2,
+            ttl_usec: 7 * DAY,
+            restored: false,
+        };
+        let again: Vec<String> = still_firing(&state, &seen(&both, &running))
+            .into_iter()
+            .map(|r| r.finding_id)
+            .collect();
+        assert_eq!(again, vec![looping.id.clone()]);
+        let ended = [boot(1, BootEnd::Clean)];
+        assert!(still_firing(&state, &seen(&both, &ended)).is_empty());
+        assert!(still_firing(&BTreeMap::new(), &seen(&both, &running)).is_empty());
     }
 
     #[test]

@@ -51,6 +51,27 @@ pub struct State {
     #[serde(default)]
     pub outbox: Vec<Pending>,
     pub committed_at_usec: u64,
+    /// `new` records saved for delivery, by kind and severity: the
+    /// counters of `--textfile`. Saved with the outbox, so they count what
+    /// receivers are told. Absent in files written before it (read as
+    /// empty, with no version change: an older jforensics drops it, and
+    /// the counters restart, which Prometheus reads as a reset).
+    #[serde(default)]
+    pub totals: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl State {
+    /// Counts this run's `new` records into `totals`.
+    pub fn count_new<'a>(&mut self, new: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        for (kind, severity) in new {
+            *self
+                .totals
+                .entry(kind.to_string())
+                .or_default()
+                .entry(severity.to_string())
+                .or_insert(0) += 1;
+        }
+    }
 }
 
 /// One record of the outbox: what it says, for people reading the file and
@@ -167,7 +188,7 @@ impl Store {
         let current_problem = match current {
             Read::Good(state) => {
                 return Loaded {
-                    state: Some(state),
+                    state: Some(*state),
                     notes,
                     both_bad: false,
                 };
@@ -177,6 +198,7 @@ impl Store {
         };
         match (read(&self.previous()), current_problem) {
             (Read::Good(state), problem) => {
+                let state = *state;
                 notes.push(match problem {
                     Some(why) => format!(
                         "state file {} is unusable ({why}); using the previous one, {} (findings since it may be sent again; receivers drop repeats by fingerprint)",
@@ -263,7 +285,7 @@ impl Store {
 }
 
 enum Read {
-    Good(State),
+    Good(Box<State>),
     Missing,
     Bad(String),
 }
@@ -275,7 +297,7 @@ fn read(path: &Path) -> Read {
         Err(e) => return Read::Bad(format!("cannot read it: {e}")),
     };
     match parse(&bytes) {
-        Ok(state) => Read::Good(state),
+        Ok(state) => Read::Good(Box::new(state)),
         Err(why) => Read::Bad(why),
     }
 }
@@ -360,6 +382,7 @@ mod tests {
                 record: "{\"event\":\"new\"}".to_string(),
             }],
             committed_at_usec: 7,
+            totals: BTreeMap::new(),
         }
     }
 

@@ -1,13 +1,14 @@
 //! Delivery to `--webhook URL`: each record POSTed as JSON; anything but a
 //! 2xx answer fails the run with the records still in the state's outbox,
-//! so they are sent again next time.
+//! so they are sent again next time. `--alertmanager` posts through the same
+//! client (see `alertmanager`).
 //!
 //! A minimal HTTP/1.1 client over `std::net::TcpStream`, for `http://` URLs
 //! only: HTTPS would need a TLS stack this tool does not otherwise carry.
 //! Point the webhook at a local relay (an nginx or stunnel proxy, a
 //! collector's HTTP listener on localhost) to reach an HTTPS endpoint.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -25,7 +26,7 @@ impl Url {
     pub fn parse(text: &str) -> Result<Url, String> {
         if text.starts_with("https://") {
             return Err(format!(
-                "'{text}': https:// is not supported; point --webhook at an http:// relay on this host (nginx, stunnel) that forwards to it"
+                "'{text}': https:// is not supported; point it at an http:// relay on this host (nginx, stunnel) that forwards to it"
             ));
         }
         let rest = text.strip_prefix("http://").ok_or_else(|| {
@@ -63,12 +64,19 @@ impl std::fmt::Display for Url {
 
 /// POSTs `body` (JSON); Ok only for a 2xx status.
 pub fn post(url: &Url, body: &str) -> Result<(), String> {
-    let fail = |e: std::io::Error| format!("webhook {url}: {e}");
+    post_as("webhook", url, body)
+}
+
+/// POSTs `body` (JSON) to `url`, naming the receiver `what` in errors; Ok
+/// only for a 2xx status. A refusal quotes the start of the answer's body,
+/// where receivers such as Alertmanager say what they disliked.
+pub fn post_as(what: &str, url: &Url, body: &str) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("{what} {url}: {e}");
     let addr = (url.host.as_str(), url.port)
         .to_socket_addrs()
         .map_err(fail)?
         .next()
-        .ok_or_else(|| format!("webhook {url}: the host has no address"))?;
+        .ok_or_else(|| format!("{what} {url}: the host has no address"))?;
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(fail)?;
     stream.set_read_timeout(Some(TIMEOUT)).map_err(fail)?;
     stream.set_write_timeout(Some(TIMEOUT)).map_err(fail)?;
@@ -82,24 +90,37 @@ pub fn post(url: &Url, body: &str) -> Result<(), String> {
     );
     stream.write_all(request.as_bytes()).map_err(fail)?;
     let mut status_line = String::new();
-    BufReader::new(&stream)
-        .read_line(&mut status_line)
-        .map_err(fail)?;
+    let mut reader = BufReader::new(&stream);
+    reader.read_line(&mut status_line).map_err(fail)?;
     let status = status_line
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| {
-            format!(
-                "webhook {url}: not an HTTP answer: {:?}",
-                status_line.trim()
-            )
-        })?;
+        .ok_or_else(|| format!("{what} {url}: not an HTTP answer: {:?}", status_line.trim()))?;
     if (200..300).contains(&status) {
-        Ok(())
-    } else {
-        Err(format!("webhook {url} answered {}", status_line.trim()))
+        return Ok(());
     }
+    // Headers, then the body (Connection: close ends it); a few hundred
+    // bytes are enough to say why, and a broken answer still gets its status.
+    let mut rest = Vec::new();
+    let _ = reader.take(8192).read_to_end(&mut rest);
+    let text = String::from_utf8_lossy(&rest);
+    let said: String = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .trim()
+        .chars()
+        .take(300)
+        .collect();
+    let said = if said.is_empty() {
+        String::new()
+    } else {
+        format!(": {said}")
+    };
+    Err(format!(
+        "{what} {url} answered {}{said}",
+        status_line.trim()
+    ))
 }
 
 #[cfg(test)]

@@ -114,7 +114,7 @@ fn single_host_findings(fixture: &Fixture) -> Vec<Value> {
     doc["findings"].as_array().unwrap().clone()
 }
 
-fn fleet_document() -> Value {
+pub fn fleet_document() -> Value {
     jforensics_json(&[
         "fleet",
         "findings",

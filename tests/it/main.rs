@@ -6,11 +6,13 @@
 
 mod support;
 
+mod alerting;
 mod boots;
 mod charts;
 mod cli_habits;
 mod damage_said;
 mod damaged;
+mod deb;
 mod excerpts;
 mod findings;
 mod fixture_boots;

@@ -29,10 +29,7 @@ const COVERED: &[(&str, &str)] = &[
         "no fixed document: rows of the user's SQL (`query --tables` describes the columns)",
     ),
     ("export", "no fixed document: a table written to a file"),
-    (
-        "fleet",
-        "not yet in the schema: its `fleet-findings` document (hosts as findings documents, waves, shared) is checked field by field in tests/it/fleet.rs",
-    ),
+    ("fleet", "#/$defs/fleet_findings_document"),
 ];
 
 fn schema() -> &'static Value {
@@ -240,6 +237,28 @@ fn documents_that_break_the_contract_are_rejected() {
     assert!(
         !validator.is_valid(&all),
         "a missing schema_version is caught"
+    );
+}
+
+#[test]
+fn fleet_findings_output_is_valid_and_a_broken_one_is_not() {
+    let mut doc = crate::fleet::fleet_document();
+    let pointer = "#/$defs/fleet_findings_document";
+    assert_valid(&doc, pointer, "fleet findings");
+    // The fleet was built with reboot waves and findings on every host.
+    assert!(!doc["waves"].as_array().unwrap().is_empty());
+    assert!(!doc["shared"].as_array().unwrap().is_empty());
+    let validator = validators().get(pointer).unwrap();
+    doc["hosts"][0].as_object_mut().unwrap().remove("source");
+    assert!(
+        !validator.is_valid(&doc),
+        "a host without its source is caught"
+    );
+    doc["hosts"][0]["source"] = "file x".into();
+    doc["waves"][0]["hosts"][0] = "web-1".into();
+    assert!(
+        !validator.is_valid(&doc),
+        "a host name for a machine id is caught"
     );
 }
 

@@ -19,10 +19,10 @@ use crate::support::*;
 
 /// 2026-11-21 07:05:55 UTC (backend.service is crash-looping) and 07:09:20
 /// (db.service was just started by hand).
-const CUTS: [u64; 2] = [1_795_244_755_000_000, 1_795_244_960_000_000];
+pub const CUTS: [u64; 2] = [1_795_244_755_000_000, 1_795_244_960_000_000];
 
 /// The three parts, written once per build into cargo's scratch directory.
-fn parts() -> &'static [PathBuf] {
+pub fn parts() -> &'static [PathBuf] {
     static PARTS: OnceLock<Vec<PathBuf>> = OnceLock::new();
     PARTS.get_or_init(|| growing::parts("debian12", &CUTS))
 }
