@@ -326,24 +326,11 @@ pub fn describe(boots: &[super::Boot]) -> Option<String> {
     }
     Some(format!(
         "this input is an excerpt ({} entries missing by sequence numbers; {} of {} boots read are incomplete: {}): how those boots ended, units lost at reboot or at risk, and resurrections cannot be judged there",
-        group_digits(missing),
+        crate::present::text::grouped(missing),
         partial.len(),
         boots.len(),
         kinds.join(", ")
     ))
-}
-
-/// 38112 → "38,112".
-fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 enum Boundary {

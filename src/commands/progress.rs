@@ -5,6 +5,7 @@
 //! quick read prints nothing), refreshed at most four times a second, and
 //! erased when reading ends so it never mixes with the output or a log.
 
+use jforensics::present::text::grouped;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -70,19 +71,6 @@ impl Drop for Progress {
             let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
         }
     }
-}
-
-/// 1204331 → "1,204,331".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

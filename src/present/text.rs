@@ -44,6 +44,19 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// `s` padded with spaces to `width` characters (longer text is left whole).
+/// 1204331 → "1,204,331": counts people read.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn pad(s: &str, width: usize) -> String {
     let n = s.chars().count();
     if n >= width {
