@@ -508,26 +508,18 @@ fn alertmanager_notifies_every_finding_and_the_end_of_what_went_on() {
         let out = host.watch_with(&["--alertmanager", &url], &[]);
         assert!(out.status.success(), "{out:?}");
         let records = host.records();
-        let firing: BTreeSet<(String, String)> = records
-            .iter()
-            .filter(|r| r["event"] == "new")
-            .map(|r| {
-                (
-                    r["fingerprint"].as_str().unwrap().to_string(),
-                    "firing".to_string(),
-                )
-            })
-            .collect();
-        let ended: BTreeSet<(String, String)> = records
-            .iter()
-            .filter(|r| r["event"] == "resolved")
-            .map(|r| {
-                (
-                    r["fingerprint"].as_str().unwrap().to_string(),
-                    "resolved".to_string(),
-                )
-            })
-            .collect();
+        // The records of one event, as (fingerprint, Alertmanager's status).
+        let of = |event: &str, status: &str| -> BTreeSet<(String, String)> {
+            records
+                .iter()
+                .filter(|r| r["event"] == event)
+                .map(|r| {
+                    let fingerprint = r["fingerprint"].as_str().unwrap().to_string();
+                    (fingerprint, status.to_string())
+                })
+                .collect()
+        };
+        let (firing, ended) = (of("new", "firing"), of("resolved", "resolved"));
         let seen = notified(&got, |s| firing.is_subset(s) && ended.is_subset(s));
         // Past events too: sent with their real, past endsAt they would
         // never have been notified.

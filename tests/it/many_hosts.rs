@@ -301,18 +301,7 @@ fn a_dataset_export_of_many_hosts_is_the_same_every_run() {
     // Every file's path and bytes, as one listing.
     let listing = |_: &Output, i: usize| -> Vec<u8> {
         let root = out_dir(i);
-        let mut files = Vec::new();
-        let mut stack = vec![root.clone()];
-        while let Some(d) = stack.pop() {
-            for e in std::fs::read_dir(&d).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
-                    files.push(p);
-                }
-            }
-        }
+        let mut files = walk_files(&root);
         files.sort();
         let mut bytes = Vec::new();
         for f in files {
@@ -352,9 +341,9 @@ fn a_dataset_export_of_many_hosts_is_the_same_every_run() {
     }
 }
 
-/// The file names under `dir`, at any depth.
-fn walk_names(dir: &Path) -> Vec<String> {
-    let mut names = Vec::new();
+/// The files under `dir`, at any depth.
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
@@ -362,10 +351,19 @@ fn walk_names(dir: &Path) -> Vec<String> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                names.push(p.file_name().unwrap().to_str().unwrap().to_string());
+                files.push(p);
             }
         }
     }
+    files
+}
+
+/// The file names under `dir`, at any depth.
+fn walk_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = walk_files(dir)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
+        .collect();
     names.sort();
     names
 }
