@@ -56,7 +56,7 @@ pub struct SourceArgs {
         global = true
     )]
     pub machine: Option<String>,
-    /// Fail on the first malformed record instead of skipping and counting it
+    /// Fail on the first malformed record, or on a journal file that cannot be read, instead of skipping, counting and naming it
     #[arg(long, global = true)]
     pub strict: bool,
     /// Most that compressed journal files may unpack to, all together (bytes, or with K, M, G)
