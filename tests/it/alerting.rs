@@ -18,9 +18,13 @@ fn alertmanager(dir: &std::path::Path) -> Daemon {
 }
 
 fn alertmanager_with(dir: &std::path::Path, config_text: &str) -> Daemon {
+    alertmanager_on(dir, config_text, free_port())
+}
+
+/// The real Alertmanager on `port` of 127.0.0.1, its files in `dir`.
+fn alertmanager_on(dir: &std::path::Path, config_text: &str, port: u16) -> Daemon {
     let config = dir.join("alertmanager.yml");
     std::fs::write(&config, config_text).unwrap();
-    let port = free_port();
     let args = vec![
         format!("--config.file={}", config.display()),
         format!("--storage.path={}", dir.join("data").display()),
@@ -230,27 +234,11 @@ fn a_refused_alert_stays_in_the_outbox() {
     let state: Value = serde_json::from_slice(&std::fs::read(host.state_file()).unwrap()).unwrap();
     let waiting = state["outbox"].as_array().unwrap().len();
     assert!(waiting > 0);
-    let am = {
-        let config = tmp.path().join("alertmanager.yml");
-        std::fs::write(
-            &config,
-            "route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n",
-        )
-        .unwrap();
-        let args = vec![
-            format!("--config.file={}", config.display()),
-            format!("--storage.path={}", tmp.path().join("data").display()),
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--cluster.listen-address=".to_string(),
-        ];
-        Daemon::start(
-            "prometheus-alertmanager",
-            &args,
-            port,
-            "/-/ready",
-            &tmp.path().join("am.log"),
-        )
-    };
+    let am = alertmanager_on(
+        tmp.path(),
+        "route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n",
+        port,
+    );
     let out = host.watch_with(&["--alertmanager", &url], &[]);
     assert!(out.status.success(), "{out:?}");
     let alerts = listed(&am);

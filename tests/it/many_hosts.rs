@@ -66,17 +66,7 @@ fn many_host_dir(tag: &str, hosts: &[&str]) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     for host in hosts {
         let scratch = dir.join(".unpacking");
-        std::fs::create_dir_all(&scratch).unwrap();
-        for item in std::fs::read_dir(fixture_files(host)).unwrap() {
-            let path = item.unwrap().path();
-            let name = path.file_name().unwrap().to_str().unwrap();
-            let Some(plain) = name.strip_suffix(".zst") else {
-                continue;
-            };
-            let input = std::fs::File::open(&path).unwrap();
-            let mut out = std::fs::File::create(scratch.join(plain)).unwrap();
-            std::io::copy(&mut zstd::Decoder::new(input).unwrap(), &mut out).unwrap();
-        }
+        crate::support::unpack_into(&fixture_files(host), &scratch);
         let machine = header_machine_id(&scratch.join("system.journal"));
         std::fs::rename(&scratch, dir.join(machine)).unwrap();
     }

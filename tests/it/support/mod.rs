@@ -41,7 +41,14 @@ pub fn unpacked(packed: &Path, name: &str) -> PathBuf {
     if done.exists() {
         return dir;
     }
-    std::fs::create_dir_all(&dir).unwrap();
+    unpack_into(packed, &dir);
+    std::fs::write(&done, b"").unwrap();
+    dir
+}
+
+/// Unpacks the `.zst` files of `packed` into `dir` (made if missing).
+pub fn unpack_into(packed: &Path, dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
     for item in std::fs::read_dir(packed).unwrap() {
         let path = item.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap();
@@ -52,8 +59,6 @@ pub fn unpacked(packed: &Path, name: &str) -> PathBuf {
         let mut out = std::fs::File::create(dir.join(plain)).unwrap();
         std::io::copy(&mut zstd::Decoder::new(input).unwrap(), &mut out).unwrap();
     }
-    std::fs::write(&done, b"").unwrap();
-    dir
 }
 
 /// Library calls in these tests read journals through the built binary as
