@@ -41,6 +41,15 @@ fn alertmanager_on(dir: &std::path::Path, config_text: &str, port: u16) -> Daemo
     )
 }
 
+/// The fingerprints of the `resolved` records among `records`.
+fn resolved_fingerprints(records: &[Value]) -> BTreeSet<&str> {
+    records
+        .iter()
+        .filter(|r| r["event"] == "resolved")
+        .map(|r| r["fingerprint"].as_str().unwrap())
+        .collect()
+}
+
 fn time(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(v.as_str().unwrap())
         .unwrap_or_else(|e| panic!("{v}: {e}"))
@@ -110,11 +119,7 @@ fn alertmanager_shows_what_goes_on_while_it_does_and_each_past_event_once() {
         let started = usec(&Value::from(Utc::now().timestamp_micros()));
         watch(&host);
         let records = host.records();
-        let resolved: BTreeSet<&str> = records
-            .iter()
-            .filter(|r| r["event"] == "resolved")
-            .map(|r| r["fingerprint"].as_str().unwrap())
-            .collect();
+        let resolved = resolved_fingerprints(&records);
         let new: Vec<&Value> = records.iter().filter(|r| r["event"] == "new").collect();
         let alerts = listed(&am);
         let instance = hostname(&host);
@@ -340,11 +345,7 @@ fn node_exporter_reads_the_textfile_metrics() {
     }
     let records = host.records();
     // Going on: reported ongoing and not resolved, by kind, unit, severity.
-    let resolved: BTreeSet<&str> = records
-        .iter()
-        .filter(|r| r["event"] == "resolved")
-        .map(|r| r["fingerprint"].as_str().unwrap())
-        .collect();
+    let resolved = resolved_fingerprints(&records);
     let mut going_on: BTreeMap<BTreeMap<String, String>, f64> = BTreeMap::new();
     let mut totals: BTreeMap<BTreeMap<String, String>, f64> = BTreeMap::new();
     for r in records.iter().filter(|r| r["event"] == "new") {
