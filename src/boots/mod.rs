@@ -253,7 +253,7 @@ impl BootScanner {
     pub fn finish(mut self) -> Vec<Boot> {
         self.absorb_damaged_headers();
         let ids = order(&self.boots);
-        self.finish_within(&ids)
+        self.number(&ids)
     }
 
     /// Folds "boots" that are a few entries with a damaged header back into
@@ -314,7 +314,14 @@ impl BootScanner {
     /// Decides how each boot seen ended, numbering it by its place in
     /// `order` (every boot of the journal, oldest first; see [`outline_order`]):
     /// for a scan of a few boots. A boot's downtime needs the boot after it.
-    pub fn finish_within(self, order: &[Id128]) -> Vec<Boot> {
+    pub fn finish_within(mut self, order: &[Id128]) -> Vec<Boot> {
+        // A damaged header's "boot" is read beside its host boot here too.
+        self.absorb_damaged_headers();
+        self.number(order)
+    }
+
+    /// Numbers the boots by `order` and decides how each ended.
+    fn number(self, order: &[Id128]) -> Vec<Boot> {
         let count = order.len() as i64;
         let mut boots: Vec<Boot> = Vec::with_capacity(self.boots.len());
         let accs = &self.boots;

@@ -135,6 +135,23 @@ fn a_flipped_boot_id_in_one_entry_header_makes_no_boot_and_no_power_cut() {
         let (findings, _, _) = out(&["-D", d, "findings", "-o", "json"]);
         let unclean = findings.matches("\"unclean-shutdown\"").count();
         assert_eq!(unclean, 1, "entry {pick}: the one real power cut only");
+        // A read of a few boots says what reading them all says.
+        for boot in ["-1", "-2"] {
+            let narrow = out(&["-D", d, "since-boot", "-b", boot, "-o", "json"]).0;
+            let whole = out(&[
+                "-D",
+                d,
+                "-S",
+                "2000-01-01",
+                "since-boot",
+                "-b",
+                boot,
+                "-o",
+                "json",
+            ])
+            .0;
+            assert_eq!(narrow, whole, "entry {pick}, boot {boot}");
+        }
     }
 }
 
