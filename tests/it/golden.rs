@@ -4,17 +4,19 @@
 //! not change a single byte of what users see. This test runs a fixed list of
 //! command lines on the two recorded fixtures and systemd's no-RTC journal and
 //! compares stdout and the exit status with `tests/golden/<journal>/<case>.out`
-//! (`.out.zst` when large).
+//! (`.out.zst` only above a megabyte, so that a change reviews as a diff).
 //!
 //! When an output is meant to change, regenerate the files with
-//! `JFORENSICS_BLESS=1 cargo test --test it golden` and review the diff.
+//! `scripts/bless.sh` and review `git diff tests/golden`. Blessing is an
+//! explicit act: it is refused under `CI=true`, it deletes the goldens of
+//! cases that no longer exist, and it lists what it rewrote.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use jforensics::tables::queries::LIBRARY;
 
-use crate::support::{no_rtc_dir, repo};
+use crate::support::{blessing, no_rtc_dir, repo};
 
 /// A journal directory and the units worth a `unit` page there.
 struct Journal {
@@ -107,8 +109,9 @@ fn run(dir: &Path, args: &[String]) -> Vec<u8> {
 }
 
 /// Outputs larger than this are kept zstd-compressed (`.out.zst`): the
-/// events and activations tables run to megabytes.
-const COMPRESS_ABOVE: usize = 128 * 1024;
+/// events tables run to megabytes, which no one reviews line by line;
+/// everything smaller stays plain text, so a change shows in `git diff`.
+const COMPRESS_ABOVE: usize = 1024 * 1024;
 
 /// The golden file's bytes, from `case.out` or `case.out.zst`.
 fn read_golden(plain: &Path) -> Option<Vec<u8>> {
@@ -131,9 +134,25 @@ fn write_golden(plain: &Path, bytes: &[u8]) {
     }
 }
 
+/// Golden files of cases no longer in the list, under each journal's folder.
+fn orphans(expected: &[PathBuf]) -> Vec<PathBuf> {
+    let expected: std::collections::BTreeSet<PathBuf> = expected
+        .iter()
+        .flat_map(|f| [f.clone(), f.with_extension("out.zst")])
+        .collect();
+    journals()
+        .iter()
+        .flat_map(|j| std::fs::read_dir(repo().join("tests/golden").join(j.name)).into_iter())
+        .flatten()
+        .flatten()
+        .map(|item| item.path())
+        .filter(|path| !expected.contains(path))
+        .collect()
+}
+
 #[test]
 fn golden_outputs_are_unchanged() {
-    let bless = std::env::var_os("JFORENSICS_BLESS").is_some();
+    let bless = blessing();
     // Where a differing output is written, so that it can be diffed.
     let seen = Path::new(env!("CARGO_TARGET_TMPDIR")).join("golden");
     let jobs: Vec<(PathBuf, PathBuf, Vec<String>)> = journals()
@@ -158,17 +177,20 @@ fn golden_outputs_are_unchanged() {
                     let mut stale = Vec::new();
                     for (dir, file, args) in chunk.iter() {
                         let got = run(dir, args);
-                        if bless {
-                            write_golden(file, &got);
-                            continue;
-                        }
                         if read_golden(file).as_deref() == Some(&got[..]) {
+                            if bless {
+                                // Same bytes; only the packing may change.
+                                write_golden(file, &got);
+                            }
                             continue;
                         }
                         let relative = file.strip_prefix(repo().join("tests/golden")).unwrap();
                         let copy = seen.join(relative);
                         std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
                         std::fs::write(&copy, &got).unwrap();
+                        if bless {
+                            write_golden(file, &got);
+                        }
                         stale.push(format!(
                             "tests/golden/{} (jforensics -D {} --utc {}); now: {}",
                             relative.display(),
@@ -186,11 +208,36 @@ fn golden_outputs_are_unchanged() {
             .flat_map(|h| h.join().unwrap())
             .collect()
     });
+    let orphans = orphans(&jobs.iter().map(|(_, f, _)| f.clone()).collect::<Vec<_>>());
+    if bless {
+        for orphan in &orphans {
+            std::fs::remove_file(orphan).unwrap();
+        }
+        eprintln!(
+            "blessed: {} golden(s) rewritten, {} orphan(s) deleted; review `git diff tests/golden`:\n  {}",
+            stale.len(),
+            orphans.len(),
+            stale
+                .iter()
+                .chain(
+                    &orphans
+                        .iter()
+                        .map(|o| o.display().to_string())
+                        .collect::<Vec<_>>()
+                )
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        );
+        return;
+    }
     assert!(
-        stale.is_empty(),
-        "{} outputs differ from tests/golden/ (if the change is meant, run \
-         `JFORENSICS_BLESS=1 cargo test --test it golden` and review the diff):\n  {}",
+        stale.is_empty() && orphans.is_empty(),
+        "{} outputs differ from tests/golden/ and {} golden(s) belong to no case (if the change \
+         is meant, run `scripts/bless.sh` and review the diff):\n  {}\n  orphans: {:?}",
         stale.len(),
-        stale.join("\n  ")
+        orphans.len(),
+        stale.join("\n  "),
+        orphans
     );
 }

@@ -982,18 +982,18 @@ fn export_needs_a_format_it_can_tell() {
 }
 
 /// docs/tables.md is generated from the column definitions; when a column
-/// changes, regenerate it with `JFORENSICS_BLESS=1 cargo test --test it docs_tables`.
+/// changes, regenerate it with `scripts/bless.sh`.
 #[test]
 fn docs_tables_md_matches_the_column_definitions() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/tables.md");
     let want = jforensics::tables::markdown_docs();
-    if std::env::var_os("JFORENSICS_BLESS").is_some() {
+    if crate::support::blessing() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/tables.md is stale: run `JFORENSICS_BLESS=1 cargo test --test it docs_tables` and commit it"
+        "docs/tables.md is stale: run `scripts/bless.sh` and commit it"
     );
     for table in jforensics::tables::Table::ALL {
         for column in table.columns() {

@@ -101,3 +101,15 @@ pub fn run_tool(program: &str, args: &[&str]) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// Whether this run rewrites the outputs it compares (`scripts/bless.sh`
+/// sets `JFORENSICS_BLESS`); refused under `CI=true`, so that CI can never
+/// bless its own output.
+pub fn blessing() -> bool {
+    let bless = std::env::var_os("JFORENSICS_BLESS").is_some();
+    assert!(
+        !(bless && std::env::var("CI").is_ok_and(|v| v == "true")),
+        "JFORENSICS_BLESS is set under CI=true: outputs are blessed by a person (scripts/bless.sh), never by CI"
+    );
+    bless
+}
