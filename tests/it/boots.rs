@@ -190,6 +190,11 @@ fn json_and_export_dumps_list_the_same_boots_as_the_binary_files() {
         assert_no_rtc_boots(&from_stream);
         let from_files =
             jforensics_json(&["boots", "-D", no_rtc_dir().to_str().unwrap(), "-o", "json"]);
+        assert_eq!(
+            from_stream.as_array().unwrap().len(),
+            from_files.as_array().unwrap().len(),
+            "-o {format} dump and binary files list different numbers of boots"
+        );
         for (s, f) in from_stream
             .as_array()
             .unwrap()
