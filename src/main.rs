@@ -5,8 +5,6 @@ mod commands;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     // `jforensics … | head` must end quietly like any Unix tool: Rust ignores
     // SIGPIPE, which turns a closed pipe into a panic in println!.
@@ -14,7 +12,7 @@ fn main() -> ExitCode {
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     // Started again as a journal reader (see jforensics::journal): serve and exit.
     jforensics::journal::serve_if_asked();
-    let cli = cli::Cli::parse();
+    let cli = cli::Cli::parse_checked();
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -52,13 +52,13 @@ pub struct DetectorArgs {
     #[arg(long = "loop-restarts", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub loop_restarts: u32,
     /// The window of --loop-restarts (30s, 10min, 1h)
-    #[arg(long = "loop-window", value_name = "DURATION", default_value = "10min", value_parser = parse_duration)]
+    #[arg(long = "loop-window", value_name = "DURATION", default_value = "10min", value_parser = super::duration::parse)]
     pub loop_window_usec: u64,
     /// A line that means UNIT serves (repeatable; added to the built-in patterns)
     #[arg(long = "ready-pattern", value_name = "UNIT=REGEX", value_parser = parse_ready_pattern)]
     pub ready_patterns: Vec<jforensics::events::service_log::ReadyPattern>,
     /// Report readiness gaps from this long on
-    #[arg(long = "ready-gap", value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    #[arg(long = "ready-gap", value_name = "DURATION", default_value = "2s", value_parser = super::duration::parse)]
     pub min_readiness_gap_usec: u64,
 }
 
@@ -66,74 +66,4 @@ fn parse_ready_pattern(
     text: &str,
 ) -> Result<jforensics::events::service_log::ReadyPattern, String> {
     jforensics::events::service_log::ReadyPattern::parse(text)
-}
-
-/// "90", "90s", "1.5s", "500ms", "10min", "2h", "1h 30min" → µs (systemd's
-/// time span words; a bare number is seconds).
-pub fn parse_duration(text: &str) -> Result<u64, String> {
-    const UNITS: [(&str, f64); 17] = [
-        ("us", 1.0),
-        ("usec", 1.0),
-        ("ms", 1e3),
-        ("msec", 1e3),
-        ("s", 1e6),
-        ("sec", 1e6),
-        ("second", 1e6),
-        ("seconds", 1e6),
-        ("m", 60e6),
-        ("min", 60e6),
-        ("minutes", 60e6),
-        ("h", 3600e6),
-        ("hour", 3600e6),
-        ("hours", 3600e6),
-        ("d", 86400e6),
-        ("day", 86400e6),
-        ("days", 86400e6),
-    ];
-    let bad = || format!("'{text}' is not a duration: write e.g. 30s, 10min, 1h, 1h 30min or 7d");
-    let compact: String = text.split_whitespace().collect();
-    if compact.is_empty() {
-        return Err(bad());
-    }
-    let mut total = 0.0;
-    let mut rest = compact.as_str();
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let number: f64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let word = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let factor = match &rest[..word] {
-            "" => 1e6,
-            w => UNITS
-                .iter()
-                .find(|(u, _)| *u == w)
-                .map(|(_, f)| *f)
-                .ok_or_else(bad)?,
-        };
-        rest = &rest[word..];
-        total += number * factor;
-    }
-    Ok(total.round() as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_duration;
-
-    #[test]
-    fn durations_read_like_systemds() {
-        assert_eq!(parse_duration("90"), Ok(90_000_000));
-        assert_eq!(parse_duration("1.5s"), Ok(1_500_000));
-        assert_eq!(parse_duration("500ms"), Ok(500_000));
-        assert_eq!(parse_duration("10min"), Ok(600_000_000));
-        assert_eq!(parse_duration("1h 30min"), Ok(5_400_000_000));
-        assert_eq!(parse_duration("7d"), Ok(604_800_000_000));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("5 parsecs").is_err());
-    }
 }

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::findings::{DetectorArgs, parse_duration};
+use super::duration::parse as parse_duration;
+use super::findings::DetectorArgs;
 
 pub const FLEET_HELP: &str = "\
 Examples:

@@ -1,6 +1,7 @@
 //! Command-line definitions. Flags follow journalctl's names wherever the
 //! meaning is the same, so muscle memory carries over.
 
+pub mod duration;
 pub mod findings;
 pub mod fleet;
 pub mod time;
@@ -82,6 +83,39 @@ pub struct SourceArgs {
         value_parser = time_syntax
     )]
     pub until: Option<String>,
+}
+
+impl Cli {
+    /// Parses the command line as clap does, then refuses two journal
+    /// sources as a clap usage error (exit 2). Not a clap `ArgGroup`: the
+    /// source flags are global, and clap checks a group only where the
+    /// flags were written, so `boots -D A --root B` would slip through.
+    pub fn parse_checked() -> Cli {
+        use clap::{CommandFactory, Parser};
+        let cli = Cli::parse();
+        let source = &cli.source;
+        let given: Vec<&str> = [
+            (source.directory.is_some(), "-D/--directory"),
+            (!source.files.is_empty(), "--file"),
+            (source.root.is_some(), "--root"),
+            (source.input.is_some(), "--input"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect();
+        if given.len() > 1 {
+            Cli::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "{} were given: read one journal source at a time (-D/--directory, --file, --root or --input)",
+                        given.join(" and ")
+                    ),
+                )
+                .exit();
+        }
+        cli
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -414,11 +448,12 @@ pub struct ReportArgs {
 pub fn severity_parser()
 -> impl clap::builder::TypedValueParser<Value = jforensics::findings::Severity> {
     use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(["info", "warning", "error", "critical"]).map(
-        |word: String| {
-            jforensics::findings::Severity::parse(&word).expect("one of the listed severities")
-        },
+    clap::builder::PossibleValuesParser::new(
+        jforensics::findings::Severity::ALL.map(|s| s.as_str()),
     )
+    .map(|word: String| {
+        jforensics::findings::Severity::parse(&word).expect("one of the listed severities")
+    })
 }
 
 #[derive(Args, Debug)]

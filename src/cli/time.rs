@@ -88,38 +88,10 @@ pub fn parse(text: &str, utc: bool, now: DateTime<Utc>) -> Result<u64, String> {
     Err(bad())
 }
 
-/// "1h", "30min", "2d 3h", "90s", "1w".
+/// "1h", "30min", "2d 3h", "90s", "1w": the spans every duration option reads.
 fn relative(text: &str) -> Option<Duration> {
-    let mut total = Duration::zero();
-    let mut rest = text;
-    let mut any = false;
-    while !rest.is_empty() {
-        rest = rest.trim_start();
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let n: i64 = rest[..digits].parse().ok()?;
-        rest = rest[digits..].trim_start();
-        let unit_len = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
-        let unit = &rest[..unit_len];
-        rest = &rest[unit_len..];
-        total += match unit {
-            "" | "s" | "sec" | "second" | "seconds" => Duration::seconds(n),
-            "m" | "min" | "minute" | "minutes" => Duration::minutes(n),
-            "h" | "hr" | "hour" | "hours" => Duration::hours(n),
-            "d" | "day" | "days" => Duration::days(n),
-            "w" | "week" | "weeks" => Duration::weeks(n),
-            "ms" | "msec" => Duration::milliseconds(n),
-            _ => return None,
-        };
-        any = true;
-    }
-    any.then_some(total)
+    let usec = super::duration::parse(text).ok()?;
+    Duration::microseconds(i64::try_from(usec).ok()?).into()
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::findings::{DetectorArgs, parse_duration};
+use super::duration::parse as parse_duration;
+use super::findings::DetectorArgs;
 
 pub const WATCH_HELP: &str = "\
 Examples:

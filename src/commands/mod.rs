@@ -112,21 +112,7 @@ pub enum Hosts {
 
 impl Context {
     pub fn new(source: &SourceArgs, output: &OutputArgs) -> Result<Context> {
-        let given = [
-            source.directory.is_some(),
-            !source.files.is_empty(),
-            source.root.is_some(),
-            source.input.is_some(),
-        ]
-        .iter()
-        .filter(|g| **g)
-        .count();
-        if given > 1 {
-            return Err(UsageError(
-                "give only one of -D/--directory, --file, --root and --input".to_string(),
-            )
-            .into());
-        }
+        // clap's `source` group has already refused more than one source.
         let spec = if let Some(dir) = &source.directory {
             SourceSpec::Directory(dir.clone())
         } else if !source.files.is_empty() {

@@ -152,11 +152,22 @@ fn malformed_values_and_clashing_sources_are_usage_errors() {
         &["-D", dir, "boots", "-b", "zzzz"][..],
         &["-D", dir, "-S", "garbage", "boots"],
         &["-D", dir, "--root", "/", "boots"],
+        // Source flags are global: a clash after the subcommand is one too.
+        &["boots", "-D", dir, "--root", "/"],
         &["-D", dir, "findings", "--fail-on", "bad"],
+        &["-D", dir, "findings", "--loop-window", "1 parsec"],
     ] {
         let out = jforensics(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty());
+    }
+    // One duration syntax everywhere: weeks read for every duration option.
+    for args in [
+        &["-D", dir, "findings", "--loop-window", "1w"][..],
+        &["-D", dir, "-S", "-1w", "boots"],
+    ] {
+        let out = jforensics(args);
+        assert_ne!(out.status.code(), Some(2), "{args:?}");
     }
     // A well-formed boot the journal does not have is not a usage error.
     let out = jforensics(&["-D", dir, "boots", "-b", "-9"]);
