@@ -1,14 +1,18 @@
 //! jforensics: post-incident forensics for hosts run by systemd.
 //!
-//! The data flows one way through the modules, each knowing only the one
-//! before it:
+//! The data flows one way through the modules, each knowing only the ones
+//! before it (`tests/it/layers.rs` checks the imports):
 //!
 //! ```text
-//! journal ──► events ──► boots / lifecycles ──► findings ──► report
-//! (read)      (typed)    (per boot, per unit)   (detectors)  (terminal, JSON, charts)
+//! journal ──► events ──► boots, lifecycle ──► cause ──► findings ──► report, tables
+//! (read)      (typed)    (per boot, per unit)  (why)     (detectors)  (terminal, JSON, charts, SQL)
 //! ```
 //!
-//! `present` (times, widths, tables, colour) is a leaf every stage may use.
+//! Beside the pipeline: `machines` (which boots belong to which host),
+//! `fleet` (what many hosts share) and `watch` (one scheduled run that
+//! reports each incident once). `present` (times, widths, tables, colour)
+//! and `vocab` are leaves every stage may use. docs/ARCHITECTURE.md tells
+//! where each stage lives and the invariants the tests defend.
 //!
 //! The command-line front end (`src/main.rs`, `src/cli/`, `src/commands/`)
 //! wires a source to a command and a report format; nothing in this library
