@@ -624,9 +624,9 @@ impl Context {
     }
 
     /// [`boot_scan::scan_indexed`] over this context's journal: `only` these
-    /// boots, or all.
-    /// A journal of several hosts is scanned a part at a time (see
-    /// [`journal::Parts`]), so that the scan grows with the hosts, not their square.
+    /// boots, or all. A journal of several hosts is scanned a part at a time
+    /// (see [`journal::Parts`]), so that the scan grows with the hosts, not
+    /// their square.
     fn scan_indexed(&self, only: &[journal::Id128]) -> Result<(BootScanner, journal::Diagnostics)> {
         let journal = self.journal()?;
         let parts = self.scope.is_none().then(|| journal.parts()).flatten();
