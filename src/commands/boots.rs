@@ -28,15 +28,16 @@ pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
         Hosts::Many(views) => views,
     };
     // Many hosts: one array, each boot naming its machine; one table per host.
+    // Each view is dropped once printed, and its reader processes with it.
     let mut all = Vec::new();
-    for (i, view) in views.iter().enumerate() {
-        let selected = selected(view, args)?;
+    for (i, view) in views.into_iter().enumerate() {
+        let selected = selected(&view, args)?;
         match ctx.output.format {
             Format::Json => {
                 let Value::Array(list) = json::boots(&selected) else {
                     continue;
                 };
-                all.extend(list.into_iter().map(|b| super::name_host(b, view)));
+                all.extend(list.into_iter().map(|b| super::name_host(b, &view)));
             }
             Format::Short => {
                 if i > 0 {
@@ -44,7 +45,7 @@ pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
                 }
                 print!(
                     "{}{}",
-                    super::host_heading(view),
+                    super::host_heading(&view),
                     terminal::boots(&selected, &ctx.style())
                 );
             }

@@ -53,16 +53,18 @@ fn write_dataset(ctx: &Context, args: &ExportArgs, dir: &Path) -> Result<ExitCod
         Hosts::Many(views) => views,
     };
     let mut files = 0;
-    for view in &views {
-        let host = dataset_host(view);
-        let data = analysed(view, args.boot.spec())?;
+    let hosts = views.len();
+    // Each view is dropped once written, and its reader processes with it.
+    for view in views {
+        let host = dataset_host(&view);
+        let data = analysed(&view, args.boot.spec())?;
         let run_id = dataset::run_id(&host, &data.boots);
         let frames = dataset::host_frames(&data.inputs(), &data.tables()?, &host, &run_id)?;
         files += dataset::write_host(dir, frames, &host, &run_id)?.len();
     }
     eprintln!(
         "jforensics: {files} file(s) for {} machine(s) written under {}",
-        views.len(),
+        hosts,
         dir.display()
     );
     Ok(ExitCode::SUCCESS)

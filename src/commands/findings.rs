@@ -23,15 +23,16 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
     let mut hosts: Vec<serde_json::Value> = Vec::new();
     let mut ids: Vec<String> = Vec::new();
     let mut read: Vec<boots::Boot> = Vec::new();
-    for (i, view) in views.iter().enumerate() {
-        let (boots_read, selected, list) = host_findings(view, args)?;
+    // Each view is dropped once read, and its reader processes with it.
+    for (i, view) in views.into_iter().enumerate() {
+        let (boots_read, selected, list) = host_findings(&view, args)?;
         read.extend(boots_read);
         match ctx.output.format {
             Format::Json => {
                 ids.extend(selected.iter().map(Id128::to_string));
                 hosts.extend(
                     list.iter()
-                        .map(|_| super::name_host(serde_json::json!({}), view)),
+                        .map(|_| super::name_host(serde_json::json!({}), &view)),
                 );
             }
             Format::Short => {
@@ -40,8 +41,8 @@ pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
                 }
                 print!(
                     "{}{}",
-                    super::host_heading(view),
-                    text(&list, selected.len(), view)
+                    super::host_heading(&view),
+                    text(&list, selected.len(), &view)
                 );
             }
         }

@@ -87,6 +87,9 @@ pub struct Context {
     /// On a per-machine view: the machine, whose boots every read is
     /// narrowed to.
     scope: Option<Machine>,
+    /// On a view read through its machine's files only: the whole journal
+    /// and those files, narrowed on first use (see [`Journal::narrowed`]).
+    narrow: Option<(Arc<OnceLock<Journal>>, Vec<PathBuf>)>,
     /// No progress line (views read in parallel by `fleet`).
     quiet: bool,
     /// The boots, scanned once.
@@ -152,6 +155,7 @@ impl Context {
             journal: Arc::new(OnceLock::new()),
             machine_arg: source.machine.clone(),
             scope: None,
+            narrow: None,
             quiet: false,
             scanned: OnceLock::new(),
             index: OnceLock::new(),
@@ -160,16 +164,25 @@ impl Context {
         })
     }
 
-    /// The same journal, narrowed to one machine's boots.
+    /// The same journal, narrowed to one machine's boots, and read through
+    /// the files that hold them when the journal can tell which do: one
+    /// host's reads then cost the same however many hosts the journal holds.
     pub fn view(&self, machine: &Machine) -> Context {
+        let own = (self.journal.get())
+            .and_then(|j| j.files_holding(&machine.boots))
+            .map(|files| (self.journal.clone(), files));
         Context {
             spec: self.spec.clone(),
             strictness: self.strictness,
             time_filter: self.time_filter.clone(),
             output: self.output.clone(),
-            journal: self.journal.clone(),
+            journal: match own {
+                Some(_) => Arc::new(OnceLock::new()),
+                None => self.journal.clone(),
+            },
             machine_arg: None,
             scope: Some(machine.clone()),
+            narrow: own,
             quiet: self.quiet,
             scanned: OnceLock::new(),
             index: OnceLock::new(),
@@ -188,6 +201,7 @@ impl Context {
             journal: Arc::new(OnceLock::new()),
             machine_arg: None,
             scope: None,
+            narrow: None,
             quiet: self.quiet,
             scanned: OnceLock::new(),
             index: OnceLock::new(),
@@ -384,6 +398,13 @@ impl Context {
     fn journal(&self) -> std::result::Result<&Journal, JournalError> {
         if let Some(j) = self.journal.get() {
             return Ok(j);
+        }
+        // The whole journal said its damage when it was opened.
+        if let Some((whole, files)) = &self.narrow
+            && let Some(whole) = whole.get()
+        {
+            let narrowed = whole.narrowed(files.clone())?;
+            return Ok(self.journal.get_or_init(|| narrowed));
         }
         let prepared = Journal::prepare(&self.spec)?;
         let journal = self.journal.get_or_init(|| prepared);
@@ -589,15 +610,24 @@ impl Context {
     }
 
     /// [`boot_scan::scan_indexed`] over this context's journal: `only` these
-    /// boots, or all.
+    /// boots, or all. A journal of several hosts is scanned a part at a time
+    /// (see [`journal::Parts`]), so that the scan grows with the hosts, not
+    /// their square.
     fn scan_indexed(&self, only: &[journal::Id128]) -> Result<(BootScanner, journal::Diagnostics)> {
         let journal = self.journal()?;
+        let parts = self.scope.is_none().then(|| journal.parts()).flatten();
         Ok(boot_scan::scan_indexed(
             only,
-            |filter| journal.boot_headers(&self.with_time(filter), self.strictness),
+            |filter| match &parts {
+                Some(parts) => parts.boot_headers(&self.with_time(filter), self.strictness),
+                None => journal.boot_headers(&self.with_time(filter), self.strictness),
+            },
             |filter| {
                 let tails = filter.last_per_boot;
-                let source = journal.open(&self.with_time(filter), self.strictness)?;
+                let source = match &parts {
+                    Some(parts) => parts.open(&self.with_time(filter), self.strictness),
+                    None => journal.open(&self.with_time(filter), self.strictness)?,
+                };
                 Ok(if tails {
                     Box::new(Keep {
                         source,

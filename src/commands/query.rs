@@ -99,9 +99,10 @@ pub(super) fn tables(ctx: &Context, boot: Option<&str>) -> Result<Tables> {
         Hosts::Many(views) => views,
     };
     let mut parts = Vec::new();
-    for view in &views {
-        let host = dataset_host(view);
-        parts.push(analysed(view, boot)?.tables()?.with_host(&host)?);
+    // Each view is dropped once read, and its reader processes with it.
+    for view in views {
+        let host = dataset_host(&view);
+        parts.push(analysed(&view, boot)?.tables()?.with_host(&host)?);
     }
     Ok(Tables::concat(parts)?)
 }

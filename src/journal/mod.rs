@@ -13,6 +13,7 @@ mod error;
 mod files;
 mod filter;
 mod headers;
+mod hosts;
 mod isolated;
 pub mod libsystemd;
 mod outline;
@@ -26,6 +27,7 @@ pub use entry::{Entry, Id128};
 pub use error::JournalError;
 pub use filter::{Fields, Filter, Match};
 pub use headers::{BootHeaders, HeaderMark, HeaderScan, SeqRuns, cursor_part};
+pub use hosts::Parts;
 pub use isolated::{READER_ARG, READER_ENV, serve_if_asked, set_reader_program};
 pub use outline::{BootSpan, Outline};
 
@@ -118,6 +120,9 @@ pub struct Journal {
     /// Set when the files' index was caught disagreeing with their entries
     /// (see [`Journal::distrust_index`]): every read then walks the entries.
     index_distrusted: std::sync::atomic::AtomicBool,
+    /// The files read, their description and the boots each holds, for
+    /// narrowing the journal to one host's files (see `hosts.rs`).
+    files: hosts::Files,
 }
 
 enum Ready {
@@ -131,6 +136,7 @@ enum Ready {
 
 impl Journal {
     pub fn prepare(spec: &SourceSpec) -> Result<Journal, JournalError> {
+        let mut files = hosts::Files::default();
         let ready = match spec {
             SourceSpec::Stream(StreamInput::Stdin) => {
                 let io_err = |source| JournalError::Io {
@@ -148,13 +154,16 @@ impl Journal {
                 input: input.clone(),
                 spool: None,
             },
-            other => Ready::Libsystemd(Arc::new(isolated::Readers::new(libsystemd::prepare(
-                other,
-            )?))),
+            other => {
+                let prepared = libsystemd::prepare(other)?;
+                files = hosts::Files::of(&prepared);
+                Ready::Libsystemd(Arc::new(isolated::Readers::new(prepared)))
+            }
         };
         Ok(Journal {
             ready,
             index_distrusted: Default::default(),
+            files,
         })
     }
 

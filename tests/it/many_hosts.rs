@@ -228,6 +228,64 @@ fn boots_of_many_hosts_are_the_same_every_run_and_each_hosts_own() {
     assert_eq!(have, want);
 }
 
+/// A host of the directory is read through its own files (issue #27): the
+/// files that hold its boots, by their index, and those whose index cannot
+/// say (given to every host, so no host misses an entry); never another
+/// host's. Then one host's reads do not grow with the number of hosts.
+#[test]
+fn each_host_is_read_through_its_own_files() {
+    use jforensics::journal::{Id128, Journal, SourceSpec};
+    let dir = many_host_dir("5", &ALL);
+    let journal = Journal::prepare(&SourceSpec::Directory(dir.clone())).unwrap();
+    let hosts = host_dirs(&dir);
+    let own = |host: &Path| -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(host)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+    };
+    let read: Vec<Vec<PathBuf>> = hosts
+        .iter()
+        .map(|host| {
+            let boots: Vec<Id128> = alone(host, &["boots", "-o", "json"])
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| Id128::parse(b["boot_id"].as_str().unwrap()).unwrap())
+                .collect();
+            let mut files = journal
+                .files_holding(&boots)
+                .unwrap_or_else(|| panic!("{}: read through every file", host.display()));
+            files.sort();
+            files
+        })
+        .collect();
+    let everyones: Vec<&PathBuf> = read[0]
+        .iter()
+        .filter(|f| read.iter().all(|r| r.contains(f)))
+        .collect();
+    let mut alone_read = 0;
+    for (host, files) in hosts.iter().zip(&read) {
+        let mine = own(host);
+        for f in &mine {
+            assert!(files.contains(f), "{} not read for its host", f.display());
+        }
+        for f in files {
+            assert!(
+                mine.contains(f) || everyones.contains(&f),
+                "{} read for host {}, whose boots it does not hold",
+                f.display(),
+                host.display()
+            );
+        }
+        alone_read += usize::from(files == &mine);
+    }
+    // The recorded fixtures' files all say which boots they hold.
+    assert!(alone_read >= 4, "{read:?}");
+}
+
 #[test]
 fn findings_of_many_hosts_are_the_same_every_run_and_each_hosts_own() {
     let dir = many_host_dir("2", &SOME);

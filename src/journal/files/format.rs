@@ -500,6 +500,15 @@ impl JournalFile {
         Some(out)
     }
 
+    /// How many entries hold the DATA object at `data`, as it counts them,
+    /// and the first of them: what [`JournalFile::data_entries`] would list,
+    /// without walking the list.
+    pub fn data_entry_count(&self, data: u64) -> Option<(u64, u64)> {
+        let b: &[u8] = &self.map;
+        self.object(data, OBJECT_DATA, self.data_fixed())?;
+        Some((le64(b, data + 56)?, le64(b, data + 40)?))
+    }
+
     /// The DATA objects of the entry at `entry`, in its stored order.
     pub fn entry_data(&self, entry: u64) -> Option<Vec<u64>> {
         let b: &[u8] = &self.map;

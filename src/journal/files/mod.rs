@@ -37,7 +37,7 @@ use super::{BootHeaders, Filter, HeaderMark, Id128};
 
 pub use self::format::refusal;
 pub use self::matched::{Outcome, read as read_matched};
-pub use self::outline::outline;
+pub use self::outline::{boots_in, outline};
 
 /// libsystemd's `JOURNAL_FILES_MAX`: beyond it, it leaves files out.
 const FILES_MAX: usize = 7168;

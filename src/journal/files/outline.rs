@@ -88,3 +88,32 @@ fn seqnum_span(file: &JournalFile, entries: &[u64], boot_id: Id128) -> Option<Op
     }
     Some(Some((first.seqnum, last.seqnum)))
 }
+
+/// The boots whose entries the journal file at `path` holds, and the
+/// machine ids its entries name, from its index alone: every `_BOOT_ID=`
+/// value, when those values account for every entry of the file once and
+/// each one's first entry is of that boot. `None` when the index cannot say
+/// (a damaged or unkeyed file, an entry without or with two boot ids): the
+/// caller must then treat the file as holding any boot.
+pub fn boots_in(path: &std::path::Path) -> Option<(Vec<Id128>, Vec<Id128>)> {
+    let file = JournalFile::open(path)?;
+    let mut boots = Vec::new();
+    let mut held = 0u64;
+    for data in file.field_data(b"_BOOT_ID")? {
+        let (count, first) = file.data_entry_count(data)?;
+        let payload = file.data_payload(data)?;
+        let boot_id = Id128::parse_bytes(payload.strip_prefix(b"_BOOT_ID=")?)?;
+        if count > 0 && file.entry(first)?.boot_id != boot_id {
+            return None;
+        }
+        held = held.checked_add(count)?;
+        boots.push(boot_id);
+    }
+    let mut machines = Vec::new();
+    for data in file.field_data(b"_MACHINE_ID")? {
+        machines.push(Id128::parse_bytes(
+            file.data_payload(data)?.strip_prefix(b"_MACHINE_ID=")?,
+        )?);
+    }
+    (held == file.n_entries).then_some((boots, machines))
+}

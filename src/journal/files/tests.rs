@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::format::JournalFile;
-use super::{Outcome, Paths, boot_headers, outline, read_matched};
+use super::{Outcome, Paths, boot_headers, boots_in, outline, read_matched};
 use crate::journal::libsystemd::{self, LibsystemdSource};
 use crate::journal::{
     BootHeaders, Entry, EntrySource, Fields, Filter, HeaderScan, Id128, Match, SourceSpec,
@@ -205,6 +205,56 @@ fn time_bounds_and_damage_leave_no_outline() {
     }
     with_flipped_bytes(&bytes, &damaged, |f| {
         let _ = outline(&Paths::Files(vec![f.to_path_buf()]), &Filter::all());
+    });
+}
+
+#[test]
+fn a_files_boots_are_those_libsystemd_reads_from_it() {
+    let mut untold = Vec::new();
+    for dir in ALL_FIXTURES {
+        let (_prepared, unpacked) = unpack(fixture_files(dir));
+        for f in &unpacked {
+            let Some((mut boots, machines)) = boots_in(f) else {
+                untold.push(format!("{dir}: {}", f.display()));
+                continue;
+            };
+            boots.sort();
+            let one = libsystemd::prepare(&SourceSpec::Files(vec![f.clone()])).unwrap();
+            let read: Vec<Id128> = through_libsystemd(&one, &Filter::all())
+                .iter()
+                .map(|b| b.boot_id)
+                .collect();
+            assert_eq!(boots, read, "{}", f.display());
+            let mut named = std::collections::BTreeSet::new();
+            let mut source = LibsystemdSource::open(one.copy_for_child(), Filter::all()).unwrap();
+            for_each_entry(&mut source, |e| named.extend(e.machine_id())).unwrap();
+            let machines: std::collections::BTreeSet<Id128> = machines.into_iter().collect();
+            assert_eq!(machines, named, "{}", f.display());
+        }
+    }
+    // Every file of every fixture can say, the no-RTC sample's too (its
+    // files name two machine ids).
+    assert!(untold.is_empty(), "{untold:?}");
+}
+
+#[test]
+fn a_damaged_file_cannot_say_which_boots_it_holds() {
+    let (_corrupted, unpacked) = unpack(fixture_files("tests/fixtures/systemd/corrupted"));
+    for f in &unpacked {
+        // Whatever the answer, it must come back.
+        let _ = boots_in(f);
+    }
+    let (_good, one) = unpack(fixture_files("tests/fixtures/debian13/journal")[..1].to_vec());
+    assert!(boots_in(&one[0]).is_some_and(|(b, _)| !b.is_empty()));
+    let bytes = std::fs::read(&one[0]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join("damaged.journal");
+    for cut in [0, 300, bytes.len() / 3, bytes.len() - 8] {
+        std::fs::write(&damaged, &bytes[..cut]).unwrap();
+        assert!(boots_in(&damaged).is_none(), "cut at {cut}");
+    }
+    with_flipped_bytes(&bytes, &damaged, |f| {
+        let _ = boots_in(f);
     });
 }
 
