@@ -41,13 +41,19 @@ pub struct LibsystemdSource {
     _prepared: Prepared,
 }
 
-/// A journal source checked and made ready for libsystemd: paths verified,
-/// compressed files unpacked. Opening happens separately so that it can be
-/// done in a child process (see `isolated.rs`).
+/// A journal source checked and made ready: paths verified, compressed
+/// files unpacked, the files listed as libsystemd lists them and those
+/// being written snapshotted for the index reader. Opening happens
+/// separately so that it can be done in a child process (see `isolated.rs`).
 pub struct Prepared {
+    /// What libsystemd opens, by its own rules.
     target: Target,
+    /// What the index reader (`files/`) maps: the same files, listed by
+    /// `listing.rs`; `None` when they could not be made safe to map.
+    index: Option<super::files::Paths>,
     pub what: String,
     _unpacked: Option<tempfile::TempDir>,
+    _snapshots: Option<tempfile::TempDir>,
     /// Files libsystemd will leave out, one line each for people: which,
     /// why, and what they held (see [`super::files::refusal`]).
     pub refused: Vec<String>,
@@ -61,27 +67,21 @@ enum Target {
     Files(Vec<PathBuf>),
 }
 
-/// Checks the paths of `spec` and unpacks compressed journal files, so that
-/// every user error is found before libsystemd is involved.
+/// Checks the paths of `spec`, unpacks compressed journal files and lists
+/// the files to read, so that every user error is found before any reader
+/// is involved.
 pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
+    use super::listing::{Scope, journal_files};
     let what = spec.describe();
-    let mut unpacked = None;
-    let mut refused = Vec::new();
-    // How many files were named or found; none left out where not counted.
-    let mut listed = usize::MAX;
-    let target = match spec {
-        SourceSpec::Local => Target::Local,
+    let found = match spec {
+        SourceSpec::Local => journal_files(Scope::Local),
         SourceSpec::Directory(dir) => {
-            let files = journal_files_in(dir, &what)?;
-            listed = files.len();
-            if files.iter().any(|f| compression_of(f).is_some()) {
-                let (tmp, paths) = unpack_all(&files, &what)?;
-                unpacked = Some(tmp);
-                refused = refused_files(&files, &paths);
-                Target::Files(paths)
+            let sorted = journal_files_in(dir, &what)?;
+            if sorted.iter().any(|f| compression_of(f).is_some()) {
+                // Unpacked copies, opened as files in this order.
+                sorted
             } else {
-                refused = refused_files(&files, &files);
-                Target::Directory(dir.clone())
+                journal_files(Scope::Directory(dir))
             }
         }
         SourceSpec::Root(root) => {
@@ -91,16 +91,13 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
                     source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
                 });
             }
-            let found = [root.join("var/log/journal"), root.join("run/log/journal")]
-                .iter()
-                .filter(|d| d.is_dir())
-                .any(|d| journal_files_in(d, &what).is_ok());
-            if !found {
+            let files = journal_files(Scope::Root(root));
+            if files.is_empty() {
                 return Err(JournalError::NoJournalFiles {
                     what: format!("{}/var/log/journal or /run/log/journal", root.display()),
                 });
             }
-            Target::Root(root.clone())
+            files
         }
         SourceSpec::Files(files) => {
             for f in files {
@@ -112,29 +109,117 @@ pub fn prepare(spec: &SourceSpec) -> Result<Prepared, JournalError> {
             if files.is_empty() {
                 return Err(JournalError::NoJournalFiles { what });
             }
-            listed = files.len();
-            if files.iter().any(|f| compression_of(f).is_some()) {
-                let (tmp, paths) = unpack_all(files, &what)?;
-                unpacked = Some(tmp);
-                refused = refused_files(files, &paths);
-                Target::Files(paths)
-            } else {
-                refused = refused_files(files, files);
-                Target::Files(files.clone())
-            }
+            files.clone()
         }
         SourceSpec::Stream(_) => unreachable!("streams are read by journal::stream"),
     };
-    if !refused.is_empty() && refused.len() == listed {
-        // Nothing left to read: the reasons are the error.
-        return Err(JournalError::NoneReadable { why: refused });
-    }
-    Ok(Prepared {
-        target,
+    let mut prepared = Prepared {
+        target: match spec {
+            SourceSpec::Local => Target::Local,
+            SourceSpec::Directory(dir) => Target::Directory(dir.clone()),
+            SourceSpec::Root(root) => Target::Root(root.clone()),
+            _ => Target::Files(found.clone()),
+        },
+        index: None,
         what,
-        _unpacked: unpacked,
-        refused,
-    })
+        _unpacked: None,
+        _snapshots: None,
+        refused: Vec::new(),
+    };
+    if found.iter().any(|f| compression_of(f).is_some()) {
+        let (tmp, paths) = unpack_all(&found, &prepared.what)?;
+        prepared.refused = refused_files(&found, &paths);
+        prepared.target = Target::Files(paths.clone());
+        prepared._unpacked = Some(tmp);
+        let readable = readable_ones(&paths);
+        prepared.index = Some(super::files::Paths::Files(readable));
+    } else {
+        prepared.refused = refused_files(&found, &found);
+        prepared.index = prepared.settle(&found);
+    }
+    if !prepared.refused.is_empty() && prepared.refused.len() == found.len() {
+        // Nothing left to read: the reasons are the error.
+        return Err(JournalError::NoneReadable {
+            why: prepared.refused,
+        });
+    }
+    Ok(prepared)
+}
+
+/// The files of `paths` libsystemd does not refuse outright: the index
+/// reader leaves out what libsystemd leaves out, instead of declining all.
+fn readable_ones(paths: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .filter(|p| super::files::refusal(p).is_none())
+        .cloned()
+        .collect()
+}
+
+impl Prepared {
+    /// The files as found, made safe to map: archived files as they are,
+    /// a private snapshot of every other one (see `files/snapshot.rs`).
+    /// `None`, said in the trace, when one of them cannot be read or copied.
+    fn settle(&mut self, found: &[PathBuf]) -> Option<super::files::Paths> {
+        use super::files::{Found, State};
+        let mut out = Vec::new();
+        let mut copied = 0u64;
+        let started = std::time::Instant::now();
+        for (i, path) in readable_ones(found).into_iter().enumerate() {
+            let fail = |e: std::io::Error| {
+                super::trace::say(&format!(
+                    "{}: libsystemd reads every file: {} cannot be snapshotted ({e})",
+                    self.what,
+                    path.display()
+                ));
+            };
+            let state = std::fs::File::open(&path).and_then(|mut f| super::files::state(&mut f));
+            match state {
+                Err(e) => {
+                    fail(e);
+                    return None;
+                }
+                Ok(State::Settled | State::NotJournal) => out.push(Found {
+                    path,
+                    snapshot: false,
+                }),
+                Ok(State::Live) => {
+                    if self._snapshots.is_none() {
+                        match super::scratch::dir() {
+                            Ok(d) => self._snapshots = Some(d),
+                            Err(e) => {
+                                fail(e);
+                                return None;
+                            }
+                        }
+                    }
+                    let dir = self._snapshots.as_ref()?.path();
+                    match super::files::take_snapshot(&path, dir, i) {
+                        Ok((copy, bytes)) => {
+                            copied += bytes;
+                            out.push(Found {
+                                path: copy,
+                                snapshot: true,
+                            });
+                        }
+                        Err(e) => {
+                            fail(e);
+                            return None;
+                        }
+                    }
+                }
+            }
+        }
+        if copied > 0 {
+            super::trace::say(&format!(
+                "{}: snapshotted the files being written: {} MiB in {} ms",
+                self.what,
+                copied >> 20,
+                started.elapsed().as_millis()
+            ));
+        }
+        Some(super::files::Paths::Found(out))
+    }
 }
 
 /// What libsystemd will leave out of `read` (the files as opened; `named`,
@@ -169,15 +254,10 @@ fn refused_files(named: &[PathBuf], read: &[PathBuf]) -> Vec<String> {
 }
 
 impl Prepared {
-    /// The files libsystemd is asked to open, for reading them directly
-    /// (`files/`). None for the local journal and OS trees, whose file sets
-    /// follow more rules (machine id, runtime journals) than are redone there.
+    /// The files the index reader maps (`files/`), listed as libsystemd
+    /// lists them; `None` when they could not be made safe to map.
     pub fn paths(&self) -> Option<super::files::Paths> {
-        match &self.target {
-            Target::Files(f) => Some(super::files::Paths::Files(f.clone())),
-            Target::Directory(d) => Some(super::files::Paths::Directory(d.clone())),
-            Target::Local | Target::Root(_) => None,
-        }
+        self.index.clone()
     }
 
     /// The same source for a reader that must not delete the unpacked copies
@@ -185,8 +265,10 @@ impl Prepared {
     pub fn copy_for_child(&self) -> Prepared {
         Prepared {
             target: self.target.clone(),
+            index: self.index.clone(),
             what: self.what.clone(),
             _unpacked: None,
+            _snapshots: None,
             refused: Vec::new(),
         }
     }
@@ -205,6 +287,23 @@ impl Prepared {
         wire::write_bytes(out, self.what.as_bytes())?;
         wire::write_u64(out, paths.len() as u64)?;
         for p in paths {
+            wire::write_bytes(out, p.as_os_str().as_bytes())?;
+        }
+        // The index reader's files: none (u64::MAX), private, or found.
+        let (kind, files): (u64, Vec<(&Path, bool)>) = match &self.index {
+            None => (u64::MAX, vec![]),
+            Some(super::files::Paths::Files(f)) => {
+                (0, f.iter().map(|p| (p.as_path(), false)).collect())
+            }
+            Some(super::files::Paths::Found(f)) => (
+                1,
+                f.iter().map(|f| (f.path.as_path(), f.snapshot)).collect(),
+            ),
+        };
+        wire::write_u64(out, kind)?;
+        wire::write_u64(out, files.len() as u64)?;
+        for (p, snapshot) in files {
+            out.write_all(&[u8::from(snapshot)])?;
             wire::write_bytes(out, p.as_os_str().as_bytes())?;
         }
         Ok(())
@@ -232,10 +331,27 @@ impl Prepared {
             3 => Target::Files(paths),
             _ => return Err(std::io::ErrorKind::InvalidData.into()),
         };
+        let index_kind = wire::read_u64(r)?;
+        let mut found = Vec::new();
+        for _ in 0..wire::read_u64(r)? {
+            let snapshot = wire::read_u8(r)? != 0;
+            let path = PathBuf::from(std::ffi::OsString::from_vec(wire::read_bytes(r)?));
+            found.push(super::files::Found { path, snapshot });
+        }
+        let index = match index_kind {
+            u64::MAX => None,
+            0 => Some(super::files::Paths::Files(
+                found.into_iter().map(|f| f.path).collect(),
+            )),
+            1 => Some(super::files::Paths::Found(found)),
+            _ => return Err(std::io::ErrorKind::InvalidData.into()),
+        };
         Ok(Prepared {
             target,
+            index,
             what,
             _unpacked: None,
+            _snapshots: None,
             refused: Vec::new(),
         })
     }
@@ -513,17 +629,6 @@ pub fn seqnum_from_cursor(cursor: &str) -> Option<u64> {
         .and_then(|hex| u64::from_str_radix(hex, 16).ok())
 }
 
-/// Is this a journal file name libsystemd would open (`*.journal`,
-/// `*.journal~`), possibly with a compression suffix we unpack first?
-fn is_journal_name(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let base = match compression_of(path) {
-        Some(_) => name.rsplit_once('.').map(|(b, _)| b).unwrap_or(name),
-        None => name,
-    };
-    base.ends_with(".journal") || base.ends_with(".journal~")
-}
-
 #[derive(Clone, Copy)]
 enum Compression {
     Zstd,
@@ -541,29 +646,14 @@ fn compression_of(path: &Path) -> Option<Compression> {
 }
 
 /// Journal files in `dir` and in its machine-id subdirectories, as
-/// `sd_journal_open_directory()` would find them.
+/// `sd_journal_open_directory()` finds them (and compressed ones), sorted
+/// by path; an error when there are none. See `listing.rs`.
 pub fn journal_files_in(dir: &Path, what: &str) -> Result<Vec<PathBuf>, JournalError> {
-    let read = |d: &Path| {
-        std::fs::read_dir(d).map_err(|source| JournalError::Unreadable {
-            path: d.to_path_buf(),
-            source,
-        })
-    };
-    let mut files = Vec::new();
-    for item in read(dir)?.flatten() {
-        let path = item.path();
-        if path.is_dir() {
-            if let Ok(sub) = read(&path) {
-                files.extend(
-                    sub.flatten()
-                        .map(|i| i.path())
-                        .filter(|p| p.is_file() && is_journal_name(p)),
-                );
-            }
-        } else if is_journal_name(&path) {
-            files.push(path);
-        }
-    }
+    std::fs::read_dir(dir).map_err(|source| JournalError::Unreadable {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = super::listing::journal_files(super::listing::Scope::Directory(dir));
     if files.is_empty() {
         return Err(JournalError::NoJournalFiles {
             what: what.to_string(),
@@ -705,15 +795,5 @@ mod tests {
         let cursor = "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c6013a8b44a8f9d0ce6c5ca1e1a76;m=139ad0b2f;t=5d7fa81bbc2d8;x=3b3c1a5d3ba19b58";
         assert_eq!(seqnum_from_cursor(cursor), Some(0x4ece7));
         assert_eq!(seqnum_from_cursor("garbage"), None);
-    }
-
-    #[test]
-    fn journal_names_include_dirty_and_compressed_files() {
-        assert!(is_journal_name(Path::new("system.journal")));
-        assert!(is_journal_name(Path::new("system@x-y.journal~")));
-        assert!(is_journal_name(Path::new("system@x-y.journal~.zst")));
-        assert!(is_journal_name(Path::new("user-1000.journal.xz")));
-        assert!(!is_journal_name(Path::new("notes.txt")));
-        assert!(!is_journal_name(Path::new("notes.zst")));
     }
 }

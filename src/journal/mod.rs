@@ -15,10 +15,12 @@ mod filter;
 mod headers;
 mod isolated;
 pub mod libsystemd;
+mod listing;
 mod outline;
 mod scratch;
 pub mod stream;
 mod tail;
+pub mod trace;
 mod walk;
 mod wire;
 
