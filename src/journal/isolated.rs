@@ -47,6 +47,14 @@ pub const READER_ARG: &str = "__read-journal";
 /// The environment variable that names the reader program.
 pub const READER_ENV: &str = "JFORENSICS_READER";
 
+/// `JFORENSICS_BACKEND=libsystemd` makes libsystemd answer every read, as
+/// the reference the index reader is compared with (tests, bug reports).
+pub const BACKEND_ENV: &str = "JFORENSICS_BACKEND";
+
+fn libsystemd_asked_for() -> bool {
+    std::env::var_os(BACKEND_ENV).is_some_and(|v| v == "libsystemd")
+}
+
 static SELF_SERVES: AtomicBool = AtomicBool::new(false);
 static PROGRAM: Mutex<Option<PathBuf>> = Mutex::new(None);
 
@@ -502,7 +510,8 @@ fn serve<W: Write>(
         }
         Ok(())
     };
-    let paths = prepared.paths();
+    let forced = libsystemd_asked_for();
+    let paths = prepared.paths().filter(|_| !forced);
     let count = match &paths {
         Some(super::files::Paths::Files(f)) => f.len(),
         Some(super::files::Paths::Found(f)) => f.len(),
@@ -559,6 +568,7 @@ fn serve<W: Write>(
         }
     }
     let why = match &paths {
+        None if forced => format!("{BACKEND_ENV}=libsystemd"),
         None => "the files could not be made safe to map".to_string(),
         Some(_) => declined(),
     };

@@ -18,6 +18,11 @@
 //! out of order), or the request is one it does not redo, it answers `None`
 //! (or says where it stopped) and the caller reads with libsystemd as before.
 //! The tests (`tests.rs`) hold both to the same answer on every fixture.
+//!
+//! The files are those libsystemd opens for the same source, listed once by
+//! `../listing.rs` for every source (`-D`, `--file`, `--root`, the local
+//! journal). Files a writer may still change are never mapped: they are
+//! read from a private snapshot (`snapshot.rs`, and `mapped.rs` for why).
 
 mod format;
 mod mapped;
