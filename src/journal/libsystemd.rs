@@ -466,7 +466,7 @@ impl LibsystemdSource {
         let cursor = self.journal.cursor()?;
         let mut entry = Entry::new(realtime, Id128(*boot.as_bytes()));
         entry.monotonic_usec = Some(monotonic);
-        entry.seqnum = seqnum_from_cursor(&cursor);
+        entry.seqnum = super::headers::cursor_seqnum(&cursor);
         entry.cursor = cursor;
         // Prefix terms are checked on every field; the rest is dropped then.
         let check = self.checks_entries;
@@ -619,14 +619,6 @@ fn open_files(files: &[PathBuf], what: &str) -> Result<Journal, JournalError> {
     OpenFilesOptions::default()
         .open_files(names)
         .map_err(|source| libsystemd_error(what, source))
-}
-
-/// The cursor's `i=` part is the entry's sequence number in hex.
-pub fn seqnum_from_cursor(cursor: &str) -> Option<u64> {
-    cursor
-        .split(';')
-        .find_map(|part| part.strip_prefix("i="))
-        .and_then(|hex| u64::from_str_radix(hex, 16).ok())
 }
 
 #[derive(Clone, Copy)]
@@ -784,16 +776,4 @@ pub fn expand_file_patterns(patterns: &[String]) -> Result<Vec<PathBuf>, Journal
         }
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seqnum_is_read_from_the_cursor() {
-        let cursor = "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c6013a8b44a8f9d0ce6c5ca1e1a76;m=139ad0b2f;t=5d7fa81bbc2d8;x=3b3c1a5d3ba19b58";
-        assert_eq!(seqnum_from_cursor(cursor), Some(0x4ece7));
-        assert_eq!(seqnum_from_cursor("garbage"), None);
-    }
 }

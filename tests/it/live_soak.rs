@@ -53,9 +53,12 @@ fn cursors(doc: &Value, out: &mut Vec<String>) {
     }
 }
 
-fn read(args: &[&str]) -> Value {
+/// One read, with the trace on: its JSON and what it said on stderr.
+fn traced(args: &[&str]) -> (Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_jforensics"))
         .args(args)
+        .env("JFORENSICS_TRACE", "1")
+        .env_remove("JFORENSICS_BACKEND")
         .output()
         .expect("run jforensics");
     assert!(
@@ -63,12 +66,17 @@ fn read(args: &[&str]) -> Value {
         "jforensics {args:?} failed while the file grew: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "jforensics {args:?}: not JSON ({e}): {}",
             String::from_utf8_lossy(&out.stdout)
         )
-    })
+    });
+    (doc, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+fn read(args: &[&str]) -> Value {
+    traced(args).0
 }
 
 #[test]
@@ -131,6 +139,7 @@ fn a_journal_being_written_is_read_200_times_and_each_read_is_a_prefix_of_the_fi
     let dir_arg = dir.to_str().unwrap();
     let mut listings = Vec::new();
     let mut matched = Vec::new();
+    let mut by_index = 0;
     for i in 0..READS {
         let source: Vec<&str> = if i % 2 == 0 {
             vec![file_arg.as_str()]
@@ -142,7 +151,11 @@ fn a_journal_being_written_is_read_200_times_and_each_read_is_a_prefix_of_the_fi
         } else {
             &["boots", "-o", "json"]
         };
-        let doc = read(&[source.as_slice(), what].concat());
+        let (doc, said) = traced(&[source.as_slice(), what].concat());
+        // The file is never mapped while it may be written: every read
+        // takes a snapshot, and the index reader answers from it.
+        assert!(said.contains("snapshotted"), "read {i}: {said}");
+        by_index += usize::from(said.contains(": index reader:"));
         if what[0] == "boots" {
             listings.push(boots(&doc));
         } else {
@@ -166,6 +179,10 @@ fn a_journal_being_written_is_read_200_times_and_each_read_is_a_prefix_of_the_fi
         })
         .collect();
     assert_eq!(last.len(), 4, "the whole fixture was written: {last:?}");
+    assert!(
+        by_index == READS,
+        "the index reader answered only {by_index} of {READS} reads of the growing file"
+    );
     assert!(
         listings.iter().any(|l| l.len() < last.len()),
         "no read saw the file before it was whole"
