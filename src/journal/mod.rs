@@ -17,6 +17,7 @@ mod isolated;
 pub mod libsystemd;
 mod listing;
 mod outline;
+mod prepared;
 mod scratch;
 pub mod stream;
 mod tail;
