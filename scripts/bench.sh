@@ -88,6 +88,21 @@ bench "since-boot -b -1" \
 bench "findings, every boot, vs the whole journal as JSON" \
     "$bin -D $big findings -o json > /dev/null" "journalctl -D $big -o json > /dev/null" 0.1 3
 
+# The same files as an OS tree, as `--root` and the local journal see them:
+# jforensics lists them itself and reads the ones being written (here the
+# last, left offline by systemd-journal-remote) from a private snapshot.
+tree="$work/root-$copies"
+rm -rf "$tree"; mkdir -p "$tree/var/log/journal/5e1ec7ed5e1ec7ed5e1ec7ed5e1ec7ed"
+for f in "$big"/*.journal; do
+    ln -s "$f" "$tree/var/log/journal/5e1ec7ed5e1ec7ed5e1ec7ed5e1ec7ed/"
+done
+bench "--root: since-boot -b -1" \
+    "$bin --root $tree since-boot -b -1 -o json > /dev/null" "journalctl --root $tree -b $before -o json > /dev/null" 3
+bench "--root: since-boot, newest boot" \
+    "$bin --root $tree since-boot -o json > /dev/null" "journalctl --root $tree -b $newest -o json > /dev/null" 3
+bench "--root: findings, every boot, vs the whole journal as JSON (RSS target 150 MiB)" \
+    "$bin --root $tree findings -o json > /dev/null" "journalctl --root $tree -o json > /dev/null" 0.1 3
+
 fixture="$work/fixture-debian13"
 rm -rf "$fixture"; mkdir -p "$fixture"
 for f in tests/fixtures/debian13/journal/*.zst; do

@@ -63,6 +63,9 @@ pub struct SourceArgs {
     /// Most that compressed journal files may unpack to, all together (bytes, or with K, M, G)
     #[arg(long, value_name = "SIZE", global = true, default_value = "4G", value_parser = size_syntax)]
     pub max_unpacked: u64,
+    /// Say on stderr which reader answered each read of the journal (the index reader or libsystemd) and why; JFORENSICS_TRACE=1 does the same
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
     /// Only entries at or after this time (journalctl syntax: "2024-05-01 13:00", yesterday, -2h)
     #[arg(
         short = 'S',

@@ -51,6 +51,9 @@ impl std::error::Error for UsageError {}
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     journal::libsystemd::set_unpack_limit(cli.source.max_unpacked);
+    if cli.source.verbose {
+        journal::trace::enable();
+    }
     let ctx = Context::new(&cli.source, &cli.output)?;
     match &cli.command {
         Command::Boots(args) => boots::run(&ctx, args),

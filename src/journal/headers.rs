@@ -411,6 +411,11 @@ impl HeaderScan {
     }
 }
 
+/// The sequence number in a cursor's `i=` part (hex).
+pub fn cursor_seqnum(cursor: &str) -> Option<u64> {
+    cursor_part(cursor, "i").and_then(|hex| u64::from_str_radix(hex, 16).ok())
+}
+
 /// A `key=value` part of a journal cursor.
 pub fn cursor_part<'a>(cursor: &'a str, key: &str) -> Option<&'a str> {
     cursor.split(';').find_map(|part| {
@@ -423,6 +428,13 @@ pub fn cursor_part<'a>(cursor: &'a str, key: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seqnum_is_read_from_the_cursor() {
+        let cursor = "s=739ad463348b4ceca5a9e69c95a3c93f;i=4ece7;b=6c7c6013a8b44a8f9d0ce6c5ca1e1a76;m=139ad0b2f;t=5d7fa81bbc2d8;x=3b3c1a5d3ba19b58";
+        assert_eq!(cursor_seqnum(cursor), Some(0x4ece7));
+        assert_eq!(cursor_seqnum("garbage"), None);
+    }
 
     fn entry(boot: u8, series: &str, seq: u64, realtime: u64, mono: u64) -> Entry {
         let mut e = Entry::new(realtime, Id128([boot; 16]));

@@ -18,15 +18,15 @@
 //! refuses is given to none, and stays said once, by the whole journal.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use super::files::{self, Paths};
 use super::isolated::Readers;
-use super::libsystemd::{self, Prepared};
+use super::libsystemd::Prepared;
 use super::{
     BootHeaders, Diagnostics, Entry, EntrySource, Filter, Id128, Journal, JournalError, Ready,
-    SourceSpec, Strictness,
+    Strictness,
 };
 
 /// What a journal needs to be narrowed to some of its files.
@@ -69,44 +69,42 @@ impl Files {
     fn held_and_machines(&self) -> Option<&Held> {
         let paths = self.paths.as_ref()?;
         self.held
-            .get_or_init(|| {
-                Some(held_boots(match paths {
-                    Paths::Files(files) => files.clone(),
-                    Paths::Directory(dir) => directory_files(dir, &self.what)?,
-                }))
-            })
+            .get_or_init(|| Some(held_boots(index_files(paths))))
             .as_ref()
     }
 }
 
-/// The journal files of `dir` as the whole journal listed them (it
-/// succeeded then); None when one lies where `sd_journal_open_directory()`
-/// may not look (only the directory and its machine-id subdirectories are
-/// sure), as a host must read neither more nor less than the whole does.
-fn directory_files(dir: &Path, what: &str) -> Option<Vec<PathBuf>> {
-    let files = libsystemd::journal_files_in(dir, what).ok()?;
-    let sure = |f: &PathBuf| match f.parent() {
-        Some(p) if p == dir => true,
-        Some(p) => p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.len() == 32 && Id128::parse(n).is_some()),
-        None => false,
-    };
-    files.iter().all(sure).then_some(files)
+/// The files the index reader maps, each with how it may be opened: the
+/// same paths a narrowed journal is given back (see [`Prepared::subset`]).
+fn index_files(paths: &Paths) -> Vec<(PathBuf, files::Access)> {
+    match paths {
+        Paths::Files(all) => (all.iter())
+            .map(|f| (f.clone(), files::Access::Private))
+            .collect(),
+        Paths::Found(all) => (all.iter())
+            .map(|f| {
+                let access = if f.snapshot {
+                    files::Access::Snapshot
+                } else {
+                    files::Access::Archived
+                };
+                (f.path.clone(), access)
+            })
+            .collect(),
+    }
 }
 
 /// Each file with the boots it holds, and how many machine ids the files
 /// name; a file libsystemd refuses holds none it could give.
-fn held_boots(files: Vec<PathBuf>) -> Held {
+fn held_boots(files: Vec<(PathBuf, files::Access)>) -> Held {
     let mut machines = std::collections::HashSet::new();
     let held = files
         .into_iter()
-        .map(|f| {
+        .map(|(f, access)| {
             let boots = if files::refusal(&f).is_some() {
                 Some(Vec::new())
             } else {
-                files::boots_in(&f).map(|(boots, named)| {
+                files::boots_in(&f, access).map(|(boots, named)| {
                     machines.extend(named);
                     boots
                 })
@@ -156,7 +154,6 @@ impl Journal {
     fn narrowing(&self) -> Result<Narrowing, JournalError> {
         match &self.ready {
             Ready::Libsystemd(whole) => Ok(Narrowing {
-                what: self.files.what.clone(),
                 whole: whole.clone(),
                 distrusted: self.index_is_distrusted(),
             }),
@@ -170,15 +167,13 @@ impl Journal {
 /// What a journal over some of a whole journal's files is made from.
 #[derive(Clone)]
 struct Narrowing {
-    what: String,
     whole: Arc<Readers>,
     distrusted: bool,
 }
 
 impl Narrowing {
     fn journal(&self, files: Vec<PathBuf>) -> Result<Journal, JournalError> {
-        let mut prepared = libsystemd::prepare(&SourceSpec::Files(files))?;
-        prepared.what = self.what.clone();
+        let prepared = self.whole.prepared().subset(&files);
         let narrowed = Files {
             _whole: Some(self.whole.clone()),
             ..Files::of(&prepared)

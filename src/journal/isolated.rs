@@ -35,7 +35,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::files::Outcome;
 use super::libsystemd::{LibsystemdSource, Prepared};
-use super::wire::{self, BOOT, DONE, EMPTY, FAILED, OUTLINE, Request, SKIPPED, WARNING};
+use super::wire::{self, BOOT, DONE, EMPTY, FAILED, OUTLINE, Request, SKIPPED, TRACE, WARNING};
 use super::{
     BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, JournalError, Outline,
 };
@@ -46,6 +46,14 @@ pub const READER_ARG: &str = "__read-journal";
 
 /// The environment variable that names the reader program.
 pub const READER_ENV: &str = "JFORENSICS_READER";
+
+/// `JFORENSICS_BACKEND=libsystemd` makes libsystemd answer every read, as
+/// the reference the index reader is compared with (tests, bug reports).
+pub const BACKEND_ENV: &str = "JFORENSICS_BACKEND";
+
+fn libsystemd_asked_for() -> bool {
+    std::env::var_os(BACKEND_ENV).is_some_and(|v| v == "libsystemd")
+}
 
 static SELF_SERVES: AtomicBool = AtomicBool::new(false);
 static PROGRAM: Mutex<Option<PathBuf>> = Mutex::new(None);
@@ -98,6 +106,11 @@ impl Readers {
         }
     }
 
+    /// The source these readers read.
+    pub(super) fn prepared(&self) -> &Prepared {
+        &self.prepared
+    }
+
     /// Files the readers leave out, said for people (see
     /// [`Prepared::refused`](super::libsystemd::Prepared)).
     pub fn refused(&self) -> &[String] {
@@ -108,6 +121,10 @@ impl Readers {
     /// is a program to start.
     pub fn open(self: &Arc<Self>, filter: &Filter) -> Result<Box<dyn EntrySource>, JournalError> {
         if self.program.is_none() {
+            super::trace::say(&format!(
+                "{}: libsystemd, in this process: no reader program to map files in",
+                self.prepared.what
+            ));
             return Ok(Box::new(InProcess {
                 source: LibsystemdSource::open(self.prepared.copy_for_child(), filter.clone())?,
                 _prepared: self.prepared.clone(),
@@ -214,7 +231,11 @@ impl Reader {
             Some(f) => Stdio::from(f.try_clone()?),
             None => Stdio::null(),
         };
-        let mut child = Command::new(program)
+        let mut command = Command::new(program);
+        if super::trace::enabled() {
+            command.env(super::trace::TRACE_ENV, "1");
+        }
+        let mut child = command
             .arg(READER_ARG)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -298,6 +319,7 @@ impl Reader {
             DONE => Frame::Done,
             BOOT => Frame::Boot(Box::new(BootHeaders::decode(p)?)),
             OUTLINE => Frame::Outline(Box::new(Outline::decode(p)?)),
+            TRACE => Frame::Trace(wire::read_string(p)?),
             other => {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
@@ -329,6 +351,7 @@ enum Frame {
     Done,
     Boot(Box<BootHeaders>),
     Outline(Box<Outline>),
+    Trace(String),
 }
 
 /// One request's entries, as they arrive from a reader process.
@@ -391,6 +414,7 @@ impl EntrySource for IsolatedSource {
                 Some(Frame::Done) => self.release(),
                 Some(Frame::Boot(boot)) => self.boots.push(*boot),
                 Some(Frame::Outline(outline)) => self.outline = Some(*outline),
+                Some(Frame::Trace(line)) => super::trace::say(&line),
                 None => {
                     let why = reader
                         .reap()
@@ -468,29 +492,66 @@ fn reader_main() -> i32 {
     }
 }
 
-/// One request: read with libsystemd, write frames, say how it ended.
-fn serve(
+/// One request, answered by the index reader when it can and by
+/// libsystemd otherwise: the one place the backend is chosen. Writes
+/// frames, says how the read ended, and with the trace on, which backend
+/// answered and why.
+fn serve<W: Write>(
     prepared: Prepared,
     request: Request,
     filter: Filter,
-    out: &mut impl Write,
+    out: &mut W,
 ) -> std::io::Result<()> {
+    let tracing = super::trace::enabled();
+    let what = prepared.what.clone();
+    let kind = match request {
+        Request::Entries => "entries",
+        Request::BootHeaders => "boot sums",
+        Request::Outline => "outline",
+    };
+    let trace = |out: &mut W, line: String| -> std::io::Result<()> {
+        if tracing {
+            wire::write_string(out, TRACE, &format!("{what}: {kind}: {line}"))?;
+        }
+        Ok(())
+    };
+    let forced = libsystemd_asked_for();
+    let paths = prepared.paths().filter(|_| !forced);
+    let count = match &paths {
+        Some(super::files::Paths::Files(f)) => f.len(),
+        Some(super::files::Paths::Found(f)) => f.len(),
+        None => 0,
+    };
+    let index_answered = |out: &mut W| trace(out, format!("index reader: {count} files"));
+    // Why the index reader left (part of) a request to libsystemd.
+    let declined = || {
+        super::files::declined()
+            .unwrap_or_else(|| "the index reader does not redo this request".to_string())
+    };
     if request == Request::Outline {
-        if let Some(outline) = prepared
-            .paths()
-            .and_then(|paths| super::files::outline(&paths, &filter))
+        match paths
+            .as_ref()
+            .and_then(|paths| super::files::outline(paths, &filter))
         {
-            out.write_all(&[OUTLINE])?;
-            outline.encode(out)?;
+            Some(outline) => {
+                index_answered(out)?;
+                out.write_all(&[OUTLINE])?;
+                outline.encode(out)?;
+            }
+            None => trace(
+                out,
+                format!("none (the caller reads instead): {}", declined()),
+            )?,
         }
         return done_without_skips(out);
     }
     if request == Request::BootHeaders
-        && let Some((boots, _)) = prepared
-            .paths()
-            .and_then(|paths| super::files::boot_headers(&paths, &filter))
+        && let Some((boots, _)) = paths
+            .as_ref()
+            .and_then(|paths| super::files::boot_headers(paths, &filter))
     {
         // Read from the files themselves; any doubt reads with libsystemd below.
+        index_answered(out)?;
         for boot in boots {
             out.write_all(&[BOOT])?;
             boot.encode(out)?;
@@ -501,12 +562,28 @@ fn serve(
     // left, skipping the entries already sent.
     let mut already_sent = 0u64;
     if request == Request::Entries
-        && let Some(paths) = prepared.paths()
+        && let Some(paths) = &paths
     {
-        match super::files::read_matched(&paths, &filter, |entry| wire::write_entry(out, &entry))? {
-            Outcome::Done => return done_without_skips(out),
+        match super::files::read_matched(paths, &filter, |entry| wire::write_entry(out, &entry))? {
+            Outcome::Done => {
+                index_answered(out)?;
+                return done_without_skips(out);
+            }
             Outcome::LeftToLibsystemd { delivered } => already_sent = delivered,
         }
+    }
+    let why = match &paths {
+        None if forced => format!("{BACKEND_ENV}=libsystemd"),
+        None => "the files could not be made safe to map".to_string(),
+        Some(_) => declined(),
+    };
+    if already_sent > 0 {
+        trace(
+            out,
+            format!("index reader for {already_sent} entries, libsystemd for the rest: {why}"),
+        )?;
+    } else {
+        trace(out, format!("libsystemd: {why}"))?;
     }
     let mut source = match LibsystemdSource::open(prepared, filter) {
         Ok(s) => s,

@@ -16,10 +16,13 @@ mod headers;
 mod hosts;
 mod isolated;
 pub mod libsystemd;
+mod listing;
 mod outline;
+mod prepared;
 mod scratch;
 pub mod stream;
 mod tail;
+pub mod trace;
 mod walk;
 mod wire;
 

@@ -20,6 +20,8 @@ pub const DONE: u8 = b'D';
 pub const BOOT: u8 = b'B';
 /// The journal's [`super::Outline`].
 pub const OUTLINE: u8 = b'O';
+/// A line of the debug trace (`trace.rs`), for the parent to print.
+pub const TRACE: u8 = b'T';
 
 /// What a request asks for, before its filter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -64,6 +64,9 @@ const TIME_LIMIT: u64 = 1 << 55;
 /// One journal file, mapped, with the header fields the walk needs.
 pub struct JournalFile {
     map: Mapped,
+    /// A private snapshot of a file a writer was changing (`snapshot.rs`):
+    /// whatever points beyond its end was written after it and is left out.
+    snapshot: bool,
     pub seqnum_id: Id128,
     compact: bool,
     header_size: u64,
@@ -207,12 +210,36 @@ impl Held {
     }
 }
 
+/// How a file may be mapped (see `snapshot.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A file no one writes: one jforensics unpacked or copied itself.
+    Private,
+    /// A file as found: mapped only while its header says ARCHIVED.
+    Archived,
+    /// A private snapshot of a file that was being written.
+    Snapshot,
+}
+
 impl JournalFile {
-    /// Opens and checks the header as libsystemd 252 does; `None` when it
-    /// would refuse the file or when this reader is not sure.
+    /// Opens a private file (see [`JournalFile::open_as`]).
+    #[cfg(test)]
     pub fn open(path: &Path) -> Option<JournalFile> {
-        let file = std::fs::File::open(path).ok()?;
+        Self::open_as(path, Access::Private)
+    }
+
+    /// Opens and checks the header as libsystemd 252 does; `None` when it
+    /// would refuse the file or when this reader is not sure, and for a
+    /// file found [`Access::Archived`] whose header says a writer may still
+    /// change it.
+    pub fn open_as(path: &Path, access: Access) -> Option<JournalFile> {
+        let mut file = std::fs::File::open(path).ok()?;
         if !file.metadata().ok()?.is_file() {
+            return None;
+        }
+        if access == Access::Archived
+            && super::snapshot::state(&mut file).ok()? != super::snapshot::State::Settled
+        {
             return None;
         }
         let map = mapped::map(&file).ok()?;
@@ -258,6 +285,7 @@ impl JournalFile {
             data_hash_table_size: le64(b, 112)?,
             field_hash_table_offset: le64(b, 120)?,
             field_hash_table_size: le64(b, 128)?,
+            snapshot: access == Access::Snapshot,
             map,
         })
     }
@@ -322,9 +350,16 @@ impl JournalFile {
             if array == 0 {
                 return None;
             }
+            if self.snapshot && unwritten_tail && array >= b.len() as u64 {
+                break;
+            }
             let size = self.object(array, OBJECT_ENTRY_ARRAY, ARRAY_FIXED)?;
             let items = (size - ARRAY_FIXED) / item;
-            let next = le64(b, array + 16)?;
+            let mut next = le64(b, array + 16)?;
+            if self.snapshot && next >= b.len() as u64 && (out.len() as u64 + items) >= goal {
+                // Linked after the snapshot, past all this list holds of it.
+                next = 0;
+            }
             if !(size - ARRAY_FIXED).is_multiple_of(item) || items == 0 || !next.is_multiple_of(8) {
                 return None;
             }
@@ -340,13 +375,19 @@ impl JournalFile {
                 };
                 if out.len() as u64 == goal || ended {
                     // libsystemd steps past the count into these slots when
-                    // the last entries are borked; they must be unused.
-                    if offset != 0 || next != 0 {
+                    // the last entries are borked; they must be unused. In
+                    // a snapshot they may hold entries linked after it.
+                    if (offset != 0 || next != 0) && !self.snapshot {
                         return None;
                     }
                     continue;
                 }
                 if offset == 0 && unwritten_tail && next == 0 {
+                    ended = true;
+                    continue;
+                }
+                if self.snapshot && unwritten_tail && offset >= b.len() as u64 {
+                    // A DATA object's list that grew after the snapshot.
                     ended = true;
                     continue;
                 }
@@ -432,7 +473,7 @@ impl JournalFile {
         };
         let mut out = Vec::new();
         let mut at = le64(b, field + 32)?;
-        while at != 0 {
+        while at != 0 && !(self.snapshot && at >= b.len() as u64) {
             // A chain longer than the objects a file can hold is a loop.
             if out.len() as u64 > b.len() as u64 / DATA_FIXED {
                 return None;
@@ -467,6 +508,10 @@ impl JournalFile {
         // A chain longer than the objects a file can hold is a loop.
         let mut steps = 0u64;
         while at != 0 {
+            if self.snapshot && at >= b.len() as u64 {
+                // Added to the chain after the snapshot.
+                break;
+            }
             steps += 1;
             if steps > b.len() as u64 / fixed {
                 return None;
@@ -495,7 +540,11 @@ impl JournalFile {
         if n == 0 {
             return Some(out);
         }
-        out.push(le64(b, data + 40)?);
+        let first = le64(b, data + 40)?;
+        if self.snapshot && first >= b.len() as u64 {
+            return Some(out);
+        }
+        out.push(first);
         self.read_entry_arrays(le64(b, data + 48)?, n - 1, true, &mut out)?;
         Some(out)
     }

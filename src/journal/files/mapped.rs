@@ -7,11 +7,18 @@
 //!
 //! Why it is sound here: the map is private and read-only, jforensics never
 //! writes journal files, and every access is bounds-checked against the
-//! length seen when mapping (a slice). journald only ever appends to a file
-//! it writes, which leaves the mapped bytes as they were. A file that shrank
-//! under us would raise SIGBUS on the lost pages: that is why these maps are
-//! only made in the reader process (`../isolated.rs`), whose death the parent
-//! reports and answers by reading with libsystemd, and in tests on fixtures.
+//! length seen when mapping (a slice). What no one may do is change the
+//! bytes under it, and journald does change them: it does not only append,
+//! it rewrites header counters, entry-array slots and links, hash chains and
+//! DATA objects' entry lists in place. So only files no writer touches are
+//! mapped: those whose header says ARCHIVED (journald never writes one
+//! again), copies jforensics made itself (unpacked files, and the private
+//! snapshots `snapshot.rs` takes of every other file), and fixtures in
+//! tests; `format.rs` checks the state again when it maps a found file. A
+//! file that shrank under us (deleted pages of an archived file cannot
+//! change, but a truncation would raise SIGBUS) is contained by mapping only
+//! in the reader process (`../isolated.rs`), whose death the parent reports
+//! and answers by reading with libsystemd.
 
 use std::fs::File;
 use std::ops::Deref;
@@ -20,8 +27,9 @@ pub struct Mapped(memmap2::Mmap);
 
 /// Maps `file` whole, read-only.
 pub fn map(file: &File) -> std::io::Result<Mapped> {
-    // SAFETY: see the module doc: read-only private map of a file this
-    // process never writes; shrinking is contained by the reader process.
+    // SAFETY: see the module doc: read-only map of a file no one writes
+    // (archived, or our own copy); shrinking is contained by the reader
+    // process.
     let map = unsafe { memmap2::MmapOptions::new().map(file)? };
     Ok(Mapped(map))
 }

@@ -18,12 +18,18 @@
 //! out of order), or the request is one it does not redo, it answers `None`
 //! (or says where it stopped) and the caller reads with libsystemd as before.
 //! The tests (`tests.rs`) hold both to the same answer on every fixture.
+//!
+//! The files are those libsystemd opens for the same source, listed once by
+//! `../listing.rs` for every source (`-D`, `--file`, `--root`, the local
+//! journal). Files a writer may still change are never mapped: they are
+//! read from a private snapshot (`snapshot.rs`, and `mapped.rs` for why).
 
 mod format;
 mod mapped;
 mod matched;
 mod merge;
 mod outline;
+mod snapshot;
 #[cfg(test)]
 mod tests;
 
@@ -35,20 +41,31 @@ use self::merge::Located;
 use super::headers::Tally;
 use super::{BootHeaders, Filter, HeaderMark, Id128};
 
-pub use self::format::refusal;
+pub use self::format::{Access, refusal};
 pub use self::matched::{Outcome, read as read_matched};
 pub use self::outline::{boots_in, outline};
+pub use self::snapshot::{State, state, take as take_snapshot};
 
 /// libsystemd's `JOURNAL_FILES_MAX`: beyond it, it leaves files out.
 const FILES_MAX: usize = 7168;
 
-/// The journal files to read, as libsystemd was asked to open them.
+/// The journal files to read, in libsystemd's order.
 #[derive(Clone, Debug)]
 pub enum Paths {
-    /// `sd_journal_open_files()`: these, in this order.
+    /// Files no one writes while they are read (copies jforensics unpacked
+    /// itself, fixtures in tests): mapped as they are.
     Files(Vec<PathBuf>),
-    /// `sd_journal_open_directory()`: what it finds there.
-    Directory(PathBuf),
+    /// Files as found on disk, each archived (mapped while its header says
+    /// so) or replaced by a private snapshot (see `snapshot.rs`).
+    Found(Vec<Found>),
+}
+
+/// One file of [`Paths::Found`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub path: PathBuf,
+    /// `path` is a snapshot of a file that was being written.
+    pub snapshot: bool,
 }
 
 /// Every boot's header sums under `filter` (sorted by boot id, as
@@ -129,58 +146,60 @@ fn cursor(at: &Located) -> String {
 }
 
 pub(super) fn open_all(paths: &Paths) -> Option<Vec<JournalFile>> {
-    let list = match paths {
+    let list: Vec<(&Path, Access)> = match paths {
         Paths::Files(files) => {
             let mut seen = std::collections::HashSet::new();
             // libsystemd keeps one of two equal paths; rather than redo
             // which, leave such a list to it.
             if !files.iter().all(|f| seen.insert(f)) {
-                return None;
+                return refuse("the same file is named twice".to_string());
             }
-            files.clone()
+            files
+                .iter()
+                .map(|f| (f.as_path(), Access::Private))
+                .collect()
         }
-        Paths::Directory(dir) => directory_files(dir)?,
+        Paths::Found(found) => found
+            .iter()
+            .map(|f| {
+                let access = if f.snapshot {
+                    Access::Snapshot
+                } else {
+                    Access::Archived
+                };
+                (f.path.as_path(), access)
+            })
+            .collect(),
     };
     if list.is_empty() || list.len() > FILES_MAX {
-        return None;
+        return refuse(format!("{} files (it reads 1 to {FILES_MAX})", list.len()));
     }
-    list.iter().map(|p| JournalFile::open(p)).collect()
-}
-
-/// The files `sd_journal_open_directory()` opens, in its order: the
-/// directory's journal files and those of its machine-id subdirectories,
-/// as `readdir()` lists them, a subdirectory's files where it is listed.
-fn directory_files(dir: &Path) -> Option<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for item in std::fs::read_dir(dir).ok()? {
-        let item = item.ok()?;
-        let name = item.file_name();
-        let name = name.to_str()?;
-        let kind = item.file_type().ok()?;
-        if is_journal_name(name) && (kind.is_file() || kind.is_symlink()) {
-            out.push(item.path());
-        } else if kind.is_dir() || kind.is_symlink() {
-            if name.contains('.') && Id128::parse(name.split('.').next()?).is_some() {
-                // A journal namespace: libsystemd's rules for those are not
-                // redone here.
-                return None;
-            }
-            if (name.len() == 32 || name.len() == 36) && Id128::parse(name).is_some() {
-                for sub in std::fs::read_dir(item.path()).ok()? {
-                    let sub = sub.ok()?;
-                    let sub_name = sub.file_name();
-                    let kind = sub.file_type().ok()?;
-                    if is_journal_name(sub_name.to_str()?) && (kind.is_file() || kind.is_symlink())
-                    {
-                        out.push(sub.path());
+    list.iter()
+        .map(|(path, access)| {
+            JournalFile::open_as(path, *access).or_else(|| {
+                let why = match refusal(path) {
+                    Some(r) => r.reason,
+                    None if *access == Access::Archived => {
+                        "not archived any more, or its header is one this reader does not take"
+                            .to_string()
                     }
-                }
-            }
-        }
-    }
-    Some(out)
+                    None => "its header is one this reader does not take".to_string(),
+                };
+                refuse(format!("file {} is {why}", path.display()))
+            })
+        })
+        .collect()
 }
 
-fn is_journal_name(name: &str) -> bool {
-    name.ends_with(".journal") || name.ends_with(".journal~")
+/// Why the index reader last declined (for the trace, see `../trace.rs`).
+static DECLINED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+fn refuse<T>(why: String) -> Option<T> {
+    *DECLINED.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
+    None
+}
+
+/// Takes the reason the index reader last gave for not answering, if any.
+pub fn declined() -> Option<String> {
+    DECLINED.lock().unwrap_or_else(|e| e.into_inner()).take()
 }

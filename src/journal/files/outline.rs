@@ -95,8 +95,11 @@ fn seqnum_span(file: &JournalFile, entries: &[u64], boot_id: Id128) -> Option<Op
 /// each one's first entry is of that boot. `None` when the index cannot say
 /// (a damaged or unkeyed file, an entry without or with two boot ids): the
 /// caller must then treat the file as holding any boot.
-pub fn boots_in(path: &std::path::Path) -> Option<(Vec<Id128>, Vec<Id128>)> {
-    let file = JournalFile::open(path)?;
+pub fn boots_in(
+    path: &std::path::Path,
+    access: super::format::Access,
+) -> Option<(Vec<Id128>, Vec<Id128>)> {
+    let file = JournalFile::open_as(path, access)?;
     let mut boots = Vec::new();
     let mut held = 0u64;
     for data in file.field_data(b"_BOOT_ID")? {

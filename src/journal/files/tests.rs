@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::format::JournalFile;
-use super::{Outcome, Paths, boot_headers, boots_in, outline, read_matched};
+use super::{Access, Outcome, Paths, boot_headers, boots_in, outline, read_matched};
 use crate::journal::libsystemd::{self, LibsystemdSource};
 use crate::journal::{
     BootHeaders, Entry, EntrySource, Fields, Filter, HeaderScan, Id128, Match, SourceSpec,
@@ -214,7 +214,7 @@ fn a_files_boots_are_those_libsystemd_reads_from_it() {
     for dir in ALL_FIXTURES {
         let (_prepared, unpacked) = unpack(fixture_files(dir));
         for f in &unpacked {
-            let Some((mut boots, machines)) = boots_in(f) else {
+            let Some((mut boots, machines)) = boots_in(f, Access::Private) else {
                 untold.push(format!("{dir}: {}", f.display()));
                 continue;
             };
@@ -242,19 +242,19 @@ fn a_damaged_file_cannot_say_which_boots_it_holds() {
     let (_corrupted, unpacked) = unpack(fixture_files("tests/fixtures/systemd/corrupted"));
     for f in &unpacked {
         // Whatever the answer, it must come back.
-        let _ = boots_in(f);
+        let _ = boots_in(f, Access::Private);
     }
     let (_good, one) = unpack(fixture_files("tests/fixtures/debian13/journal")[..1].to_vec());
-    assert!(boots_in(&one[0]).is_some_and(|(b, _)| !b.is_empty()));
+    assert!(boots_in(&one[0], Access::Private).is_some_and(|(b, _)| !b.is_empty()));
     let bytes = std::fs::read(&one[0]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let damaged = dir.path().join("damaged.journal");
     for cut in [0, 300, bytes.len() / 3, bytes.len() - 8] {
         std::fs::write(&damaged, &bytes[..cut]).unwrap();
-        assert!(boots_in(&damaged).is_none(), "cut at {cut}");
+        assert!(boots_in(&damaged, Access::Private).is_none(), "cut at {cut}");
     }
     with_flipped_bytes(&bytes, &damaged, |f| {
-        let _ = boots_in(f);
+        let _ = boots_in(f, Access::Private);
     });
 }
 

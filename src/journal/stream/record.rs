@@ -82,14 +82,6 @@ fn parse_decimal(value: &[u8]) -> Option<u64> {
     std::str::from_utf8(value).ok()?.parse().ok()
 }
 
-/// The sequence number in a cursor's `i=` part (hex).
-pub(super) fn seqnum_from_cursor(cursor: &str) -> Option<u64> {
-    cursor
-        .split(';')
-        .find_map(|part| part.strip_prefix("i="))
-        .and_then(|hex| u64::from_str_radix(hex, 16).ok())
-}
-
 /// Sets a header value once; a second, different value makes the record
 /// contradict itself.
 fn set_once<T: PartialEq>(slot: &mut Option<T>, value: T) -> Result<bool, ()> {
@@ -223,7 +215,9 @@ impl RecordBuilder {
         entry.boot_id = boot;
         entry.monotonic_usec = self.monotonic;
         entry.cursor = self.cursor.unwrap_or_default();
-        entry.seqnum = self.seqnum.or_else(|| seqnum_from_cursor(&entry.cursor));
+        entry.seqnum = self
+            .seqnum
+            .or_else(|| crate::journal::headers::cursor_seqnum(&entry.cursor));
         Ok(entry)
     }
 }

@@ -92,7 +92,7 @@ fn build(fixture: &str, cuts: &[u64], dir: &Path) -> Vec<PathBuf> {
 
 /// Splits an export stream into entries with their wall-clock time. Binary
 /// fields (a name line, a 64-bit length, the bytes) may hold blank lines.
-fn export_entries(data: &[u8]) -> Vec<(u64, &[u8])> {
+pub fn export_entries(data: &[u8]) -> Vec<(u64, &[u8])> {
     let mut out = Vec::new();
     let (mut i, mut start, mut realtime) = (0, 0, 0);
     while i < data.len() {
