@@ -29,3 +29,4 @@ mod starts_nortc;
 mod vocabulary;
 mod watch;
 mod watch_kills;
+mod watch_resume;
