@@ -11,11 +11,15 @@
 # through one systemd-journal-remote: 1,005,620 entries and 440 boots in one
 # sequence series over the files it rotates at its size limit (3), as a
 # host's journald writes them. Then the largest recorded fixture (debian13),
-# unpacked so journalctl can read it too.
+# unpacked so journalctl can read it too. Then `watch` on one boot of
+# 500,000 entries (scripts/bench_long_boot.py: the debian12 fixture's last
+# boot, then its services' request-log lines) after 1,000 new entries,
+# against journalctl printing those entries after the checkpoint's cursor.
 #
 # Generated data lives in $BENCH_DIR (default /tmp/jforensics-bench), never in
 # the repository. Builds and measures the release binary (CARGO_TARGET_DIR is
-# honoured), or the binary BENCH_BIN names. BENCH_RUNS sets hyperfine's runs.
+# honoured), or the binary BENCH_BIN names. BENCH_RUNS sets hyperfine's runs;
+# BENCH_ONLY=watch measures only `watch`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -33,6 +37,7 @@ else
 fi
 remote=$(ls /lib/systemd/systemd-journal-remote /usr/lib/systemd/systemd-journal-remote 2>/dev/null | head -1)
 
+if [ "${BENCH_ONLY:-}" != watch ]; then
 big="$work/big-$copies"
 if [ ! -f "$big/.complete" ]; then
     rm -rf "$work/src" "$big"; mkdir -p "$work/src" "$big"
@@ -47,6 +52,7 @@ if [ ! -f "$big/.complete" ]; then
         | "$remote" --output="$big/system.journal" - 2>/dev/null
     touch "$big/.complete"
 fi
+fi
 
 # The newest boot and the one before, as jforensics numbers them: the same
 # boots are then asked of journalctl by id (its own -b -1 skips boots of this
@@ -55,12 +61,15 @@ boot_id() { "$bin" -D "$1" boots -b "$2" -o json | jq -r '.[0].boot_id'; }
 
 results="$work/results.tsv"
 : > "$results"
-# name, jforensics command, journalctl command, target (max ratio), runs
+# name, jforensics command, journalctl command, target (max ratio), runs,
+# and a command run before each run of either, untimed
 bench() {
-    hyperfine --warmup 1 --runs "${5:-$runs}" --export-json "$work/h.json" \
+    local prepare="${6:-true}"
+    hyperfine --warmup 1 --runs "${5:-$runs}" --export-json "$work/h.json" --prepare "$prepare" \
         -n jforensics "$2" -n journalctl "$3" >/dev/null
     local rss=()
     for tool in "$2" "$3"; do
+        bash -c "$prepare"
         # GNU time writes to its own stderr, which the command's redirection
         # would swallow: -o keeps the number. %M is the largest RSS of any
         # one process of the tree (bash, the tool, jforensics' readers).
@@ -74,6 +83,7 @@ bench() {
 }
 : > "$work/commands.txt"
 
+if [ "${BENCH_ONLY:-}" != watch ]; then
 entries=$("$bin" -D "$big" boots -o json | jq '[.[].entries] | add')
 boots=$("$bin" -D "$big" boots -o json | jq length)
 echo "data: $entries entries, $boots boots, $(ls "$big"/*.journal | wc -l) files, $(du -sh "$big" | cut -f1)"
@@ -112,6 +122,40 @@ bench "debian13 fixture: since-boot, newest boot (reads the boot before too)" \
     "$bin -D $fixture since-boot -o json > /dev/null" "journalctl -D $fixture -b $(boot_id "$fixture" 0) -o json > /dev/null" -
 bench "debian13 fixture: since-boot -b -1 (the debug-level boot)" \
     "$bin -D $fixture since-boot -b -1 -o json > /dev/null" "journalctl -D $fixture -b $(boot_id "$fixture" -1) -o json > /dev/null" -
+fi
+
+# watch on a host with a long uptime: one boot of 500,000 entries (the
+# debian12 fixture's last boot, its start-up, then its services' request log a
+# line a second) that a first run read, then 1,000 entries more in a file of
+# their own, as journald rotates; each measured run starts from the first
+# run's state. Beside it, journalctl printing those 1,000 entries.
+long="$work/long-boot"
+if [ ! -f "$long/.complete" ]; then
+    rm -rf "$long"; mkdir -p "$long/src" "$long/journal"
+    for f in tests/fixtures/debian12/journal/*.zst; do
+        zstd -q -d "$f" -o "$long/src/$(basename "${f%.zst}")"
+    done
+    journalctl -D "$long/src" -o export > "$long/src/all.export"
+    last_boot=$("$bin" -D "$long/src" boots -b 0 -o json | jq -r '.[0].boot_id')
+    python3 scripts/bench_long_boot.py "$long/src/all.export" "$last_boot" 0 500000 \
+        | "$remote" --output="$long/journal/system.journal" - 2>/dev/null
+    python3 scripts/bench_long_boot.py "$long/src/all.export" "$last_boot" 500000 1000 \
+        > "$long/more.export"
+    rm -rf "$long/src"
+    touch "$long/.complete"
+fi
+rm -rf "$long/state0" "$long/journal/more.journal"
+"$bin" -D "$long/journal" watch --state "$long/state0" --initial-lookback 3650d -o json > /dev/null
+cursor=$(jq -r '.checkpoint.cursor' "$long"/state0/*.json | grep -v '^null$' | head -1)
+"$remote" --output="$long/journal/more.journal" "$long/more.export" 2>/dev/null
+echo "watch data: $("$bin" -D "$long/journal" boots -b 0 -o json | jq '.[0].entries') entries in the newest boot, 1,000 of them after the checkpoint"
+fresh="rm -rf $long/state && cp -a $long/state0 $long/state"
+watch="$bin -D $long/journal watch --state $long/state -o json"
+after="journalctl -D $long/journal --after-cursor='$cursor' -o json > /dev/null"
+bench "watch after 1,000 new entries in a boot of 500,000 (from the first run's state)" \
+    "$watch > /dev/null" "$after" 5 "$runs" "$fresh"
+bench "watch --full, same (reads the boot whole, as before the state kept it)" \
+    "$watch --full > /dev/null" "$after" - 3 "$fresh"
 
 echo
 echo "| task | jforensics | journalctl | ratio | target |"
@@ -127,4 +171,4 @@ echo
 cat "$work/commands.txt"
 
 # Many hosts in one directory: its own script, so it can run alone too.
-BENCH_DIR="$work" scripts/bench-fleet.sh "$bin"
+[ "${BENCH_ONLY:-}" = watch ] || BENCH_DIR="$work" scripts/bench-fleet.sh "$bin"

@@ -29,7 +29,10 @@ stays active while it goes on, and ends when it is resolved; a past event is
 shown for one --alert-hold. --textfile writes metrics for node_exporter's
 textfile collector after every run, failed or not.
 When the saved checkpoint is no longer in the journal, a `coverage-gap` record
-names the time that was lost. contrib/jforensics-watch.timer runs it every
+names the time that was lost. The state keeps the few entries of the current
+boot (and the one before) that the detectors need, so a run reads only the
+entries logged since the last one; --full reads those boots whole instead
+(the records are the same). contrib/jforensics-watch.timer runs it every
 5 minutes.
 
 Exit status: 0 the run completed (new findings or not); 3 a new finding is
@@ -71,6 +74,9 @@ pub struct WatchArgs {
     /// When another run holds the lock, wait for it instead of exiting with 75
     #[arg(long)]
     pub wait: bool,
+    /// Read the boots in scope whole instead of only what came after the entries the state keeps (same records, slower)
+    #[arg(long)]
+    pub full: bool,
     #[command(flatten)]
     pub fail_on: super::FailOnArg,
     #[command(flatten)]

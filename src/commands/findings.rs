@@ -119,14 +119,35 @@ pub fn detect(
     selected: &[Id128],
     detectors: &DetectorArgs,
 ) -> Result<Vec<Finding>> {
-    let options = Options {
+    detect_with(all, selected, &options(ctx, detectors), |chunk, options| {
+        Ok(ctx
+            .read_boots(chunk, options)?
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect())
+    })
+}
+
+/// The detectors' options as the flags set them.
+pub fn options(ctx: &Context, detectors: &DetectorArgs) -> Options {
+    Options {
         loop_restarts: detectors.loop_restarts,
         loop_window_usec: detectors.loop_window_usec,
         min_readiness_gap_usec: detectors.min_readiness_gap_usec,
         ready_patterns: detectors.ready_patterns.clone(),
         zone: ctx.style().zone,
         ..Options::default()
-    };
+    }
+}
+
+/// [`detect`] with the boots read by `read` (a window of boots at a time,
+/// returned in the order given).
+pub fn detect_with(
+    all: &[boots::Boot],
+    selected: &[Id128],
+    options: &Options,
+    mut read: impl FnMut(&[&boots::Boot], &Options) -> Result<Vec<findings::BootData>>,
+) -> Result<Vec<Finding>> {
     // A boot's findings need only it, the boot before and the one after:
     // boots are read a window at a time, several at once, and only the
     // window's last two stay for the next, so memory does not grow with the
@@ -137,7 +158,7 @@ pub fn detect(
     let mut ready: Vec<findings::BootData> = Vec::new();
     let mut judged = 0;
     for (n, chunk) in wanted.chunks(window).enumerate() {
-        ready.extend(ctx.read_boots(chunk, &options)?.into_iter().map(|(d, _)| d));
+        ready.extend(read(chunk, options)?);
         let last = (n + 1) * window >= wanted.len();
         // The newest boot read waits for its successor, unless none is left.
         let judge_to = if last { ready.len() } else { ready.len() - 1 };
@@ -146,7 +167,7 @@ pub fn detect(
             .map(|d| d.analysis.boot.boot_id)
             .filter(|id| selected.contains(id))
             .collect();
-        let mut found = findings::detect(&ready, &options);
+        let mut found = findings::detect(&ready, options);
         found.retain(|f| judge.contains(&f.boot_id));
         list.extend(found);
         ready.drain(..ready.len().saturating_sub(2));

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use jforensics::boots::Boot;
-use jforensics::findings::Severity;
+use jforensics::findings::{Finding, Severity};
 use jforensics::journal::{Fields, Filter, Id128, SourceSpec, StreamInput};
 use jforensics::watch::record::{Event, Gap, Record};
+use jforensics::watch::resume::{self, BootSoFar};
 use jforensics::watch::state::{Checkpoint, Pending, Scope, State, Store, VERSION};
 use jforensics::watch::{self, alertmanager, crash_point, lock, plan, sink, textfile, webhook};
 
@@ -125,14 +126,27 @@ fn locked(
         deliver(ctx, args, &bodies, &[], &sender(reported), "replay")?;
     }
     let checkpoint = before.as_ref().and_then(|s| s.checkpoint.clone());
-    let gap = match &checkpoint {
-        Some(cp) => lost_time(ctx, &all, cp)?,
-        None => None,
-    };
     let newest = all.iter().map(|b| b.last_realtime_usec).max().unwrap_or(0);
     let since = newest.saturating_sub(args.initial_lookback_usec);
     let selected = watch::boots_to_analyse(&all, checkpoint.as_ref(), since);
-    let mut found = super::findings::detect(ctx, &all, &selected, &args.detectors)?;
+    let saved = match &before {
+        Some(s) if !args.full => &s.boots[..],
+        _ => &[],
+    };
+    let detected = detect(ctx, args, &all, &selected, saved)?;
+    let mut found = detected.findings;
+    // A read resumed after the checkpoint's entry found it still there.
+    let gap = match &checkpoint {
+        Some(cp)
+            if !detected
+                .resumed_after
+                .iter()
+                .any(|c| watch::same_entry(c, &cp.cursor)) =>
+        {
+            lost_time(ctx, &all, cp)?
+        }
+        _ => None,
+    };
     if checkpoint.is_none() {
         found.retain(|f| f.end_realtime_usec >= since);
     }
@@ -160,6 +174,7 @@ fn locked(
         checkpoint: watch::checkpoint_of(&all).or(checkpoint),
         reported,
         outbox: records.iter().map(Record::pending).collect(),
+        boots: detected.so_far,
         committed_at_usec: now,
         totals: before
             .as_ref()
@@ -201,6 +216,75 @@ fn locked(
         print!("{}", summary(&records, resent.len(), &state, &store.path()));
     }
     Ok(exit_code(args, &records, resent))
+}
+
+/// Set (to anything), a run says on stderr how it read each boot: whole and
+/// why, or resumed after how many entries.
+pub const TRACE_ENV: &str = "JFORENSICS_WATCH_TRACE";
+
+/// What the detectors found, with what the next run needs to resume.
+struct Detected {
+    findings: Vec<Finding>,
+    /// The boots the next run reads, as far as this one read them.
+    so_far: Vec<BootSoFar>,
+    /// The entries reads resumed after (each found in the journal).
+    resumed_after: Vec<String>,
+}
+
+/// The detectors over `selected` (and the boot before each), as
+/// `findings` runs them; the newest boot and the one before, which the next
+/// run reads again, are resumed from `saved` where it fits and kept.
+fn detect(
+    ctx: &Context,
+    args: &WatchArgs,
+    all: &[Boot],
+    selected: &[Id128],
+    saved: &[BootSoFar],
+) -> Result<Detected> {
+    let options = super::findings::options(ctx, &args.detectors);
+    let kept: Vec<Id128> = all.iter().rev().take(2).map(|b| b.boot_id).collect();
+    let trace = std::env::var_os(TRACE_ENV).is_some();
+    let mut so_far = Vec::new();
+    let mut resumed_after = Vec::new();
+    let findings = super::findings::detect_with(all, selected, &options, |chunk, options| {
+        let others: Vec<&Boot> = chunk
+            .iter()
+            .filter(|b| !kept.contains(&b.boot_id))
+            .copied()
+            .collect();
+        let mut others = ctx.read_boots(&others, options)?.into_iter();
+        let mut out = Vec::with_capacity(chunk.len());
+        for boot in chunk {
+            if !kept.contains(&boot.boot_id) {
+                out.push(others.next().ok_or("a boot was not read")?.0);
+                continue;
+            }
+            let id = boot.boot_id.to_string();
+            let before = saved.iter().find(|s| s.boot_id == id);
+            let read = resume::read_boot(boot, before, options, |f| ctx.open(f))?;
+            if trace {
+                let how = match &read.how {
+                    resume::How::Whole(why) => format!("read whole ({why})"),
+                    resume::How::Resumed { new } => format!(
+                        "resumed after {} entries, {new} new",
+                        before.map_or(0, |b| b.entries)
+                    ),
+                };
+                eprintln!("jforensics: watch: boot {}: {how}", boot.boot_id.short());
+            }
+            if let (resume::How::Resumed { .. }, Some(b)) = (&read.how, before) {
+                resumed_after.push(b.through.clone());
+            }
+            so_far.extend(read.so_far);
+            out.push(read.data);
+        }
+        Ok(out)
+    })?;
+    Ok(Detected {
+        findings,
+        so_far,
+        resumed_after,
+    })
 }
 
 /// `$STATE_DIRECTORY` may list several directories (colon-separated); the

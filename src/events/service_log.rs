@@ -269,16 +269,21 @@ impl ServiceLogScanner {
         }
     }
 
-    pub fn observe(&mut self, entry: &Entry) {
+    /// Reads one entry; true when it changed what this scanner holds. The
+    /// entries it returns false for can be left out of a later replay with
+    /// the same result, which is what lets `watch` keep a boot's few telling
+    /// entries instead of reading the whole boot again.
+    pub fn observe(&mut self, entry: &Entry) -> bool {
         if entry.boot_id != self.boot_id {
-            return;
+            return false;
         }
         let name = entry
             .str("SYSLOG_IDENTIFIER")
             .or_else(|| entry.str("_COMM"))
             .filter(|n| !n.is_empty());
+        let new_name = name.is_some_and(|n| !self.log.names.contains(n));
         if let Some(name) = name
-            && !self.log.names.contains(name)
+            && new_name
         {
             self.log.names.insert(name.to_string());
         }
@@ -287,20 +292,21 @@ impl ServiceLogScanner {
             || entry.field("_TRANSPORT") == Some(b"kernel")
             || entry.field("_SYSTEMD_USER_UNIT") == Some(b"init.scope")
         {
-            return;
+            return new_name;
         }
         let Some((unit, manager)) = origin(entry) else {
-            return;
+            return new_name;
         };
         if unit.ends_with(".scope") {
             if let Some(name) = name {
                 self.note_outside(entry, name, unit, manager);
+                return true;
             }
-            return;
+            return new_name;
         }
         let message = entry.message();
         if message.is_empty() {
-            return;
+            return new_name;
         }
         let extra = self
             .extra
@@ -323,14 +329,14 @@ impl ServiceLogScanner {
         } else if screened.is_some_and(|hits| hits.matched(UPSTREAM_IN_SCREEN)) {
             if self.errors_kept >= MAX_ERRORS {
                 self.log.errors_dropped += 1;
-                return;
+                return true;
             }
             self.errors_kept += 1;
             ServiceLogKind::UpstreamError {
                 ports: self.ports(&message),
             }
         } else {
-            return;
+            return new_name;
         };
         self.log.events.push(ServiceLogEvent {
             kind,
@@ -344,6 +350,7 @@ impl ServiceLogScanner {
             monotonic_usec: entry.monotonic_usec,
             evidence: Evidence::from_entry(entry),
         });
+        true
     }
 
     fn ports(&self, message: &str) -> Vec<u16> {

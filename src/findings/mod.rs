@@ -30,7 +30,7 @@ use crate::cause::{self, BootAnalysis};
 use crate::events;
 use crate::events::service_log::{self, BootServiceLog, ReadyPattern, ServiceLogScanner};
 use crate::evidence::{self, Evidence};
-use crate::journal::{EntrySource, Fields, Filter, Id128, JournalError};
+use crate::journal::{Entry, EntrySource, Fields, Filter, Id128, JournalError};
 use crate::lifecycle;
 use crate::present::time::Zone;
 
@@ -325,22 +325,48 @@ pub fn read_boot(
     source: &mut dyn EntrySource,
     options: &Options,
 ) -> Result<BootData, JournalError> {
-    let mut builder = lifecycle::Builder::new(boot.boot_id);
-    let mut scanner = ServiceLogScanner::new(boot.boot_id, &options.ready_patterns);
+    let mut reader = BootReader::new(boot.boot_id, options);
     while let Some(entry) = source.next_entry()? {
-        builder.observe(&entry);
-        scanner.observe(&entry);
+        reader.observe(&entry);
     }
-    let lifecycles = builder.finish();
-    let starts = cause::classify_boot(boot, &lifecycles);
-    Ok(BootData {
-        analysis: BootAnalysis {
-            boot: boot.clone(),
-            lifecycles,
-            starts,
-        },
-        service_log: scanner.finish(),
-    })
+    Ok(reader.finish(boot))
+}
+
+/// [`read_boot`] an entry at a time, for readers that keep some of them.
+pub struct BootReader {
+    builder: lifecycle::Builder,
+    scanner: ServiceLogScanner,
+}
+
+impl BootReader {
+    pub fn new(boot_id: Id128, options: &Options) -> BootReader {
+        BootReader {
+            builder: lifecycle::Builder::new(boot_id),
+            scanner: ServiceLogScanner::new(boot_id, &options.ready_patterns),
+        }
+    }
+
+    /// Reads one entry; true when it changed what is known of the boot.
+    /// Replaying only the entries that returned true, in the same order,
+    /// gives the same [`BootData`] as reading them all.
+    pub fn observe(&mut self, entry: &Entry) -> bool {
+        let event = self.builder.observe(entry);
+        let said = self.scanner.observe(entry);
+        event || said
+    }
+
+    pub fn finish(self, boot: &Boot) -> BootData {
+        let lifecycles = self.builder.finish();
+        let starts = cause::classify_boot(boot, &lifecycles);
+        BootData {
+            analysis: BootAnalysis {
+                boot: boot.clone(),
+                lifecycles,
+                starts,
+            },
+            service_log: self.scanner.finish(),
+        }
+    }
 }
 
 /// What a detector reads about one boot.

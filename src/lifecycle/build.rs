@@ -23,13 +23,19 @@ impl Builder {
         }
     }
 
-    /// Keeps the entry's event if it is one and belongs to this boot.
-    pub fn observe(&mut self, entry: &Entry) {
+    /// Keeps the entry's event if it is one and belongs to this boot; true
+    /// when it was kept (`crate::watch` stores such entries, as the others
+    /// change nothing here).
+    pub fn observe(&mut self, entry: &Entry) -> bool {
         if entry.boot_id != self.boot_id {
-            return;
+            return false;
         }
-        if let Some(event) = Event::from_entry(entry) {
-            self.events.push(event);
+        match Event::from_entry(entry) {
+            Some(event) => {
+                self.events.push(event);
+                true
+            }
+            None => false,
         }
     }
 

@@ -1,11 +1,14 @@
 //! `jforensics watch`: scheduled, incremental runs that report each incident
 //! once, for a timer that runs every few minutes.
 //!
-//! A run reads the journal from the saved checkpoint (re-reading the whole
-//! boot the checkpoint is in, and the boot before it, so crash-loop windows
-//! and "lost at reboot" see what they need), runs the ordinary detectors
-//! (`crate::findings`), and decides with [`plan`] what is new and what has
-//! ended. Before a receiver sees any record, the run's outcome — the new
+//! A run reads the journal from the saved checkpoint, runs the ordinary
+//! detectors (`crate::findings`) over the boot the checkpoint is in, the
+//! later ones and the boot before it (so crash-loop windows and "lost at
+//! reboot" see what they need), and decides with [`plan`] what is new and
+//! what has ended. Those boots are not read whole again: the state keeps the
+//! few entries of them the detectors need, and a run reads only what came
+//! after ([`resume`]), proving it gets what a whole read would or reading
+//! whole (`--full` always does). Before a receiver sees any record, the run's outcome — the new
 //! checkpoint, the reported set — is saved with the records in the state's
 //! outbox ([`state`]); then the records are delivered — the JSON lines sink
 //! fsynced, the webhook answered 2xx — and the outbox is emptied by a second
@@ -30,6 +33,7 @@ pub mod fingerprint;
 pub mod lock;
 pub mod plan;
 pub mod record;
+pub mod resume;
 pub mod sink;
 pub mod state;
 pub mod textfile;

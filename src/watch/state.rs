@@ -12,8 +12,13 @@
 //! counts its records as reported and still holds them in the outbox; the
 //! next run sends them again before anything else (see the `watch` module).
 //!
-//! Version 1 had no outbox; such a file is read as one with an empty outbox
-//! and written back as the current version by the next commit.
+//! It also holds, for the boots the next run reads, the entries that run
+//! does not need to read again ([`crate::watch::resume`]).
+//!
+//! Version 1 had no outbox, version 2 no saved boots; such a file is read
+//! as one with an empty outbox and no saved boots (the next run reads its
+//! boots whole, as before) and written back as the current version by the
+//! next commit.
 //!
 //! Writes are durable and atomic: the new state goes to a temporary file in
 //! the same directory, is fsynced, the current file is hard-linked to
@@ -31,8 +36,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-/// The state format written; version 2 added the outbox.
-pub const VERSION: u32 = 2;
+use super::resume::BootSoFar;
+
+/// The state format written; version 2 added the outbox, version 3 the
+/// saved boots.
+pub const VERSION: u32 = 3;
 
 /// The oldest format still read (and migrated); older or newer ones are not
 /// guessed at.
@@ -50,6 +58,10 @@ pub struct State {
     /// empty once a run has finished. Absent in version 1.
     #[serde(default)]
     pub outbox: Vec<Pending>,
+    /// What the boots the next run reads were read so far; absent before
+    /// version 3.
+    #[serde(default)]
+    pub boots: Vec<BootSoFar>,
     pub committed_at_usec: u64,
     /// `new` records saved for delivery, by kind and severity: the
     /// counters of `--textfile`. Saved with the outbox, so they count what
@@ -249,7 +261,7 @@ impl Store {
             std::io::Error::new(e.kind(), format!("{doing} {}: {e}", path.display()))
         };
         let tmp = self.temporary();
-        let mut text = serde_json::to_vec_pretty(state)
+        let mut text = serde_json::to_vec(state)
             .map_err(|e| std::io::Error::other(format!("state does not serialize: {e}")))?;
         text.push(b'\n');
         {
@@ -381,6 +393,14 @@ mod tests {
                 ongoing: true,
                 record: "{\"event\":\"new\"}".to_string(),
             }],
+            boots: vec![BootSoFar {
+                boot_id: "0".repeat(32),
+                first_cursor: "s=1;i=1".to_string(),
+                entries: 2,
+                through: "s=1;i=2".to_string(),
+                through_realtime_usec: 5,
+                kept: Vec::new(),
+            }],
             committed_at_usec: 7,
             totals: BTreeMap::new(),
         }
@@ -414,7 +434,7 @@ mod tests {
 
     #[test]
     fn a_newer_or_unknown_version_is_refused() {
-        for (version, said) in [(3, "a newer jforensics"), (0, "1 to 2")] {
+        for (version, said) in [(4, "a newer jforensics"), (0, "1 to 3")] {
             let mut s = serde_json::to_value(state()).unwrap();
             s["version"] = version.into();
             let err = parse(&serde_json::to_vec(&s).unwrap()).unwrap_err();
@@ -442,6 +462,7 @@ mod tests {
     fn a_version_1_file_is_read_with_an_empty_outbox_and_written_back_as_the_current_version() {
         let mut expected = state();
         expected.outbox.clear();
+        expected.boots.clear();
         let read = parse(VERSION_1.as_bytes()).unwrap();
         assert_eq!(read, expected);
         let dir = tempfile::tempdir().unwrap();
@@ -459,5 +480,17 @@ mod tests {
             VERSION_1,
             "the old file is kept as it was"
         );
+    }
+
+    #[test]
+    fn a_version_2_file_is_read_with_no_saved_boots_so_the_next_run_reads_them_whole() {
+        let mut v2: serde_json::Value = serde_json::from_str(VERSION_1).unwrap();
+        v2["version"] = 2.into();
+        v2["outbox"] = serde_json::to_value(&state().outbox).unwrap();
+        let read = parse(&serde_json::to_vec(&v2).unwrap()).unwrap();
+        let mut expected = state();
+        expected.boots.clear();
+        assert_eq!(read, expected);
+        assert_eq!(read.version, VERSION);
     }
 }

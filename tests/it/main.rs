@@ -31,3 +31,4 @@ mod starts_nortc;
 mod vocabulary;
 mod watch;
 mod watch_kills;
+mod watch_resume;

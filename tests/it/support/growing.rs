@@ -170,7 +170,8 @@ impl Host {
                 &["--initial-lookback", "3650d"][..]
             })
             .env_remove("STATE_DIRECTORY")
-            .env_remove("JFORENSICS_WATCH_CRASH_AT");
+            .env_remove("JFORENSICS_WATCH_CRASH_AT")
+            .env_remove("JFORENSICS_WATCH_TRACE");
         for (k, v) in env {
             cmd.env(k, v);
         }
