@@ -29,6 +29,14 @@ use crate::journal::{Entry, EntrySource, Filter, Id128, JournalError};
 
 use super::same_entry;
 
+/// The most a boot's kept entries may weigh (their fields' bytes) in the
+/// state. The entries kept are a boot's manager events and first sightings,
+/// a few hundred kilobytes over months of uptime; an error storm can make
+/// them hundreds of megabytes, and a state rewritten every run that large
+/// costs more than the whole read it saves. Past this, nothing is saved for
+/// the boot and the next run reads it whole, as before resuming existed.
+pub const KEPT_BYTES_MAX: usize = 16 * 1024 * 1024;
+
 /// How far before the saved entry's wall-clock time a resumed read starts:
 /// wide enough for the wobble of a clock that did not jump.
 pub const SLACK_USEC: u64 = 60 * 1_000_000;
@@ -74,6 +82,19 @@ pub enum Value {
 }
 
 impl Kept {
+    /// The bytes of its fields' names and values, as [`Keeper`] counts them.
+    fn bytes(&self) -> usize {
+        (self.fields.iter())
+            .map(|(name, value)| {
+                name.len()
+                    + match value {
+                        Value::Text(t) => t.len(),
+                        Value::Bytes(b) => b.len(),
+                    }
+            })
+            .sum()
+    }
+
     fn of(entry: &Entry) -> Kept {
         Kept {
             realtime_usec: entry.realtime_usec,
@@ -131,6 +152,8 @@ struct Keeper {
     end_cursor: String,
     entries: u64,
     kept: Vec<Kept>,
+    /// The fields' bytes of `kept`, against [`KEPT_BYTES_MAX`].
+    kept_bytes: usize,
     through: Option<(String, u64)>,
 }
 
@@ -141,7 +164,11 @@ impl Keeper {
             return;
         }
         self.entries += 1;
-        if changed {
+        if changed && self.kept_bytes <= KEPT_BYTES_MAX {
+            self.kept_bytes += entry
+                .fields()
+                .map(|(n, v)| n.len() + v.len())
+                .sum::<usize>();
             self.kept.push(Kept::of(entry));
         }
         if same_entry(&entry.cursor, &self.end_cursor) {
@@ -150,6 +177,9 @@ impl Keeper {
     }
 
     fn finish(self, boot: &Boot) -> Option<BootSoFar> {
+        if self.kept_bytes > KEPT_BYTES_MAX {
+            return None;
+        }
         let (through, through_realtime_usec) = self.through?;
         (self.entries == boot.entries).then(|| BootSoFar {
             boot_id: boot.boot_id.to_string(),
@@ -183,6 +213,7 @@ pub fn read_boot<E: From<JournalError>>(
         end_cursor: boot.last_cursor.clone(),
         entries: 0,
         kept: Vec::new(),
+        kept_bytes: 0,
         through: None,
     };
     let mut source = open(boot_filter(boot.boot_id))?;
@@ -223,6 +254,7 @@ fn resume<E: From<JournalError>>(
         end_cursor: boot.last_cursor.clone(),
         entries: saved.entries,
         kept: saved.kept.clone(),
+        kept_bytes: saved.kept.iter().map(Kept::bytes).sum(),
         through: None,
     };
     if saved.entries == boot.entries && same_entry(&saved.through, &boot.last_cursor) {
@@ -265,6 +297,33 @@ fn resume<E: From<JournalError>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_boot_whose_kept_entries_pass_the_budget_is_not_saved() {
+        let boot_id = Id128([4; 16]);
+        let mut keeper = Keeper {
+            end_cursor: "s=1;i=3".to_string(),
+            entries: 0,
+            kept: Vec::new(),
+            kept_bytes: 0,
+            through: None,
+        };
+        let big = vec![b'x'; KEPT_BYTES_MAX / 2 + 1];
+        let mut scanner = crate::boots::BootScanner::new();
+        for i in 1..=3 {
+            let mut e = Entry::new(i, boot_id);
+            e.cursor = format!("s=1;i={i}");
+            e.seqnum = Some(i);
+            e.push_field("MESSAGE", &big);
+            scanner.observe(&e);
+            keeper.note(&e, true);
+        }
+        assert!(keeper.kept_bytes > KEPT_BYTES_MAX);
+        assert!(keeper.kept.len() < 3, "keeping stops at the budget");
+        let boot = scanner.finish().remove(0);
+        assert_eq!((boot.entries, boot.last_cursor.as_str()), (3, "s=1;i=3"));
+        assert!(keeper.finish(&boot).is_none());
+    }
 
     #[test]
     fn a_kept_entry_comes_back_byte_for_byte() {

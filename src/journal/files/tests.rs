@@ -251,7 +251,10 @@ fn a_damaged_file_cannot_say_which_boots_it_holds() {
     let damaged = dir.path().join("damaged.journal");
     for cut in [0, 300, bytes.len() / 3, bytes.len() - 8] {
         std::fs::write(&damaged, &bytes[..cut]).unwrap();
-        assert!(boots_in(&damaged, Access::Private).is_none(), "cut at {cut}");
+        assert!(
+            boots_in(&damaged, Access::Private).is_none(),
+            "cut at {cut}"
+        );
     }
     with_flipped_bytes(&bytes, &damaged, |f| {
         let _ = boots_in(f, Access::Private);
