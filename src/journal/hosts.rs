@@ -74,12 +74,13 @@ impl Files {
     }
 }
 
-/// The files the index reader maps, each with how it may be opened: the
-/// same paths a narrowed journal is given back (see [`Prepared::subset`]).
-fn index_files(paths: &Paths) -> Vec<(PathBuf, files::Access)> {
+/// The files the index reader maps: where each was found (the name a
+/// narrowed journal is asked for, see [`Prepared::subset`]), what to open
+/// and how.
+fn index_files(paths: &Paths) -> Vec<(PathBuf, PathBuf, files::Access)> {
     match paths {
         Paths::Files(all) => (all.iter())
-            .map(|f| (f.clone(), files::Access::Private))
+            .map(|f| (f.clone(), f.clone(), files::Access::Private))
             .collect(),
         Paths::Found(all) => (all.iter())
             .map(|f| {
@@ -88,7 +89,7 @@ fn index_files(paths: &Paths) -> Vec<(PathBuf, files::Access)> {
                 } else {
                     files::Access::Archived
                 };
-                (f.path.clone(), access)
+                (f.found_at.clone(), f.path.clone(), access)
             })
             .collect(),
     }
@@ -96,15 +97,15 @@ fn index_files(paths: &Paths) -> Vec<(PathBuf, files::Access)> {
 
 /// Each file with the boots it holds, and how many machine ids the files
 /// name; a file libsystemd refuses holds none it could give.
-fn held_boots(files: Vec<(PathBuf, files::Access)>) -> Held {
+fn held_boots(files: Vec<(PathBuf, PathBuf, files::Access)>) -> Held {
     let mut machines = std::collections::HashSet::new();
     let held = files
         .into_iter()
-        .map(|(f, access)| {
-            let boots = if files::refusal(&f).is_some() {
+        .map(|(f, open, access)| {
+            let boots = if files::refusal(&open).is_some() {
                 Some(Vec::new())
             } else {
-                files::boots_in(&f, access).map(|(boots, named)| {
+                files::boots_in(&open, access).map(|(boots, named)| {
                     machines.extend(named);
                     boots
                 })

@@ -152,6 +152,7 @@ impl Prepared {
                     return None;
                 }
                 Ok(State::Settled | State::NotJournal) => out.push(Found {
+                    found_at: path.clone(),
                     path,
                     snapshot: false,
                 }),
@@ -172,6 +173,7 @@ impl Prepared {
                             out.push(Found {
                                 path: copy,
                                 snapshot: true,
+                                found_at: path.clone(),
                             });
                         }
                         Err(e) => {
@@ -232,11 +234,12 @@ impl Prepared {
         self.index.clone()
     }
 
-    /// The part of this source in `files` (paths the index reader maps, from
-    /// [`Prepared::paths`]), for reading one host of many: both readers get
-    /// those files only, as they are (unpacked copies, snapshots), so nothing
-    /// is unpacked or copied again. The owner of this source must outlive it
-    /// (it holds the copies), and says the refused files itself.
+    /// The part of this source in `files` (as [`Prepared::paths`] found
+    /// them), for reading one host of many: the index reader gets those
+    /// files as this source made them ready (unpacked copies, snapshots), so
+    /// nothing is unpacked or copied again, and libsystemd the same files.
+    /// The owner of this source must outlive it (it holds the copies), and
+    /// says the refused files itself.
     pub fn subset(&self, files: &[PathBuf]) -> Prepared {
         use super::files::Paths;
         let index = self.index.as_ref().map(|paths| match paths {
@@ -245,7 +248,7 @@ impl Prepared {
             }
             Paths::Found(all) => Paths::Found(
                 all.iter()
-                    .filter(|f| files.contains(&f.path))
+                    .filter(|f| files.contains(&f.found_at))
                     .cloned()
                     .collect(),
             ),
@@ -336,7 +339,11 @@ impl Prepared {
         for _ in 0..wire::read_u64(r)? {
             let snapshot = wire::read_u8(r)? != 0;
             let path = PathBuf::from(std::ffi::OsString::from_vec(wire::read_bytes(r)?));
-            found.push(super::files::Found { path, snapshot });
+            found.push(super::files::Found {
+                found_at: path.clone(),
+                path,
+                snapshot,
+            });
         }
         let index = match index_kind {
             u64::MAX => None,

@@ -66,6 +66,9 @@ pub struct Found {
     pub path: PathBuf,
     /// `path` is a snapshot of a file that was being written.
     pub snapshot: bool,
+    /// Where the file was found: `path` itself, or the file `path` is a
+    /// snapshot of (what people know it by; reader processes get `path`).
+    pub found_at: PathBuf,
 }
 
 /// Every boot's header sums under `filter` (sorted by boot id, as
