@@ -118,7 +118,8 @@ pub fn begun_by_stop(f: &BootFacts, head: usize, cycle_usec: u64) -> Option<usiz
         .filter_map(|(i, a)| {
             let s = a.stopping.or(a.stopped)?;
             let k = s.monotonic_usec.unwrap_or(s.realtime_usec);
-            (k <= failed_key && failed_key - k <= window).then_some((i, failed_key - k))
+            let gap = failed_key.checked_sub(k)?;
+            (gap <= window).then_some((i, gap))
         })
         .min_by_key(|&(_, gap)| gap)
         .map(|(i, _)| i)
