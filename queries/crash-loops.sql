@@ -1,59 +1,31 @@
--- Crash-loop episodes: a start followed by 3 or more automatic restarts, and how each ended
+-- Crash-loop episodes: the crash loops `jforensics findings` reports, and how each ended
 --
--- An episode is a unit's start (at boot, by hand, …) and the automatic
--- restarts (Restart=) that follow it without another kind of start in
--- between. Outcome, from the episode's last run:
+-- One row per episode, read from the findings (kind `crash-loop`), so the
+-- query and `findings` share one definition. An episode is a run of a unit
+-- and the automatic restarts (Restart=) that follow it, at least 3 within
+-- 10 minutes; a run that stays up (five times the typical failing run and
+-- a whole restart cycle) ends it, and its later failure begins the next.
+-- Outcome, from the episode's last run:
 --   start-limit-hit  systemd refused further starts (StartLimitBurst=)
---   recovered        the last run stayed up: still running when the log
---                    ends, or until the shutdown stopped it
+--   recovered        the last run stayed up (whether it still runs, was
+--                    stopped later or by the shutdown, or failed again)
 --   stopped          someone stopped it while it was looping
---   gave-up          the last run failed and no restart followed
--- Lower the `restarts >= 3` at the end to see shorter episodes.
-WITH numbered AS (
-    SELECT
-        boot_id,
-        boot_index,
-        unit,
-        activation,
-        cause,
-        realtime,
-        SUM(CASE WHEN cause IN ('failure-restart', 'policy-restart') THEN 0 ELSE 1 END)
-            OVER (PARTITION BY boot_id, unit ORDER BY activation) AS episode
-    FROM starts
-),
-episodes AS (
-    SELECT
-        boot_id,
-        boot_index,
-        unit,
-        episode,
-        SUM(CASE WHEN cause IN ('failure-restart', 'policy-restart') THEN 1 ELSE 0 END) AS restarts,
-        MIN(activation) AS first_activation,
-        MAX(activation) AS last_activation,
-        MIN(realtime) AS began
-    FROM numbered
-    GROUP BY boot_id, boot_index, unit, episode
-)
+--   reboot           the boot ended while it was still looping
+--   ongoing          still looping where the journal ends
+--   failed           the last run failed and systemd did not restart it
+-- root_cause is the unit whose start ended it (recovered episodes; an
+-- inference, with its confidence), else the unit whose stop began it.
 SELECT
-    e.boot_index,
-    e.boot_id,
-    e.unit,
-    e.restarts,
-    f.cause AS first_start_cause,
-    e.began,
-    COALESCE(a.ended, a.started) AS last_seen,
-    CASE
-        WHEN a.start_limit_hit THEN 'start-limit-hit'
-        WHEN a.end_state = 'running' THEN 'recovered'
-        WHEN a.end_state = 'stopped' AND a.stopping >= b.shutdown_began THEN 'recovered'
-        WHEN a.end_state = 'stopped' THEN 'stopped'
-        WHEN a.end_state = 'failed' THEN 'gave-up'
-        ELSE 'ended'
-    END AS outcome,
-    a.result AS last_result
-FROM episodes AS e
-JOIN numbered AS f ON f.boot_id = e.boot_id AND f.activation = e.first_activation
-JOIN activations AS a ON a.boot_id = e.boot_id AND a.activation = e.last_activation
-JOIN boots AS b ON b.boot_id = e.boot_id
-WHERE e.restarts >= 3
-ORDER BY e.boot_index, e.began;
+    boot_index,
+    boot_id,
+    unit,
+    restarts,
+    how_started AS first_start_cause,
+    began,
+    ended,
+    outcome,
+    root_cause_unit AS root_cause,
+    confidence
+FROM findings
+WHERE kind = 'crash-loop'
+ORDER BY boot_index, began, unit;

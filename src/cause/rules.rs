@@ -1383,11 +1383,19 @@ impl<'a> RunRules<'a> {
                 ),
             );
         }
+        // `systemd-run --unit=NAME --description=TEXT` by root logs, at info
+        // level, exactly the lines `systemctl start NAME` logs (no sudo
+        // line, a chosen name and description): it stays `manual`, said.
+        let transient = if a.unit.ends_with(".service") {
+            "; it may also be a transient unit that root made with `systemd-run --unit=NAME`, which logs the same lines"
+        } else {
+            ""
+        };
         Decision::new(
             Cause::Manual,
             level::EVEN,
             format!(
-                "A transaction of its own (job {job}) with no trigger logged; at info level nothing records who asked, so `systemctl start`, a D-Bus activation or a program calling StartUnit look alike."
+                "A transaction of its own (job {job}) with no trigger logged; at info level nothing records who asked, so `systemctl start`, a D-Bus activation or a program calling StartUnit look alike{transient}."
             ),
         )
     }

@@ -4,22 +4,25 @@
 //! first was started by systemd itself (`Restart=`), with at least
 //! `loop_restarts` such restarts inside `loop_window`. Restarts after clean
 //! exits (`Restart=always` on a program that finishes) count too: the unit
-//! churns just the same. A run that lasted `recovered_after` or longer
-//! breaks the chain: the unit had recovered in between.
+//! churns just the same.
+//!
+//! A run that stayed up ends the episode: the unit recovered (see
+//! [`FailingRuns::outlived_by`] for when a run counts as staying up). If that
+//! run fails later and the restarts begin again, that is a new episode,
+//! begun by that failure; when another unit was stopped just before it (a
+//! database stopped by hand under a backend), the episode says so.
 //!
 //! How the episode ended is read from its last run: refused by the start
 //! limit, stopped by a stop job, cut by the shutdown or the end of the boot,
-//! still looping where the journal ends, or it stayed up ("recovered"). A
-//! run counts as staying up when it outlived the loop clearly: `recovered_after`,
-//! or five times the loop's typical run and at least ten seconds (a machine
-//! shut down half a minute after the fix still shows the recovery).
+//! still looping where the journal ends, or it stayed up ("recovered") —
+//! also when the shutdown stopped it cleanly after it had stayed up.
 //!
-//! When a loop recovers right after another unit started, that unit is named
-//! as the likely root cause: a backend that stops crashing once its database
-//! is started by hand. Nothing in the journal links the two, so this is a
-//! coincidence in time, said with a confidence. If the loop began at boot and
-//! that unit was not started at boot, the story is "the dependency is not
-//! enabled", and the finding says so.
+//! The root cause of a recovery is a unit started before (or with) the
+//! recovering restart (see `loop_cause.rs`): a backend that stops crashing
+//! once its database is started by hand. Nothing in the journal links the
+//! two, so this is a coincidence in time, said with a confidence. If the
+//! loop began at boot and that unit was not started at boot, the story is
+//! "the dependency is not enabled", and the finding says so.
 //!
 //! Lost lines: under load PID 1 can drop lines (the recorded debug boot lost
 //! one "Scheduled restart job" of seven). Restarts are recognised by the
@@ -35,7 +38,8 @@ use crate::events::EventKind;
 use crate::evidence::Evidence;
 use crate::lifecycle::EndState;
 
-use super::facts::{BootFacts, duration, how_started, is_program_unit};
+use super::facts::{BootFacts, duration, how_started};
+use super::loop_cause::{RootCause, begun_by_stop, root_cause};
 use super::{Context, CrashLoopDetails, Details, Finding, Kind, Severity, finding_id};
 
 crate::vocab::words! {
@@ -58,9 +62,74 @@ crate::vocab::words! {
     }
 }
 
-/// A loop's run that clearly outlived the others: the unit recovered.
+/// How many times longer than the loop's typical (median) failing run a run
+/// must last to count as staying up. Failing runs of one loop differ: the
+/// same failure is reached by a different path each time (a refused
+/// connection at once, a timeout later), and the machine's load stretches
+/// them. In the recorded loops (TCG guests, runs of 0.6-5.6 s) the failing
+/// runs after the first stayed within 2.5 times their median, while the
+/// first, at boot, took up to 6 times it (so the longest run is no
+/// measure). Five times the median clears that spread twice over, yet a
+/// recovery seen for only a few seconds before a dependency went away again
+/// (30 times its failing runs) or before the poweroff (20 times) counts.
 const RECOVERY_FACTOR: u64 = 5;
-const RECOVERY_FLOOR_USEC: u64 = 10_000_000;
+/// A run must also outlast one whole cycle of the loop (its run plus the
+/// `RestartSec=` wait, the median time from one start to the next): when the
+/// runs are short next to `RestartSec=` (a 0.2 s failure, a 2.5 s wait), a
+/// run five times as long as a failing one still ends before the next
+/// restart would even have come, and says nothing about having recovered.
+const RECOVERY_CYCLES: u64 = 1;
+
+/// The failing runs of a chain so far: what a run that stayed up is
+/// measured against.
+#[derive(Clone, Debug, Default)]
+struct FailingRuns {
+    /// How long each lasted, where both ends were logged.
+    ran: Vec<u64>,
+    /// From each one's start to the next run's start.
+    cycles: Vec<u64>,
+}
+
+impl FailingRuns {
+    /// Whether a run that lasted `ran` µs stayed up: `recovered_after`, or
+    /// [`RECOVERY_FACTOR`] times the typical failing run and at least
+    /// [`RECOVERY_CYCLES`] cycles of the loop.
+    fn outlived_by(&self, f: &BootFacts, ran: u64) -> bool {
+        if ran >= f.options.recovered_after_usec {
+            return true;
+        }
+        if self.ran.is_empty() {
+            return false;
+        }
+        ran >= median(recent(&self.ran)).saturating_mul(RECOVERY_FACTOR)
+            && ran >= self.cycle().saturating_mul(RECOVERY_CYCLES)
+    }
+
+    fn cycle(&self) -> u64 {
+        median(recent(&self.cycles))
+    }
+}
+
+/// How many of the latest failing runs a run is measured against. The
+/// machine's load changes within a boot: in a recorded loop the runs at boot
+/// failed after 5-28 s, a minute later after 1-1.3 s, and the run that
+/// stayed up 31 s was shorter than five times the median of them all. The
+/// last few runs are the loop as it was when the run began.
+const RECENT_RUNS: usize = 3;
+
+fn recent(values: &[u64]) -> Vec<u64> {
+    values[values.len().saturating_sub(RECENT_RUNS)..].to_vec()
+}
+
+/// A chain of automatic restarts of one unit.
+#[derive(Debug, Default)]
+struct Chain {
+    runs: Vec<usize>,
+    failing: FailingRuns,
+    /// The first run had stayed up before it failed: the chain began with
+    /// that failure.
+    head_stayed_up: bool,
+}
 
 pub fn detect(cx: &Context) -> Vec<Finding> {
     let f = cx.facts;
@@ -79,37 +148,39 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
     out
 }
 
-/// Splits a unit's runs into chains of automatic restarts.
-fn chains(f: &BootFacts, runs: &[usize]) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    let mut chain: Vec<usize> = Vec::new();
+/// Splits a unit's runs into chains of automatic restarts; a run that stayed
+/// up ends one chain, and its failure begins the next.
+fn chains(f: &BootFacts, runs: &[usize]) -> Vec<Chain> {
+    let mut out: Vec<Chain> = Vec::new();
+    let mut chain = Chain::default();
+    let mut flush = |chain: Chain| {
+        if chain.runs.len() > 1 {
+            out.push(chain);
+        }
+    };
     for &i in runs {
-        let continues = !chain.is_empty() && f.is_auto_restart(i);
+        let continues = !chain.runs.is_empty() && f.is_auto_restart(i);
         if !continues {
-            if chain.len() > 1 {
-                out.push(std::mem::take(&mut chain));
-            }
-            chain = vec![i];
+            flush(std::mem::take(&mut chain));
+            chain.runs.push(i);
             continue;
         }
-        let last = *chain.last().expect("chain is not empty");
-        let healthy = f
-            .act(last)
-            .ran_usec()
-            .is_some_and(|r| r >= f.options.recovered_after_usec);
-        if healthy {
-            // It had recovered; its failure began a new loop.
-            if chain.len() > 1 {
-                out.push(std::mem::take(&mut chain));
-            }
-            chain = vec![last, i];
+        let last = *chain.runs.last().expect("chain is not empty");
+        let ran = f.act(last).ran_usec();
+        if ran.is_some_and(|r| chain.failing.outlived_by(f, r)) {
+            flush(std::mem::take(&mut chain));
+            chain = Chain {
+                runs: vec![last, i],
+                failing: FailingRuns::default(),
+                head_stayed_up: true,
+            };
         } else {
-            chain.push(i);
+            chain.failing.ran.extend(ran);
+            chain.failing.cycles.push(between(f, last, i));
+            chain.runs.push(i);
         }
     }
-    if chain.len() > 1 {
-        out.push(chain);
-    }
+    flush(chain);
     out
 }
 
@@ -129,8 +200,9 @@ fn median(mut values: Vec<u64>) -> u64 {
     values[values.len() / 2]
 }
 
-fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
+fn episode(f: &BootFacts, chain: &Chain) -> Option<Finding> {
     let options = f.options;
+    let runs = chain.runs.as_slice();
     let n = options.loop_restarts.max(1) as usize;
     let restarts = &runs[1..];
     if restarts.len() < n {
@@ -148,22 +220,33 @@ fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
 
     let intervals: Vec<u64> = runs.windows(2).map(|w| between(f, w[0], w[1])).collect();
     let median_interval = median(intervals);
-    let typical_run = median(
-        runs[..runs.len() - 1]
-            .iter()
-            .filter_map(|&i| f.act(i).ran_usec())
-            .collect(),
-    );
 
     // The first run began the episode at its start, or at its failure if it
-    // had been healthy for a long time before.
-    let first_ran_long = f
-        .act(first)
-        .ran_usec()
-        .is_some_and(|r| r >= options.recovered_after_usec);
-    let start_usec = match (first_ran_long, f.act(first).ended) {
-        (true, Some(end)) => end.realtime_usec,
-        _ => f.start_realtime(first),
+    // had stayed up before.
+    let first_ran_long = chain.head_stayed_up
+        || f.act(first)
+            .ran_usec()
+            .is_some_and(|r| r >= options.recovered_after_usec);
+    let (start_usec, episode_from) = match (first_ran_long, f.act(first).ended) {
+        (true, Some(end)) => (
+            end.realtime_usec,
+            end.monotonic_usec.unwrap_or(end.realtime_usec),
+        ),
+        _ => (f.start_realtime(first), f.start_key(first)),
+    };
+    let stop = if first_ran_long {
+        let cycle = match chain.failing.cycle() {
+            0 => median(
+                runs.windows(2)
+                    .skip(1)
+                    .map(|w| between(f, w[0], w[1]))
+                    .collect(),
+            ),
+            c => c,
+        };
+        begun_by_stop(f, first, cycle)
+    } else {
+        None
     };
 
     let mut exit_statuses: Vec<String> = Vec::new();
@@ -205,9 +288,14 @@ fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
         .filter(|&&i| f.act(i).restart_scheduled.is_some())
         .count() as u32;
 
-    let (outcome, end_usec, end_evidence) = outcome(f, last, typical_run);
+    let (outcome, end_usec, end_evidence) = outcome(f, last, &chain.failing);
     let root = match outcome {
-        LoopOutcome::Recovered => root_cause(f, runs, median_interval),
+        LoopOutcome::Recovered => root_cause(
+            f,
+            runs,
+            episode_from,
+            chain.failing.ran.iter().copied().min().unwrap_or(0),
+        ),
         _ => None,
     };
     let first_cause = f.cause(first).unwrap_or(Cause::Unknown);
@@ -217,7 +305,12 @@ fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
         .map(|r| f.started_at_boot(&f.act(r.activation).unit));
 
     // --- words ---
-    let span_usec = between(f, first, last);
+    // From the failure that began it when the first run had stayed up.
+    let span_usec = if first_ran_long {
+        f.start_realtime(last).saturating_sub(start_usec)
+    } else {
+        between(f, first, last)
+    };
     let mut summary = format!(
         "{unit} crash-looped {}: {} automatic restart{} in {} ({})",
         origin_phrase(
@@ -225,7 +318,8 @@ fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
             first,
             first_cause,
             first_trigger.as_deref(),
-            first_ran_long
+            first_ran_long,
+            stop,
         ),
         restarts.len(),
         if restarts.len() == 1 { "" } else { "s" },
@@ -233,7 +327,13 @@ fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
         exits_phrase(&exit_statuses, &results, restart_kind),
     );
     summary.push_str(&outcome_phrase(f, outcome, last, end_usec, root.as_ref()));
-    let root_unit = root.as_ref().map(|r| f.act(r.activation).unit.clone());
+    let stop_unit = stop.map(|i| f.act(i).unit.clone());
+    // A loop that did not recover has no unit whose start ended it; the
+    // stop that began it is then its cause.
+    let root_unit = root
+        .as_ref()
+        .map(|r| f.act(r.activation).unit.clone())
+        .or_else(|| stop_unit.clone());
     if let (Some(r), Some(false), Cause::Boot) = (&root_unit, root_at_boot, first_cause) {
         summary.push_str(&format!(
             "; {r} is not started at boot — it is probably not enabled"
@@ -286,6 +386,9 @@ fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
     if let Some(r) = &root {
         add(f.stamp_evidence(f.start_stamp(r.activation)));
     }
+    if let Some(i) = stop {
+        add(f.stamp_evidence(f.act(i).stopping.or(f.act(i).stopped)));
+    }
     add(f.stamp_evidence(f.start_stamp(last)));
     add(failure_line(f, last));
     add(end_evidence);
@@ -304,6 +407,10 @@ fn episode(f: &BootFacts, runs: &[usize]) -> Option<Finding> {
         first_start_trigger: first_trigger,
         restart_kind: restart_kind.to_string(),
         scheduled_restarts_logged: scheduled_logged,
+        begun_by_stop_of: stop_unit,
+        begun_by_stop_realtime_usec: stop
+            .and_then(|i| f.act(i).stopping.or(f.act(i).stopped))
+            .map(|s| s.realtime_usec),
     };
     let boot_id = f.boot().boot_id;
     Some(Finding {
@@ -341,13 +448,13 @@ fn failure_line(f: &BootFacts, i: usize) -> Option<Evidence> {
 
 /// Decides how the loop ended from its last run; returns the outcome, when
 /// it ended, and the line that shows it.
-fn outcome(f: &BootFacts, last: usize, typical_run: u64) -> (LoopOutcome, u64, Option<Evidence>) {
+fn outcome(
+    f: &BootFacts,
+    last: usize,
+    failing: &FailingRuns,
+) -> (LoopOutcome, u64, Option<Evidence>) {
     let a = f.act(last);
     let boot = f.boot();
-    let stayed_up = |ran: u64| {
-        ran >= f.options.recovered_after_usec
-            || (ran >= RECOVERY_FLOOR_USEC && ran >= typical_run.saturating_mul(RECOVERY_FACTOR))
-    };
     let start = f.start_realtime(last);
     if a.start_limit_hit {
         let line = f
@@ -377,23 +484,28 @@ fn outcome(f: &BootFacts, last: usize, typical_run: u64) -> (LoopOutcome, u64, O
             .unwrap_or(start);
         return (LoopOutcome::StartLimitHit, end, line.map(|e| f.evidence(e)));
     }
-    if a.end_state == EndState::Running || f.stopped_by_shutdown(last) {
-        let until = if f.stopped_by_shutdown(last) {
-            f.act(last).stopping.or(a.stopped).map(|s| s.realtime_usec)
-        } else {
-            None
-        }
-        .unwrap_or(boot.last_realtime_usec);
-        let ran = match (
-            f.start_stamp(last).and_then(|s| s.monotonic_usec),
-            boot.last_monotonic_usec,
-        ) {
-            (Some(s), Some(e)) if a.end_state == EndState::Running => e.saturating_sub(s),
-            _ => a.ran_usec().unwrap_or_else(|| until.saturating_sub(start)),
-        };
-        if stayed_up(ran) {
-            return (LoopOutcome::Recovered, start, None);
-        }
+    let by_shutdown = f.stopped_by_shutdown(last);
+    let to_the_end = a.end_state == EndState::Running || by_shutdown;
+    let until = if by_shutdown {
+        a.stopping.or(a.stopped).map(|s| s.realtime_usec)
+    } else {
+        None
+    }
+    .unwrap_or(boot.last_realtime_usec);
+    let ran = match (
+        f.start_stamp(last).and_then(|s| s.monotonic_usec),
+        boot.last_monotonic_usec,
+    ) {
+        (Some(s), Some(e)) if a.end_state == EndState::Running => e.saturating_sub(s),
+        _ if to_the_end => a.ran_usec().unwrap_or_else(|| until.saturating_sub(start)),
+        _ => a.ran_usec().unwrap_or(0),
+    };
+    // Stayed up, however it ended afterwards: stopped by the shutdown or by
+    // hand, or failed again (that failure begins the next episode).
+    if failing.outlived_by(f, ran) {
+        return (LoopOutcome::Recovered, start, None);
+    }
+    if to_the_end {
         let evidence = f.stamp_evidence(a.stopping.or(a.stopped));
         return match boot.end {
             crate::boots::BootEnd::Running => (LoopOutcome::Ongoing, boot.last_realtime_usec, None),
@@ -405,10 +517,6 @@ fn outcome(f: &BootFacts, last: usize, typical_run: u64) -> (LoopOutcome, u64, O
         };
     }
     if f.stopped_by_request(last) {
-        let ran = a.ran_usec().unwrap_or(0);
-        if stayed_up(ran) {
-            return (LoopOutcome::Recovered, start, None);
-        }
         let stamp = a.stopping.or(a.stopped);
         let end = stamp.map(|s| s.realtime_usec).unwrap_or(start);
         return (LoopOutcome::Stopped, end, f.stamp_evidence(stamp));
@@ -432,88 +540,32 @@ fn outcome(f: &BootFacts, last: usize, typical_run: u64) -> (LoopOutcome, u64, O
     (LoopOutcome::Recovered, start, None)
 }
 
-struct RootCause {
-    activation: usize,
-    cause: Cause,
-    confidence: f64,
-}
-
-/// The unit whose start most likely ended the loop: started during the
-/// last failing cycle (or just after the final restart began), preferably
-/// by hand, and closest to the recovery.
-fn root_cause(f: &BootFacts, runs: &[usize], median_interval: u64) -> Option<RootCause> {
-    let last = *runs.last()?;
-    let before = runs[runs.len() - 2];
-    let unit = &f.act(last).unit;
-    let from = f.start_key(before);
-    let recovery = f.start_key(last);
-    let slack = median_interval.min(10_000_000);
-    let episode_from = f.start_key(runs[0]);
-    let mut candidates: Vec<(usize, Cause, u64, bool)> = Vec::new();
-    for (i, a) in f.lc.activations.iter().enumerate() {
-        if &a.unit == unit
-            || a.manager != f.act(last).manager
-            || !is_program_unit(&a.unit) && !a.unit.ends_with(".mount")
-        {
-            continue;
-        }
-        let Some(stamp) = f.start_stamp(i) else {
-            continue;
-        };
-        let k = stamp.monotonic_usec.unwrap_or(stamp.realtime_usec);
-        if k < from || k > recovery + slack || f.is_auto_restart(i) {
-            continue;
-        }
-        // A unit that also started earlier in the loop without ending it is
-        // not what changed.
-        let started_before =
-            f.lc.activations_of(&a.unit)
-                .any(|(j, _)| j != i && (episode_from..from).contains(&f.start_key(j)));
-        if started_before {
-            continue;
-        }
-        let cause = f.cause(i).unwrap_or(Cause::Unknown);
-        if matches!(cause, Cause::Timer | Cause::OnFailure | Cause::OnSuccess) {
-            continue;
-        }
-        candidates.push((i, cause, k.abs_diff(recovery), k > recovery));
-    }
-    let manual = candidates.iter().filter(|c| c.1 == Cause::Manual).count();
-    // By hand beats any other cause, before the recovering restart beats
-    // after it (a unit started after the restart may be its consequence),
-    // then the closest in time.
-    let best = candidates
-        .iter()
-        .min_by_key(|c| (c.1 != Cause::Manual, c.3, c.2))?;
-    let confidence = match (best.1 == Cause::Manual, manual, candidates.len()) {
-        (true, 1, 1) => 0.75,
-        (true, 1, _) => 0.65,
-        (true, _, _) => 0.5,
-        (false, _, 1) => 0.5,
-        _ => 0.35,
-    };
-    Some(RootCause {
-        activation: best.0,
-        cause: best.1,
-        confidence,
-    })
-}
-
 fn origin_phrase(
     f: &BootFacts,
     first: usize,
     cause: Cause,
     trigger: Option<&str>,
     ran_long: bool,
+    stop: Option<usize>,
 ) -> String {
     let at = f.clock(f.start_realtime(first));
     if ran_long {
-        let failed = f
-            .act(first)
-            .ended
-            .map(|s| f.clock(s.realtime_usec))
-            .unwrap_or(at);
-        return format!("after it failed at {failed} (it had run fine before)");
+        let ended = f.act(first).ended;
+        let failed = ended.map(|s| f.clock(s.realtime_usec)).unwrap_or(at);
+        let stopped = stop.and_then(|i| {
+            let s = f.act(i).stopping.or(f.act(i).stopped)?;
+            let gap = ended.map(|e| s.until(&e)).unwrap_or(0);
+            Some(format!(
+                ", {} after {} was stopped at {}",
+                duration(gap),
+                f.act(i).unit,
+                f.clock(s.realtime_usec)
+            ))
+        });
+        return format!(
+            "after it failed at {failed} (it had run fine before{})",
+            stopped.unwrap_or_default()
+        );
     }
     match cause {
         Cause::Boot => format!("after boot (first start at {at})"),
@@ -595,7 +647,7 @@ fn outcome_phrase(
                     )
                 } else {
                     format!(
-                        "as {} was started {how} at {} ({} later)",
+                        "as {} was started {how} at {} ({} later, while it was starting up)",
                         root_act.unit,
                         f.clock(root_at),
                         duration(root_at - recovery)

@@ -16,6 +16,9 @@ mod at_risk;
 mod crash_loop;
 mod facts;
 mod kills;
+mod loop_cause;
+#[cfg(test)]
+mod loop_tests;
 mod lost_at_reboot;
 mod readiness_gap;
 mod resurrection;
@@ -151,7 +154,8 @@ pub struct CrashLoopDetails {
     /// Automatic restarts that ran (runs in the episode − 1).
     pub restarts: u32,
     pub outcome: LoopOutcome,
-    /// The unit whose start ended the loop (recovered episodes only).
+    /// The unit whose start ended the loop (recovered episodes), else the
+    /// unit whose stop began it.
     pub root_cause_unit: Option<String>,
     /// How that unit was started ("manual", …).
     pub root_cause_cause: Option<String>,
@@ -172,6 +176,12 @@ pub struct CrashLoopDetails {
     /// "Scheduled restart job" lines seen; fewer than `restarts` when the
     /// journal lost some of PID 1's lines.
     pub scheduled_restarts_logged: u32,
+    /// For an episode begun by the failure of a run that had stayed up: the
+    /// unit stopped just before that failure (its database stopped by hand),
+    /// and when. For an episode that did not recover it is also the root
+    /// cause.
+    pub begun_by_stop_of: Option<String>,
+    pub begun_by_stop_realtime_usec: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -11,19 +11,19 @@ use crate::journal::{Entry, Id128};
 use crate::testkit::TestBoot;
 
 /// Builds one boot's entries; times are seconds of uptime.
-struct SimBoot {
+pub(super) struct SimBoot {
     id: Id128,
     /// Wall clock at uptime 0.
     epoch: u64,
     seq: u64,
-    entries: Vec<Entry>,
+    pub(super) entries: Vec<Entry>,
     next_job: u32,
 }
 
 const HOUR: u64 = 3_600_000_000;
 
 impl SimBoot {
-    fn new(n: u8) -> SimBoot {
+    pub(super) fn new(n: u8) -> SimBoot {
         let mut b = SimBoot {
             id: Id128([n; 16]),
             epoch: 1_700_000_000_000_000 + u64::from(n) * HOUR,
@@ -54,12 +54,12 @@ impl SimBoot {
         self.entries.push(e);
     }
 
-    fn job(&mut self) -> String {
+    pub(super) fn job(&mut self) -> String {
         self.next_job += 1;
         self.next_job.to_string()
     }
 
-    fn started(&mut self, at: f64, unit: &str, inv: &str, job: &str) {
+    pub(super) fn started(&mut self, at: f64, unit: &str, inv: &str, job: &str) {
         let msg = format!("Started {unit}.");
         self.line(
             at,
@@ -75,7 +75,7 @@ impl SimBoot {
         );
     }
 
-    fn startup_finished(&mut self, at: f64) {
+    pub(super) fn startup_finished(&mut self, at: f64) {
         self.line(
             at,
             &[
@@ -90,7 +90,7 @@ impl SimBoot {
 
     /// A run that exits with status 1 and is restarted (v252: "Stopped" with
     /// JOB_TYPE=restart, then "Started" with the same job id).
-    fn crash_and_restart(
+    pub(super) fn crash_and_restart(
         &mut self,
         at: f64,
         unit: &str,
@@ -153,7 +153,7 @@ impl SimBoot {
         self.started(at + 1.05, unit, next, &job);
     }
 
-    fn stop(&mut self, at: f64, unit: &str, inv: &str) {
+    pub(super) fn stop(&mut self, at: f64, unit: &str, inv: &str) {
         let job = self.job();
         for (dt, id, msg) in [
             (0.0, ids::UNIT_STOPPING, format!("Stopping {unit}...")),
@@ -175,7 +175,7 @@ impl SimBoot {
 
     /// A clean reboot: the reboot target's start job comes first, then the
     /// stop jobs of everything in `running`, then journald's last word.
-    fn reboot(&mut self, at: f64, running: &[(&str, &str)]) {
+    pub(super) fn reboot(&mut self, at: f64, running: &[(&str, &str)]) {
         let job = self.job();
         self.line(
             at,
@@ -224,7 +224,7 @@ const INV: [&str; 8] = [
 ];
 
 /// Reads the boots as `jforensics findings` would and runs the detectors.
-fn run(mut boots: Vec<SimBoot>, options: &Options) -> Vec<Finding> {
+pub(super) fn run(mut boots: Vec<SimBoot>, options: &Options) -> Vec<Finding> {
     // A journal read whole: one counter numbers every entry, boot after
     // boot, as journald's does (coverage reads the numbers).
     let mut seq = 0;
@@ -253,7 +253,10 @@ fn run(mut boots: Vec<SimBoot>, options: &Options) -> Vec<Finding> {
     detect(&data, options)
 }
 
-struct VecSource(std::vec::IntoIter<Entry>, crate::journal::Diagnostics);
+pub(super) struct VecSource(
+    pub(super) std::vec::IntoIter<Entry>,
+    pub(super) crate::journal::Diagnostics,
+);
 
 impl EntrySource for VecSource {
     fn next_entry(&mut self) -> Result<Option<Entry>, JournalError> {

@@ -96,7 +96,13 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "how_started",
         Kind::Category,
         true,
-        "lost-at-reboot, at-risk-manual: how the unit had been started (a cause word, or `outside-service`); resurrection: why it started again",
+        "lost-at-reboot, at-risk-manual: how the unit had been started (a cause word, or `outside-service`); resurrection: why it started again; crash-loop: why the episode's first run started",
+    ),
+    column(
+        "root_cause_unit",
+        Kind::Category,
+        true,
+        "crash-loop: the unit whose start ended it (recovered), else the unit whose stop began it",
     ),
     column(
         "result",
@@ -183,6 +189,11 @@ pub fn frame(boots: &[Boot], findings: &[Finding]) -> PolarsResult<DataFrame> {
             Details::LostAtReboot(d) => Some(d.how_started_before.as_str()),
             Details::AtRisk(d) => Some(d.how_started.as_str()),
             Details::Resurrection(d) => Some(d.cause.as_str()),
+            Details::CrashLoop(d) => Some(d.first_start_cause.as_str()),
+            _ => None,
+        })
+        .category("root_cause_unit", |r| match &r.finding.details {
+            Details::CrashLoop(d) => d.root_cause_unit.as_deref(),
             _ => None,
         })
         .category("result", |r| match &r.finding.details {

@@ -270,23 +270,28 @@ fn top_restarters_per_boot_are_each_boots_crash_loops() {
     }
 }
 
+type Episode = (String, String, i64, String, String, Option<String>);
+
+fn episodes_of_query(tables: &Tables) -> BTreeSet<Episode> {
+    run_library(tables, "crash-loops")
+        .iter()
+        .map(|r| {
+            (
+                str_of(r, "boot_id").to_string(),
+                str_of(r, "unit").to_string(),
+                int_of(r, "restarts"),
+                str_of(r, "outcome").to_string(),
+                str_of(r, "first_start_cause").to_string(),
+                r["root_cause"].as_str().map(str::to_string),
+            )
+        })
+        .collect()
+}
+
 #[test]
-fn crash_loops_are_the_truth_episodes_with_their_outcomes() {
+fn crash_loops_are_the_truth_episodes_with_their_outcomes_and_root_causes() {
     for (fixture, tables) in fixtures() {
-        let seen: BTreeSet<(String, String, i64, String, String)> =
-            run_library(tables, "crash-loops")
-                .iter()
-                .map(|r| {
-                    (
-                        str_of(r, "boot_id").to_string(),
-                        str_of(r, "unit").to_string(),
-                        int_of(r, "restarts"),
-                        str_of(r, "outcome").to_string(),
-                        str_of(r, "first_start_cause").to_string(),
-                    )
-                })
-                .collect();
-        let expected: BTreeSet<(String, String, i64, String, String)> = fixture
+        let expected: BTreeSet<Episode> = fixture
             .truth
             .crash_loops
             .iter()
@@ -297,10 +302,66 @@ fn crash_loops_are_the_truth_episodes_with_their_outcomes() {
                     i64::from(c.restarts),
                     c.outcome.clone(),
                     c.first_start_cause.clone(),
+                    c.root_cause_unit.clone(),
                 )
             })
             .collect();
-        assert_eq!(seen, expected, "{}", fixture.name);
+        assert_eq!(episodes_of_query(tables), expected, "{}", fixture.name);
+    }
+}
+
+/// One definition of a crash loop: the library query shows what the
+/// `findings` command reports, episode for episode, on every fixture.
+#[test]
+fn the_crash_loops_query_and_findings_give_the_same_episodes() {
+    for (fixture, tables) in fixtures() {
+        let doc = jforensics_json(&[
+            "findings",
+            "-D",
+            fixture.dir_arg(),
+            "-o",
+            "json",
+            "--kind",
+            "crash-loop",
+        ]);
+        let from_findings: Vec<(Episode, u64)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let d = &f["details"];
+                (
+                    (
+                        f["boot_id"].as_str().unwrap().to_string(),
+                        f["unit"].as_str().unwrap().to_string(),
+                        d["restarts"].as_i64().unwrap(),
+                        d["outcome"].as_str().unwrap().to_string(),
+                        d["first_start_cause"].as_str().unwrap().to_string(),
+                        d["root_cause_unit"].as_str().map(str::to_string),
+                    ),
+                    f["start_realtime_usec"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let rows = run_library(tables, "crash-loops");
+        assert_eq!(rows.len(), from_findings.len(), "{}", fixture.name);
+        let from_query: BTreeSet<Episode> = episodes_of_query(tables);
+        let episodes: BTreeSet<Episode> = from_findings.iter().map(|(e, _)| e.clone()).collect();
+        assert_eq!(from_query, episodes, "{}", fixture.name);
+        // And each begins when findings says it began.
+        let began: BTreeSet<String> = rows
+            .iter()
+            .map(|r| str_of(r, "began").to_string())
+            .collect();
+        assert_eq!(began.len(), rows.len(), "{}", fixture.name);
+        for (e, start) in &from_findings {
+            let iso = jforensics::present::time::rfc3339(*start);
+            assert!(
+                began.contains(&iso),
+                "{}: {e:?} began {iso}, not in {began:?}",
+                fixture.name
+            );
+        }
     }
 }
 

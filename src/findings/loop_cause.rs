@@ -1,0 +1,126 @@
+//! What began and what ended a crash-loop episode.
+//!
+//! Nothing in the journal links a loop to another unit: a backend exits
+//! because its database is gone, and PID 1 only logs the exit. So both
+//! answers are coincidences in time, held to what could have had an effect:
+//!
+//! * the recovery: a unit that came up after the failing run before it and
+//!   before (or with) the restart that stayed up. "With" is the recovering
+//!   run's start-up: PID 1 logs a simple service started at fork, and its
+//!   program reaches for the database a moment later, so a database whose
+//!   own start is logged a few hundred milliseconds after the restart's
+//!   still made it succeed (seen in the recorded journals). That moment ends
+//!   when the shortest failing run of the episode had already failed: a unit
+//!   that came up later than that came up after the run had got past the
+//!   point where the others failed. It may be the recovery's consequence (a
+//!   socket activated by the recovered service), so it is never named.
+//! * the beginning of an episode that follows a recovery: a unit stopped
+//!   shortly before the recovered run failed (its database stopped by hand).
+
+use crate::cause::Cause;
+
+use super::facts::{BootFacts, is_program_unit};
+
+pub struct RootCause {
+    pub activation: usize,
+    pub cause: Cause,
+    pub confidence: f64,
+}
+
+/// How far before a run's failure a stop may be and still have caused it:
+/// a program that loses its dependency notices at its next use of it, which
+/// for the programs that loop this way (a connection check, a poll) is well
+/// within the loop's own cycle; ten seconds caps a slow loop's cycle so an
+/// unrelated stop minutes earlier is not taken.
+const STOP_BEFORE_FAILURE_CAP_USEC: u64 = 10_000_000;
+
+/// The unit whose start most likely ended the loop: started during the last
+/// failing cycle and no later than the recovering run's start-up (its start
+/// plus `shortest_failing_usec`, the shortest failing run), preferably by
+/// hand, then before the restart rather than during its start-up, then the
+/// closest to it.
+pub fn root_cause(
+    f: &BootFacts,
+    runs: &[usize],
+    episode_from: u64,
+    shortest_failing_usec: u64,
+) -> Option<RootCause> {
+    let last = *runs.last()?;
+    let before = runs[runs.len() - 2];
+    let unit = &f.act(last).unit;
+    let from = f.start_key(before);
+    let recovery = f.start_key(last);
+    let until = recovery.saturating_add(shortest_failing_usec);
+    let mut candidates: Vec<(usize, Cause, bool, u64)> = Vec::new();
+    for (i, a) in f.lc.activations.iter().enumerate() {
+        if &a.unit == unit
+            || a.manager != f.act(last).manager
+            || !is_program_unit(&a.unit) && !a.unit.ends_with(".mount")
+        {
+            continue;
+        }
+        let Some(stamp) = f.start_stamp(i) else {
+            continue;
+        };
+        let k = stamp.monotonic_usec.unwrap_or(stamp.realtime_usec);
+        if k < from || k > until || f.is_auto_restart(i) {
+            continue;
+        }
+        // A unit that also started earlier in the episode without ending it
+        // is not what changed.
+        let started_before =
+            f.lc.activations_of(&a.unit)
+                .any(|(j, _)| j != i && (episode_from..from).contains(&f.start_key(j)));
+        if started_before {
+            continue;
+        }
+        let cause = f.cause(i).unwrap_or(Cause::Unknown);
+        if matches!(cause, Cause::Timer | Cause::OnFailure | Cause::OnSuccess) {
+            continue;
+        }
+        candidates.push((i, cause, k > recovery, k.abs_diff(recovery)));
+    }
+    let manual = candidates.iter().filter(|c| c.1 == Cause::Manual).count();
+    let best = candidates
+        .iter()
+        .min_by_key(|c| (c.1 != Cause::Manual, c.2, c.3))?;
+    let confidence = match (best.1 == Cause::Manual, manual, candidates.len()) {
+        (true, 1, 1) => 0.75,
+        (true, 1, _) => 0.65,
+        (true, _, _) => 0.5,
+        (false, _, 1) => 0.5,
+        _ => 0.35,
+    };
+    Some(RootCause {
+        activation: best.0,
+        cause: best.1,
+        confidence,
+    })
+}
+
+/// For an episode begun by the failure of a run that had stayed up: the run
+/// of another unit stopped by a stop job of its own (not the shutdown) in
+/// the loop's cycle before that failure, the closest one.
+pub fn begun_by_stop(f: &BootFacts, head: usize, cycle_usec: u64) -> Option<usize> {
+    let failed = f.act(head).ended?;
+    let failed_key = failed.monotonic_usec.unwrap_or(failed.realtime_usec);
+    let window = cycle_usec.clamp(1_000_000, STOP_BEFORE_FAILURE_CAP_USEC);
+    let unit = &f.act(head).unit;
+    f.lc.activations
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| {
+            &a.unit != unit
+                && a.manager == f.act(head).manager
+                && (is_program_unit(&a.unit) || a.unit.ends_with(".mount"))
+                && f.stopped_by_request(*i)
+        })
+        .filter_map(|(i, a)| {
+            let s = a.stopping.or(a.stopped)?;
+            let k = s.monotonic_usec.unwrap_or(s.realtime_usec);
+            let gap = failed_key.checked_sub(k)?;
+            (gap <= window).then_some((i, gap))
+        })
+        .min_by_key(|&(_, gap)| gap)
+        .map(|(i, _)| i)
+}
