@@ -26,6 +26,7 @@ mod merge;
 mod outline;
 #[cfg(test)]
 mod tests;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,18 @@ use super::{BootHeaders, Filter, HeaderMark, Id128};
 pub use self::format::refusal;
 pub use self::matched::{Outcome, read as read_matched};
 pub use self::outline::outline;
+
+/// Each file of `paths` in which damage was found inside (see
+/// `verify.rs`), with what was found.
+pub fn damaged(paths: &Paths) -> Vec<(PathBuf, verify::Found)> {
+    let list = match paths {
+        Paths::Files(files) => files.clone(),
+        Paths::Directory(dir) => directory_files(dir).unwrap_or_default(),
+    };
+    list.into_iter()
+        .filter_map(|p| verify::inspect(&p).map(|why| (p, why)))
+        .collect()
+}
 
 /// libsystemd's `JOURNAL_FILES_MAX`: beyond it, it leaves files out.
 const FILES_MAX: usize = 7168;
