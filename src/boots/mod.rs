@@ -157,6 +157,9 @@ struct Acc {
     tail: VecDeque<TailEntry>,
     /// Damage found in its headers, for its notes.
     damage: Vec<String>,
+    /// Entries whose header named another boot though their `_BOOT_ID`
+    /// field names this one: counted here (see [`BootScanner::observe`]).
+    misnamed: u64,
 }
 
 impl BootScanner {
@@ -164,8 +167,24 @@ impl BootScanner {
         BootScanner::default()
     }
 
-    /// Everything one entry tells: for a single pass over a stream.
+    /// Everything one entry tells: for a single pass over a stream. An
+    /// entry whose header names another boot than its own `_BOOT_ID` field
+    /// has a damaged header (the field is what journald was given, the
+    /// header one copy of it): it is counted with the boot its field
+    /// names, and said there, instead of making a boot of its own.
     pub fn observe(&mut self, entry: &Entry) {
+        let field = entry.str("_BOOT_ID").and_then(Id128::parse);
+        if let Some(true_id) = field.filter(|id| *id != entry.boot_id && !id.is_null()) {
+            let mut fixed = entry.clone();
+            fixed.boot_id = true_id;
+            self.observe_header(&fixed);
+            self.observe_marker(&fixed);
+            self.observe_tail(&fixed);
+            if let Some(acc) = self.boots.get_mut(&true_id) {
+                acc.misnamed += 1;
+            }
+            return;
+        }
         self.observe_header(entry);
         self.observe_marker(entry);
         self.observe_tail(entry);
@@ -201,6 +220,7 @@ impl BootScanner {
                 shutdown_evidence: Vec::new(),
                 tail: VecDeque::new(),
                 damage: Vec::new(),
+                misnamed: 0,
             },
         );
     }
@@ -464,6 +484,16 @@ impl Acc {
             BootEnd::Unknown
         };
         let mut notes = std::mem::take(&mut self.damage);
+        if self.misnamed > 0 {
+            notes.push(format!(
+                "{} entr{} of this boot by {} _BOOT_ID field name{} another boot in {} header: a damaged header, counted with this boot",
+                self.misnamed,
+                if self.misnamed == 1 { "y" } else { "ies" },
+                if self.misnamed == 1 { "its" } else { "their" },
+                if self.misnamed == 1 { "s" } else { "" },
+                if self.misnamed == 1 { "its" } else { "their" },
+            ));
+        }
         if end == BootEnd::Unknown
             && let Some(reason) = coverage.reason()
         {

@@ -243,3 +243,23 @@ fn a_boot_id_may_be_shortened_to_a_unique_prefix() {
     }
     assert!(check_spec("yesterday").is_err());
 }
+
+#[test]
+fn an_entry_whose_header_names_another_boot_than_its_field_is_counted_with_its_own() {
+    let mut s = BootScanner::new();
+    let own = Id128([1; 16]).to_string();
+    s.observe(&entry(1, "aa", 1, 1_000, 1, &[("_BOOT_ID", &own)]));
+    // The first entry of a user journal in another series: no sequence
+    // number can tell, the field does.
+    s.observe(&entry(9, "bb", 1, 1_500, 2, &[("_BOOT_ID", &own)]));
+    s.observe(&entry(1, "aa", 2, 2_000, 3, &[("_BOOT_ID", &own)]));
+    let boots = s.finish();
+    assert_eq!(boots.len(), 1);
+    assert_eq!(boots[0].entries, 3);
+    assert_eq!(boots[0].end, BootEnd::Running);
+    assert!(
+        boots[0].notes.iter().any(|n| n.contains("_BOOT_ID field")),
+        "{:?}",
+        boots[0].notes
+    );
+}

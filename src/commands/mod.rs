@@ -475,7 +475,14 @@ impl Context {
         self.index
             .get_or_init(|| {
                 let whole = self.scope.is_none() && self.time_filter == Filter::all();
-                let journal = self.journal().ok().filter(|j| whole && j.indexed())?;
+                // A damaged file can make the index and the entry headers
+                // disagree on which boots there are (a torn entry, a
+                // sequence number out of order): every command then counts
+                // boots from the full scan, so all of them number alike.
+                let journal = self
+                    .journal()
+                    .ok()
+                    .filter(|j| whole && j.indexed() && j.damage().is_empty())?;
                 let outline = journal.outline(&Filter::all())?;
                 Some(IndexView {
                     machine_ids: outline.machine_ids,
@@ -598,9 +605,24 @@ impl Context {
         if missed.is_empty() {
             return Ok(false);
         }
+        let blamed = self.journal()?.index_misses();
+        let whose = match blamed {
+            [] => (
+                self.spec.describe(),
+                "a damaged hash table or file id, or an entry header naming a boot its entry is not of",
+            ),
+            [one] => (
+                format!("journal file {one}"),
+                "a damaged hash table or file id",
+            ),
+            many => (
+                format!("journal files {}", many.join(", ")),
+                "a damaged hash table or file id",
+            ),
+        };
+        let (whose, why) = whose;
         eprintln!(
-            "jforensics: warning: the index of {} does not find the entries of {} boot(s) ({}) that the files hold (a damaged hash table or file id): reading every entry instead, which is slower",
-            self.spec.describe(),
+            "jforensics: warning: the index of {whose} does not find the entries of {} boot(s) ({}) that the files hold ({why}): reading every entry instead, which is slower",
             missed.len(),
             missed
                 .iter()

@@ -83,7 +83,7 @@ impl fmt::Display for JournalError {
             JournalError::NoneReadable { why } => write!(f, "{}", why.join("; ")),
             JournalError::Refused { what, files } => write!(
                 f,
-                "{files} journal file(s) of {what} cannot be read (named above), and --strict was given: drop --strict to read the others, or leave those files out with --file"
+                "{files} journal file(s) of {what} cannot be read, or only in part (named above), and --strict was given: drop --strict to read what can be read, or leave those files out with --file"
             ),
         }
     }

@@ -90,11 +90,31 @@ fn reader_program() -> Option<PathBuf> {
     None
 }
 
+/// A file as its user knows it: an unpacked copy (`NNNN-name` in this
+/// run's scratch directory) by the name it had in `what`.
+fn named(what: &str, path: &std::path::Path) -> String {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let scratch = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("jforensics-"));
+    match name.split_once('-') {
+        Some((n, rest)) if scratch && n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{rest} (unpacked, of {what})")
+        }
+        _ => path.display().to_string(),
+    }
+}
+
 /// The reader processes of one prepared journal.
 pub struct Readers {
     prepared: Arc<Prepared>,
     program: Option<PathBuf>,
     idle: Mutex<Vec<Reader>>,
+    /// What [`Readers::damage`] says, and the files whose index misses
+    /// their own entries, by the names people know them by.
+    damage: std::sync::OnceLock<(Vec<String>, Vec<String>)>,
 }
 
 impl Readers {
@@ -103,6 +123,7 @@ impl Readers {
             prepared: Arc::new(prepared),
             program: reader_program(),
             idle: Mutex::new(Vec::new()),
+            damage: Default::default(),
         }
     }
 
@@ -111,10 +132,33 @@ impl Readers {
         &self.prepared
     }
 
-    /// Files the readers leave out, said for people (see
-    /// [`Prepared::refused`](super::libsystemd::Prepared)).
-    pub fn refused(&self) -> &[String] {
-        &self.prepared.refused
+    /// Files the readers leave out, and files damaged inside (see
+    /// `files/verify.rs`), said for people: one line each, naming the
+    /// file and what was found. Looked for once, when first asked.
+    pub fn damage(&self) -> &[String] {
+        &self.inspected().0
+    }
+
+    /// The files whose index was found missing their own entries.
+    pub fn index_misses(&self) -> &[String] {
+        &self.inspected().1
+    }
+
+    fn inspected(&self) -> &(Vec<String>, Vec<String>) {
+        self.damage.get_or_init(|| {
+            let mut lines = self.prepared.refused.clone();
+            let mut index = Vec::new();
+            if let Some(paths) = self.prepared.paths() {
+                for (path, found) in super::files::damaged(&paths) {
+                    let name = named(&self.prepared.what, &path);
+                    lines.push(format!("journal file {name} is {}", found.sentence));
+                    if found.index_misses {
+                        index.push(name);
+                    }
+                }
+            }
+            (lines, index)
+        })
     }
 
     /// A source reading `filter`'s entries, in a reader process when there

@@ -174,7 +174,16 @@ impl Journal {
     /// file and what it held: every answer lacks it, so every answer says so.
     pub fn damage(&self) -> &[String] {
         match &self.ready {
-            Ready::Libsystemd(readers) => readers.refused(),
+            Ready::Libsystemd(readers) => readers.damage(),
+            Ready::Stream { .. } => &[],
+        }
+    }
+
+    /// The files whose own index was found missing their entries (see
+    /// [`Journal::damage`]): what a distrusted index is blamed on.
+    pub fn index_misses(&self) -> &[String] {
+        match &self.ready {
+            Ready::Libsystemd(readers) => readers.index_misses(),
             Ready::Stream { .. } => &[],
         }
     }

@@ -73,6 +73,15 @@ fn files_left_out_are_named_with_what_they_held_and_strict_refuses_them() {
     assert_eq!(quiet, "");
 }
 
+/// A JSON document with its damage report (`coverage.damage`, and
+/// `coverage.complete` which it sets false) taken out, and that report.
+fn without_damage(text: &str) -> (serde_json::Value, String) {
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let damage = v["coverage"]["damage"].take().to_string();
+    v["coverage"]["complete"] = serde_json::Value::Null;
+    (v, damage)
+}
+
 /// Offsets of the ENTRY objects of a journal file, in file order.
 fn entry_objects(bytes: &[u8]) -> Vec<usize> {
     let le64 = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
@@ -202,10 +211,25 @@ fn an_index_that_misses_what_the_files_hold_is_walked_around_and_said() {
             let (got, stderr, code) = out(&[&["-D", d][..], command].concat());
             let (want, _, _) = out(&[&["-D", i][..], command].concat());
             assert_eq!(code, Some(0), "{what} {command:?}: {stderr}");
-            assert_eq!(got, want, "{what} {command:?}");
+            // The same answer; documents add the damage report.
+            if command[0] == "boots" {
+                assert_eq!(got, want, "{what} {command:?}");
+            } else {
+                let (got, damage) = without_damage(&got);
+                assert_eq!(got, without_damage(&want).0, "{what} {command:?}");
+                assert!(damage.contains("system.journal is damaged"), "{damage}");
+            }
             assert!(
                 stderr.contains("does not find the entries")
                     && stderr.contains("reading every entry"),
+                "{what} {command:?}: {stderr}"
+            );
+            // Both the file and the fall-back name the file.
+            assert!(
+                stderr
+                    .contains("system.journal is damaged: its index does not find its own entries")
+                    && stderr.contains("the index of journal file ")
+                    && stderr.contains("system.journal does not find"),
                 "{what} {command:?}: {stderr}"
             );
         }
@@ -248,8 +272,15 @@ fn a_flipped_bit_in_one_entry_s_monotonic_time_changes_no_uptime_end_or_finding(
             got.contains("monotonic time that cannot be"),
             "entry {pick}"
         );
+        // The same findings; the document adds the damage report.
         let (findings, _, _) = out(&["-D", d, "findings", "-o", "json"]);
-        assert_eq!(findings, want_findings, "entry {pick} bit {bit}");
+        let (got, damage) = without_damage(&findings);
+        assert_eq!(
+            got,
+            without_damage(&want_findings).0,
+            "entry {pick} bit {bit}"
+        );
+        assert!(damage.contains("system.journal is damaged"), "{damage}");
     }
 }
 
@@ -313,4 +344,86 @@ fn unpacking_stops_at_max_unpacked_and_leaves_nothing_behind() {
     // The files unpack to 32 MiB: the default limit lets them through.
     let (_, stderr, code) = out(&["-D", packed.to_str().unwrap(), "boots"]);
     assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn damage_inside_a_file_libsystemd_opens_is_said_naming_the_file() {
+    let intact = debian12_copy("damage-said-inside-intact");
+    let (want, _, _) = out(&["-D", intact.to_str().unwrap(), "boots", "-o", "json"]);
+    let want: serde_json::Value = serde_json::from_str(&want).unwrap();
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["boot_id"].to_string())
+            .collect()
+    };
+    let bytes = std::fs::read(intact.join("system.journal")).unwrap();
+    let entries = entry_objects(&bytes);
+    // (what is done, where, the byte flipped there or None for the zeroed
+    // 4 KiB page around it, what the warning says). An ENTRY object holds
+    // its sequence number at 16, its wall-clock time at 24, its monotonic
+    // time at 32.
+    let cases = [
+        (
+            "a zeroed page among the entries",
+            entries[5_000],
+            None,
+            "entries are unreadable",
+        ),
+        (
+            "one entry's sequence number flipped high",
+            entries[9_001] + 16 + 5,
+            Some(0x10u8),
+            "1 entry has a sequence number out of order",
+        ),
+        (
+            "one entry's wall-clock time flipped",
+            entries[5_000] + 24 + 4,
+            Some(0x08),
+            "1 entry has a wall-clock or monotonic time",
+        ),
+        (
+            "one entry's monotonic time flipped",
+            entries[2_500] + 32 + 4,
+            Some(0x01),
+            "1 entry has a wall-clock or monotonic time",
+        ),
+    ];
+    for (n, (what, at, flip, said)) in cases.into_iter().enumerate() {
+        let dir = debian12_copy(&format!("damage-said-inside-{n}"));
+        let mut damaged = bytes.clone();
+        match flip {
+            Some(bits) => damaged[at] ^= bits,
+            None => damaged[at / 4096 * 4096..at / 4096 * 4096 + 4096].fill(0),
+        }
+        std::fs::write(dir.join("system.journal"), &damaged).unwrap();
+        let d = dir.to_str().unwrap();
+        let (got, stderr, code) = out(&["-D", d, "boots", "-o", "json"]);
+        assert_eq!(code, Some(0), "{what}: {stderr}");
+        let line = stderr
+            .lines()
+            .find(|l| l.contains("system.journal is damaged"))
+            .unwrap_or_else(|| panic!("{what}: the file is not named: {stderr}"));
+        assert!(line.contains(said), "{what}: {line}");
+        // No boot is made by one damaged header. One lost is said:
+        // libsystemd steps through a file by sequence numbers, and one
+        // flipped high hides what follows it (see the warning).
+        let got: serde_json::Value = serde_json::from_str(&got).unwrap();
+        if n == 1 {
+            assert!(line.contains("may skip the entries after it"), "{line}");
+            assert!(ids(&want).starts_with(&ids(&got)), "{what}");
+        } else {
+            assert_eq!(ids(&got), ids(&want), "{what}");
+        }
+        let (findings, _, _) = out(&["-D", d, "findings", "-o", "json"]);
+        let doc: serde_json::Value = serde_json::from_str(&findings).unwrap();
+        assert!(
+            doc["coverage"]["damage"]
+                .to_string()
+                .contains("system.journal is damaged"),
+            "{what}: {}",
+            doc["coverage"]
+        );
+    }
 }

@@ -1,8 +1,7 @@
 //! Damaged and wrong input: a clear error or a warning, never a panic or a hang.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::*;
 
@@ -18,37 +17,14 @@ enum Outcome {
 }
 
 fn run_with_timeout(args: &[&str], limit: Duration) -> (Outcome, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jforensics"))
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-            let outcome = match status.code() {
-                Some(0) => Outcome::Read,
-                Some(1)
-                    if stderr.contains("jforensics: error:") && !stderr.contains("panicked") =>
-                {
-                    Outcome::Refused
-                }
-                other => Outcome::Broken(format!("exit {other:?}: {stderr}")),
-            };
-            return (outcome, stderr);
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            return (
-                Outcome::Broken(format!("no answer after {limit:?}")),
-                String::new(),
-            );
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let run = timed::run_with_timeout(args, limit);
+    let outcome = match (run.broken(), run.code) {
+        (Some(why), _) => Outcome::Broken(format!("{why}: {}", run.stderr)),
+        (None, Some(0)) => Outcome::Read,
+        (None, _) if run.stderr.contains("jforensics: error:") => Outcome::Refused,
+        (None, code) => Outcome::Broken(format!("exit {code:?}: {}", run.stderr)),
+    };
+    (outcome, run.stderr)
 }
 
 fn unpack_afl_corpus() -> PathBuf {

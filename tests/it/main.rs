@@ -10,6 +10,7 @@ mod alerting;
 mod boots;
 mod charts;
 mod cli_habits;
+mod damage_corpus;
 mod damage_said;
 mod damaged;
 mod deb;

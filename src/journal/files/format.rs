@@ -169,6 +169,20 @@ pub fn refusal(path: &Path) -> Option<Refusal> {
     }
 }
 
+/// What the header of the journal file at `path` says it held; `None`
+/// when there is no header to tell or it counts no entries.
+pub fn held(path: &Path) -> Option<Held> {
+    use std::io::Read;
+    let mut b = Vec::with_capacity(HEADER_WITH_ENTRY_ARRAYS as usize);
+    std::fs::File::open(path)
+        .ok()?
+        .take(HEADER_WITH_ENTRY_ARRAYS)
+        .read_to_end(&mut b)
+        .ok()?;
+    (b.get(..8) == Some(&SIGNATURE[..])).then_some(())?;
+    Held::from_header(&b)
+}
+
 /// Whether a file's first bytes are journalctl's text output: an export
 /// record (`__CURSOR=`, `__REALTIME_TIMESTAMP=`…) or a JSON object.
 fn looks_like_a_stream(first: &[u8]) -> bool {

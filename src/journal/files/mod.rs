@@ -32,6 +32,7 @@ mod outline;
 mod snapshot;
 #[cfg(test)]
 mod tests;
+pub mod verify;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,29 @@ pub use self::format::{Access, refusal};
 pub use self::matched::{Outcome, read as read_matched};
 pub use self::outline::{boots_in, outline};
 pub use self::snapshot::{State, state, take as take_snapshot};
+
+/// Each file of `paths` in which damage was found inside (see
+/// `verify.rs`), by where it was found, with what was found.
+pub fn damaged(paths: &Paths) -> Vec<(PathBuf, verify::Found)> {
+    let list: Vec<(PathBuf, PathBuf, Access)> = match paths {
+        Paths::Files(files) => (files.iter())
+            .map(|f| (f.clone(), f.clone(), Access::Private))
+            .collect(),
+        Paths::Found(found) => (found.iter())
+            .map(|f| {
+                let access = if f.snapshot {
+                    Access::Snapshot
+                } else {
+                    Access::Archived
+                };
+                (f.found_at.clone(), f.path.clone(), access)
+            })
+            .collect(),
+    };
+    list.into_iter()
+        .filter_map(|(name, open, access)| verify::inspect(&open, access).map(|why| (name, why)))
+        .collect()
+}
 
 /// libsystemd's `JOURNAL_FILES_MAX`: beyond it, it leaves files out.
 const FILES_MAX: usize = 7168;

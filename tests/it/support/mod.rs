@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 pub mod daemon;
 pub mod fixture;
 pub mod growing;
+pub mod timed;
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
