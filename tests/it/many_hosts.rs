@@ -148,8 +148,13 @@ fn same_every_time(
         args.extend(command.iter().map(|a| a.to_string()));
         let out = run(threads, &args);
         let stderr = String::from_utf8_lossy(&out.stderr);
+        // systemd's no-RTC sample, one of the hosts, holds entries no reader
+        // can read: that damage is said, and nothing else may be.
+        let unexpected: Vec<&str> = (stderr.lines())
+            .filter(|l| l.contains("warning") && !l.contains(" is damaged: "))
+            .collect();
         assert!(
-            !stderr.contains("warning"),
+            unexpected.is_empty(),
             "run {i} ({threads} threads) warned: {stderr}"
         );
         let bytes = output(&out, i);
