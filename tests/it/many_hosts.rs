@@ -190,6 +190,17 @@ fn stdout(out: &Output, _: usize) -> Vec<u8> {
     out.stdout.clone()
 }
 
+/// A JSON document without its damage lines, which name the files as each
+/// run's source flags spelled them (`-D DIR` or `--file` paths).
+fn json_without_damage(out: &Output, _: usize) -> Vec<u8> {
+    let mut doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    if let Some(damage) = doc.pointer_mut("/coverage/damage") {
+        let lines = damage.as_array().map_or(0, Vec::len);
+        *damage = Value::from(lines);
+    }
+    serde_json::to_vec(&doc).unwrap()
+}
+
 /// A host directory read alone: what each host's part must be.
 fn alone(host: &Path, command: &[&str]) -> Value {
     let mut args = vec!["-D", host.to_str().unwrap()];
@@ -294,9 +305,12 @@ fn each_host_is_read_through_its_own_files() {
 #[test]
 fn findings_of_many_hosts_are_the_same_every_run_and_each_hosts_own() {
     let dir = many_host_dir("2", &SOME);
-    let doc: Value =
-        serde_json::from_slice(&same_every_time(&dir, &["findings", "-o", "json"], stdout))
-            .unwrap();
+    let doc: Value = serde_json::from_slice(&same_every_time(
+        &dir,
+        &["findings", "-o", "json"],
+        json_without_damage,
+    ))
+    .unwrap();
     let mut have: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for f in doc["findings"].as_array().unwrap() {
         let machine = f["machine_id"]
