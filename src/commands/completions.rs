@@ -108,7 +108,7 @@ fn preformatted(roff: &mut Roff, text: &str) {
     roff.control("fi", []);
 }
 
-/// The exit codes, as the README documents them.
+/// The exit codes, as docs/manual.md documents them.
 const EXIT_CODES: [(u8, &str); 4] = [
     (0, "Success."),
     (

@@ -802,7 +802,7 @@ pub fn pick<'a>(all: &'a [Boot], boot: &BootArg) -> Result<&'a Boot> {
     }
 }
 
-/// Exit status when `--fail-on` is met (README, "Exit codes").
+/// Exit status when `--fail-on` is met (docs/manual.md, "Exit codes").
 pub const FINDINGS_AT_OR_ABOVE: u8 = 3;
 
 /// `--fail-on SEVERITY`: exit 3 when a finding is at or above it, after the

@@ -2,7 +2,7 @@
 //!
 //! Every table declares its columns once, as a list of [`ColumnDoc`]s (name,
 //! kind, meaning). The same list documents the table (`jforensics query
-//! --tables`, the README) and checks the frame the builder makes, so the docs
+//! --tables`, docs/tables.md) and checks the frame the builder makes, so the docs
 //! cannot drift from the data: a column that is built but not documented, or
 //! documented with another kind, fails the table's unit test.
 //!

@@ -315,7 +315,7 @@ pub fn markdown() -> String {
     out.push_str(&column_rows(COVERAGE_COLUMNS));
     out.push_str(
         "\n`queries/fleet/*.sql` are DuckDB queries over this layout (reboot waves, crash loops \
-         by wave, lost at reboot by host); see the README, \"Fleets\".\n",
+         by wave, lost at reboot by host); see docs/manual.md, \"Fleets\".\n",
     );
     out
 }

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::timed::{Run, run_with_timeout};
-use crate::support::{repo, unpacked};
+use crate::support::{entry_objects, repo, unpacked};
 
 const COPIES_PER_RECIPE: usize = 20;
 /// Far beyond a run's few seconds, even on a loaded machine.
@@ -139,24 +139,6 @@ fn le64(b: &[u8], at: usize) -> u64 {
 /// would fall into space journald allocated and never wrote.
 fn used(b: &[u8]) -> usize {
     ((le64(b, 88) + le64(b, 96)) as usize).min(b.len())
-}
-
-/// Offsets of the ENTRY objects of a journal file, in file order.
-fn entry_objects(b: &[u8]) -> Vec<usize> {
-    let mut at = le64(b, 88) as usize;
-    let end = used(b);
-    let mut out = Vec::new();
-    while at + 16 <= end {
-        let size = le64(b, at + 8) as usize;
-        if size == 0 {
-            break;
-        }
-        if b[at] == 3 {
-            out.push(at);
-        }
-        at += (size + 7) & !7;
-    }
-    out
 }
 
 /// The header fields after the signature (journal-def.h), as (offset, length).

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{jforensics, repo, unpacked};
+use crate::support::{entry_objects, jforensics, repo, unpacked};
 
 /// A scratch copy of the Debian 12 fixture's plain journal files.
 fn debian12_copy(name: &str) -> PathBuf {
@@ -80,25 +80,6 @@ fn without_damage(text: &str) -> (serde_json::Value, String) {
     let damage = v["coverage"]["damage"].take().to_string();
     v["coverage"]["complete"] = serde_json::Value::Null;
     (v, damage)
-}
-
-/// Offsets of the ENTRY objects of a journal file, in file order.
-fn entry_objects(bytes: &[u8]) -> Vec<usize> {
-    let le64 = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
-    let (header_size, arena) = (le64(88), le64(96));
-    let mut at = header_size;
-    let mut out = Vec::new();
-    while at + 16 <= header_size + arena {
-        let size = le64(at + 8);
-        if size == 0 {
-            break;
-        }
-        if bytes[at] == 3 {
-            out.push(at);
-        }
-        at += (size + 7) & !7;
-    }
-    out
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Findings for programs: `findings -o json` and the findings of
 //! `since-boot -o json` and `report.json`. The field names are the documented
-//! contract (README, "Findings"): they never change, times come as µs and
+//! contract (docs/json.md, "findings -o json"): they never change, times come as µs and
 //! RFC 3339.
 
 use serde_json::{Map, Value, json};

@@ -1,5 +1,5 @@
 //! JSON documents, for programs. The field names are the documented
-//! contract (README, "JSON output", and `schema/jforensics.schema.json`): add
+//! contract (docs/json.md, and `schema/jforensics.schema.json`): add
 //! fields freely, never rename or remove one.
 //!
 //! This module holds what every document shares (the schema version,

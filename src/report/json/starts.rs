@@ -1,5 +1,5 @@
 //! Starts and activations for programs: `since-boot -o json` and
-//! `unit -o json`. The field names are a documented contract (README, "JSON
+//! `unit -o json`. The field names are a documented contract (docs/json.md, "JSON
 //! output"): add fields freely, never rename or remove one.
 
 use serde_json::{Value, json};

@@ -114,3 +114,24 @@ pub fn blessing() -> bool {
     );
     bless
 }
+
+/// Offsets of the ENTRY objects of a journal file, in file order (for
+/// tests that damage one entry): objects are 8-byte aligned, one after the
+/// other, from the header's end to the end of the arena it names.
+pub fn entry_objects(b: &[u8]) -> Vec<usize> {
+    let le64 = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize;
+    let mut at = le64(88);
+    let end = (le64(88) + le64(96)).min(b.len());
+    let mut out = Vec::new();
+    while at + 16 <= end {
+        let size = le64(at + 8);
+        if size == 0 {
+            break;
+        }
+        if b[at] == 3 {
+            out.push(at);
+        }
+        at += (size + 7) & !7;
+    }
+    out
+}
