@@ -212,7 +212,7 @@ pub(super) fn open_all(paths: &Paths) -> Option<Vec<JournalFile>> {
                     }
                     None => "its header is one this reader does not take".to_string(),
                 };
-                refuse(format!("file {} is {why}", path.display()))
+                refuse(format!("file {}: {why}", path.display()))
             })
         })
         .collect()
