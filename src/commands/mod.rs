@@ -785,13 +785,9 @@ impl EntrySource for Keep {
     }
 }
 
-/// `filter` within the time bounds of `time` (-S/-U).
+/// `filter` within the time bounds of `time` (-S/-U), keeping its own.
 fn with_time(time: &Filter, filter: Filter) -> Filter {
-    Filter {
-        since_usec: time.since_usec,
-        until_usec: time.until_usec,
-        ..filter
-    }
+    filter.within_times_of(time)
 }
 
 /// The boot `-b` names, or the newest one.

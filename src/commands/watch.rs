@@ -265,8 +265,8 @@ fn detect(
             if trace {
                 let how = match &read.how {
                     resume::How::Whole(why) => format!("read whole ({why})"),
-                    resume::How::Resumed { new } => format!(
-                        "resumed after {} entries, {new} new",
+                    resume::How::Resumed { new, read } => format!(
+                        "resumed after {} entries, {new} new, {read} read",
                         before.map_or(0, |b| b.entries)
                     ),
                 };

@@ -137,6 +137,23 @@ impl FieldPicker<'_> {
     }
 }
 
+/// Where an entry lies in the journal, for [`Filter::from`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub seqnum_id: Id128,
+    pub seqnum: u64,
+    pub boot_id: Id128,
+    pub monotonic_usec: u64,
+}
+
+/// An entry's place as far as its source knows it.
+pub struct Place {
+    pub seqnum_id: Option<Id128>,
+    pub seqnum: Option<u64>,
+    pub boot_id: Id128,
+    pub monotonic_usec: Option<u64>,
+}
+
 /// What to read. All parts are ANDed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -146,6 +163,12 @@ pub struct Filter {
     pub since_usec: Option<u64>,
     /// Only entries at or before this wall-clock time (µs).
     pub until_usec: Option<u64>,
+    /// Only entries at or after this place, as libsystemd's merge orders
+    /// them: by seqnum within its series, by monotonic time within its boot
+    /// (other entries pass). A resumed read starts at the entry it stopped
+    /// at; unlike a wall-clock bound, this needs no slack for a clock that
+    /// moved.
+    pub from: Option<Position>,
     /// Any one of these groups must hold (empty: no restriction). Inside a
     /// group, terms on the same field are ORed and different fields ANDed:
     /// libsystemd's rule for consecutive `sd_journal_add_match()` calls.
@@ -170,6 +193,7 @@ impl Filter {
         self.boots.is_empty()
             && self.since_usec.is_none()
             && self.until_usec.is_none()
+            && self.from.is_none()
             && self.any_of.is_empty()
             && self.last.is_none()
     }
@@ -179,10 +203,50 @@ impl Filter {
         self
     }
 
+    /// This filter narrowed to the time bounds of `outer` (-S/-U): the later
+    /// start and the earlier end win, so a caller's own bound (a resumed
+    /// read's start) survives the command line's.
+    pub fn within_times_of(self, outer: &Filter) -> Filter {
+        let later = |a: Option<u64>, b: Option<u64>| a.max(b);
+        let earlier = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Filter {
+            since_usec: later(self.since_usec, outer.since_usec),
+            until_usec: earlier(self.until_usec, outer.until_usec),
+            ..self
+        }
+    }
+
     /// Time bounds only; libsystemd cannot apply them as matches.
     pub fn accepts_time(&self, realtime_usec: u64) -> bool {
         self.since_usec.is_none_or(|s| realtime_usec >= s)
             && self.until_usec.is_none_or(|u| realtime_usec <= u)
+    }
+
+    /// The [`Filter::from`] bound only, for an entry whose place is known
+    /// as far as the source knows it.
+    pub fn accepts_place(&self, at: &Place) -> bool {
+        let Some(from) = &self.from else {
+            return true;
+        };
+        match (at.seqnum_id, at.seqnum, at.monotonic_usec) {
+            (Some(series), Some(n), _) if series == from.seqnum_id => n >= from.seqnum,
+            (_, _, Some(m)) if at.boot_id == from.boot_id => m >= from.monotonic_usec,
+            _ => true,
+        }
+    }
+
+    /// [`Filter::accepts_place`] for an entry whose series its cursor names.
+    pub fn accepts_place_of(&self, entry: &Entry) -> bool {
+        self.from.is_none()
+            || self.accepts_place(&Place {
+                seqnum_id: super::headers::cursor_part(&entry.cursor, "s").and_then(Id128::parse),
+                seqnum: entry.seqnum,
+                boot_id: entry.boot_id,
+                monotonic_usec: entry.monotonic_usec,
+            })
     }
 
     /// True when a term is a prefix, which libsystemd cannot match.
@@ -194,6 +258,7 @@ impl Filter {
     pub fn accepts(&self, entry: &Entry) -> bool {
         (self.boots.is_empty() || self.boots.contains(&entry.boot_id))
             && self.accepts_time(entry.realtime_usec)
+            && self.accepts_place_of(entry)
             && (self.any_of.is_empty() || self.any_of.iter().any(|g| group_holds(g, entry)))
     }
 }
@@ -265,6 +330,65 @@ mod tests {
         let mut late = entry(&[]);
         late.realtime_usec = 151;
         assert!(!f.accepts(&late));
+    }
+
+    #[test]
+    fn a_readers_own_time_bound_survives_the_command_lines() {
+        let own = Filter {
+            since_usec: Some(100),
+            ..Filter::all()
+        };
+        let none = Filter::all();
+        assert_eq!(own.clone().within_times_of(&none).since_usec, Some(100));
+        let cli = Filter {
+            since_usec: Some(50),
+            until_usec: Some(300),
+            ..Filter::all()
+        };
+        let both = own.within_times_of(&cli);
+        assert_eq!((both.since_usec, both.until_usec), (Some(100), Some(300)));
+        let narrower = Filter {
+            since_usec: Some(200),
+            until_usec: Some(250),
+            ..Filter::all()
+        };
+        let inner = narrower.within_times_of(&cli);
+        assert_eq!((inner.since_usec, inner.until_usec), (Some(200), Some(250)));
+    }
+
+    #[test]
+    fn a_place_bound_holds_by_seqnum_in_its_series_and_by_clock_in_its_boot() {
+        let (series, boot) = (Id128([7; 16]), Id128([1; 16]));
+        let f = Filter {
+            from: Some(Position {
+                seqnum_id: series,
+                seqnum: 10,
+                boot_id: boot,
+                monotonic_usec: 500,
+            }),
+            ..Filter::all()
+        };
+        let at = |s: Id128, i: u64, m: u64| {
+            let mut e = entry(&[]);
+            e.cursor = format!("s={s};i={i:x};b={boot};m={m:x};t=1;x=1");
+            e.seqnum = Some(i);
+            e.monotonic_usec = Some(m);
+            e
+        };
+        assert!(
+            !f.accepts(&at(series, 9, 900)),
+            "its series: seqnum decides"
+        );
+        assert!(f.accepts(&at(series, 10, 1)));
+        let other = Id128([8; 16]);
+        assert!(
+            !f.accepts(&at(other, 99, 499)),
+            "another series: the boot's clock"
+        );
+        assert!(f.accepts(&at(other, 1, 500)));
+        let mut elsewhere = at(other, 1, 1);
+        elsewhere.boot_id = Id128([2; 16]);
+        assert!(f.accepts(&elsewhere), "another boot: nothing to hold");
     }
 
     #[test]

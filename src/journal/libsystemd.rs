@@ -244,6 +244,7 @@ impl LibsystemdSource {
                             ok
                         } else {
                             self.filter.accepts_time(entry.realtime_usec)
+                                && self.filter.accepts_place_of(&entry)
                         };
                         if wanted {
                             self.diagnostics.entries_read += 1;

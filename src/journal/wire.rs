@@ -7,7 +7,7 @@
 
 use std::io::{Read, Write};
 
-use super::{Entry, Fields, Filter, Id128, Match};
+use super::{Entry, Fields, Filter, Id128, Match, Position};
 
 /// Frame tags, child to parent.
 pub const ENTRY: u8 = b'E';
@@ -177,6 +177,16 @@ pub fn write_filter(out: &mut impl Write, f: &Filter) -> std::io::Result<()> {
     }
     write_opt(out, f.since_usec)?;
     write_opt(out, f.until_usec)?;
+    match f.from {
+        Some(p) => {
+            out.write_all(&[1])?;
+            out.write_all(&p.seqnum_id.0)?;
+            write_u64(out, p.seqnum)?;
+            out.write_all(&p.boot_id.0)?;
+            write_u64(out, p.monotonic_usec)?;
+        }
+        None => out.write_all(&[0])?,
+    }
     write_u64(out, f.any_of.len() as u64)?;
     for group in &f.any_of {
         write_u64(out, group.len() as u64)?;
@@ -213,6 +223,19 @@ pub fn read_filter(r: &mut impl Read) -> std::io::Result<Filter> {
     }
     filter.since_usec = read_opt(r)?;
     filter.until_usec = read_opt(r)?;
+    if read_u8(r)? != 0 {
+        let mut series = [0u8; 16];
+        r.read_exact(&mut series)?;
+        let seqnum = read_u64(r)?;
+        let mut boot = [0u8; 16];
+        r.read_exact(&mut boot)?;
+        filter.from = Some(Position {
+            seqnum_id: Id128(series),
+            seqnum,
+            boot_id: Id128(boot),
+            monotonic_usec: read_u64(r)?,
+        });
+    }
     for _ in 0..read_u64(r)? {
         let mut group = Vec::new();
         for _ in 0..read_u64(r)? {
@@ -270,6 +293,12 @@ mod tests {
         let f = Filter {
             boots: vec![Id128([1; 16]), Id128([2; 16])],
             since_usec: Some(5),
+            from: Some(Position {
+                seqnum_id: Id128([9; 16]),
+                seqnum: 77,
+                boot_id: Id128([3; 16]),
+                monotonic_usec: 5,
+            }),
             until_usec: None,
             any_of: vec![
                 vec![Match::new("_PID", "1"), Match::new("UNIT", "a.service")],

@@ -16,10 +16,12 @@
 //! entry the last run stopped at is found, and the entries counted before
 //! plus those after it make the boot's entry count as the listing of boots
 //! gives it (nothing reordered in front of it, nothing skipped by the
-//! wall-clock bound of the read). The read is bounded by wall-clock time
-//! ([`SLACK_USEC`] before the saved entry) because every reader applies
-//! that bound; a clock set back further only costs a whole read, as the
-//! count then disagrees.
+//! bound of the read). The read starts at the saved entry's sequence number
+//! ([`crate::journal::Filter::from`]): the index reader finds it by
+//! bisection, so a run reads the new entries, not the boot; a cursor
+//! without one (a stream's) bounds the read by wall-clock time instead,
+//! [`SLACK_USEC`] before the saved entry, and a clock set back further only
+//! costs a whole read, as the count then disagrees.
 
 use serde::{Deserialize, Serialize};
 
@@ -134,9 +136,11 @@ impl Kept {
 pub enum How {
     /// Whole, for this reason.
     Whole(String),
-    /// From the saved entries and these many entries after them (0: nothing
-    /// new, nothing read).
-    Resumed { new: u64 },
+    /// From the saved entries and `new` entries after them, having read
+    /// `read` entries of the journal to find them (the saved one too, and
+    /// after a stream's cursor those within [`SLACK_USEC`] before it; 0:
+    /// nothing new, nothing read).
+    Resumed { new: u64, read: u64 },
 }
 
 /// One boot's [`BootData`], how it was read, and what to save for the next
@@ -260,17 +264,25 @@ fn resume<E: From<JournalError>>(
     if saved.entries == boot.entries && same_entry(&saved.through, &boot.last_cursor) {
         return Ok(Ok(Read {
             data: reader.finish(boot),
-            how: How::Resumed { new: 0 },
+            how: How::Resumed { new: 0, read: 0 },
             so_far: Some(saved.clone()),
         }));
     }
+    // From the saved entry's place in its sequence series; a cursor that
+    // names none (a stream's) bounds the read by its wall-clock time.
+    let position = crate::journal::cursor_position(&saved.through);
     let mut source = open(Filter {
-        since_usec: Some(saved.through_realtime_usec.saturating_sub(SLACK_USEC)),
+        from: position,
+        since_usec: match position {
+            Some(_) => None,
+            None => Some(saved.through_realtime_usec.saturating_sub(SLACK_USEC)),
+        },
         ..boot_filter(boot.boot_id)
     })?;
     let mut found = false;
-    let mut new = 0;
+    let (mut new, mut read) = (0, 0);
     while let Some(entry) = source.next_entry()? {
+        read += 1;
         if !found {
             found = same_entry(&entry.cursor, &saved.through);
             continue;
@@ -285,7 +297,7 @@ fn resume<E: From<JournalError>>(
     match keeper.finish(boot) {
         Some(so_far) => Ok(Ok(Read {
             data: reader.finish(boot),
-            how: How::Resumed { new },
+            how: How::Resumed { new, read },
             so_far: Some(so_far),
         })),
         None => Ok(Err(

@@ -84,11 +84,33 @@ fn runs_that_read_only_what_is_new_deliver_byte_for_byte_what_whole_reads_delive
     // resumed, reading only the new entries.
     let lines = resumed_lines(&said);
     assert!(lines.len() >= 8, "too few resumed reads: {said:#?}");
-    let read_new = lines.iter().filter(|l| !l.ends_with(", 0 new")).count();
+    let read_new = lines.iter().filter(|l| !l.contains(", 0 new,")).count();
     assert!(
         read_new >= 5,
         "too few resumed reads with new entries: {said:#?}"
     );
+    // And they read from the entry the last run stopped at: that one and
+    // the new ones, not the boot again from its start.
+    for line in &lines {
+        let (_, new, read) = resumed_counts(line);
+        assert!(
+            new == 0 || read == new + 1,
+            "a resumed read read more than the new entries: {line}"
+        );
+    }
+}
+
+/// "resumed after B entries, N new, R read" as (B, N, R).
+fn resumed_counts(line: &str) -> (u64, u64, u64) {
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect();
+    match numbers[..] {
+        [.., before, new, read] => (before, new, read),
+        _ => panic!("not a resumed read: {line}"),
+    }
 }
 
 /// The state's saved boot of the newest boot, changed by `change`.

@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 
-use super::format::JournalFile;
+use super::format::{EntryHead, JournalFile};
 use super::merge::{self, Located};
 use super::{Paths, cursor, open_all};
 use crate::journal::filter::{FieldPicker, checked_per_entry, group_fields};
@@ -89,7 +89,7 @@ pub fn read(
     for part in &parts {
         let Some(offsets) = files
             .iter()
-            .map(|f| selected(f, part))
+            .map(|f| selected(f, part).map(|list| from_position(f, list, part)))
             .collect::<Option<Vec<_>>>()
         else {
             out.doubt = true;
@@ -124,6 +124,33 @@ pub fn read(
     } else {
         Outcome::Done
     })
+}
+
+/// `list` (a file's selected entries) from the first at or after the
+/// filter's [`Filter::from`], found by bisection: journald numbers a file's
+/// entries in the order it appends them, and within one boot they rise in
+/// monotonic time, so a resumed read skips the part of the boot it has seen
+/// without reading it. The clock is used only when the read is of that one
+/// boot. An entry that cannot be read counts as past the bound (more is
+/// kept, never less), and every delivered entry is checked against the
+/// bound anyway. Where that order is broken (damage that `verify.rs`
+/// names), an entry past the bound may be left out: the one caller,
+/// `watch`'s resumed read, then misses the entry it resumes after or its
+/// count, and reads the boot whole.
+fn from_position(file: &JournalFile, mut list: Vec<u64>, filter: &Filter) -> Vec<u64> {
+    let Some(from) = filter.from else {
+        return list;
+    };
+    let before: Box<dyn Fn(&EntryHead) -> bool> = if file.seqnum_id == from.seqnum_id {
+        Box::new(|head| head.seqnum < from.seqnum)
+    } else if filter.boots == [from.boot_id] {
+        Box::new(|head| head.monotonic < from.monotonic_usec)
+    } else {
+        return list;
+    };
+    let start = list.partition_point(|offset| file.entry(*offset).is_some_and(|h| before(&h)));
+    list.drain(..start);
+    list
 }
 
 /// The last `n` entries at `offsets` (entries of `boots` boots) in libsystemd's
@@ -201,7 +228,7 @@ impl<D: FnMut(Entry) -> std::io::Result<()>> Emitter<'_, D> {
     /// Delivers one entry (if its time passes); false to stop the read.
     fn emit(&mut self, at: &Located, file: usize, offset: u64) -> bool {
         let h = &at.head;
-        if !self.filter.accepts_time(h.realtime) {
+        if !self.filter.accepts_time(h.realtime) || !self.filter.accepts_place(&super::place(at)) {
             return true;
         }
         let mut entry = Entry::new(h.realtime, h.boot_id);

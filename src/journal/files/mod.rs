@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 use self::format::JournalFile;
 use self::merge::Located;
 use super::headers::Tally;
-use super::{BootHeaders, Filter, HeaderMark, Id128};
+use super::{BootHeaders, Filter, HeaderMark, Id128, Place};
 
 pub use self::format::{Access, refusal};
 pub use self::matched::{Outcome, read as read_matched};
@@ -121,7 +121,7 @@ pub fn boot_headers(paths: &Paths, filter: &Filter) -> Option<(Vec<BootHeaders>,
     let mut read = 0u64;
     merge::walk_offsets(&files, offsets, |at, _, _| {
         let h = &at.head;
-        if !filter.accepts_time(h.realtime) {
+        if !filter.accepts_time(h.realtime) || !filter.accepts_place(&place(at)) {
             return true;
         }
         read += 1;
@@ -229,4 +229,14 @@ fn refuse<T>(why: String) -> Option<T> {
 /// Takes the reason the index reader last gave for not answering, if any.
 pub fn declined() -> Option<String> {
     DECLINED.lock().unwrap_or_else(|e| e.into_inner()).take()
+}
+
+/// A located entry's place, for [`Filter::accepts_place`].
+fn place(at: &Located) -> Place {
+    Place {
+        seqnum_id: Some(at.seqnum_id),
+        seqnum: Some(at.head.seqnum),
+        boot_id: at.head.boot_id,
+        monotonic_usec: Some(at.head.monotonic),
+    }
 }
