@@ -186,3 +186,51 @@ fn journal_files_are_never_opened_for_writing() {
         );
     }
 }
+
+#[test]
+fn an_export_with_huge_fields_keeps_their_first_mebibyte_and_says_so() {
+    // The no-RTC sample's export, with three values of 3 MiB added to its
+    // first entry (binary, as journalctl writes a value it cannot print).
+    let export = run_tool(
+        "journalctl",
+        &["-D", no_rtc_unpacked().to_str().unwrap(), "-o", "export"],
+    );
+    let first_end = export
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .expect("a blank line ends the first entry")
+        + 1;
+    let mut huge = export[..first_end].to_vec();
+    for name in ["COREDUMP", "BLOB_A", "BLOB_B"] {
+        let value = vec![b'x'; 3 << 20];
+        huge.extend_from_slice(format!("{name}\n").as_bytes());
+        huge.extend_from_slice(&(value.len() as u64).to_le_bytes());
+        huge.extend_from_slice(&value);
+        huge.push(b'\n');
+    }
+    huge.extend_from_slice(&export[first_end..]);
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, with_huge) = (
+        dir.path().join("plain.export"),
+        dir.path().join("huge.export"),
+    );
+    std::fs::write(&plain, &export).unwrap();
+    std::fs::write(&with_huge, &huge).unwrap();
+
+    let boots = |path: &Path| jforensics(&["-i", path.to_str().unwrap(), "boots", "-o", "json"]);
+    let (before, after) = (boots(&plain), boots(&with_huge));
+    assert!(after.status.success());
+    assert_eq!(
+        after.stdout, before.stdout,
+        "cutting a value changes no answer"
+    );
+    let said = String::from_utf8_lossy(&after.stderr);
+    assert!(
+        said.contains("3 field values were longer than 1 MiB"),
+        "the cut is said, with its count: {said}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&before.stderr).contains("longer than"),
+        "nothing is said when nothing was cut"
+    );
+}

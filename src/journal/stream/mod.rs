@@ -41,19 +41,30 @@ use input::{Compression, Format, LineReader};
 use json::JsonReader;
 use record::RecordBuilder;
 
+/// How many of a record's values journalctl left out and this reader cut.
+#[derive(Clone, Copy, Default)]
+struct Left {
+    omitted: u64,
+    cut: u64,
+}
+
 /// One record of either format.
 enum Record {
-    /// An entry, and how many of its values journalctl left out.
-    Entry(Entry, u64),
+    /// An entry, and how many of its values journalctl left out and this
+    /// reader cut.
+    Entry(Entry, Left),
     /// A record that is not an entry; `line` is where it starts (1-based).
     Malformed { line: u64, reason: String },
 }
 
 impl Record {
     fn finish(line: u64, builder: RecordBuilder) -> Record {
-        let omitted = builder.omitted;
+        let left = Left {
+            omitted: builder.omitted,
+            cut: builder.cut,
+        };
         match builder.finish() {
-            Ok(entry) => Record::Entry(entry, omitted),
+            Ok(entry) => Record::Entry(entry, left),
             Err(reason) => Record::Malformed { line, reason },
         }
     }
@@ -76,8 +87,9 @@ pub struct StreamSource {
     /// Records that became entries, whether or not the filter took them.
     parsed: u64,
     /// Values left out by journalctl, and the warning that counts them.
-    omitted: u64,
-    omitted_warning: Option<usize>,
+    /// Field values left out or cut so far, and where their warnings are.
+    left: Left,
+    warnings_at: [Option<usize>; 2],
     done: bool,
 }
 
@@ -150,8 +162,8 @@ impl StreamSource {
             reader,
             compression: opened.compression,
             parsed: 0,
-            omitted: 0,
-            omitted_warning: None,
+            left: Left::default(),
+            warnings_at: [None; 2],
             done: false,
         })
     }
@@ -177,27 +189,48 @@ impl StreamSource {
         Ok(None)
     }
 
-    fn note_omitted(&mut self, omitted: u64) {
-        self.omitted += omitted;
-        let text = format!(
-            "{}: {} field value{} left out by journalctl as too large (null in -o json); dump with journalctl --all to keep them",
-            self.what,
-            self.omitted,
-            if self.omitted == 1 { " was" } else { "s were" }
-        );
-        match self.omitted_warning {
-            Some(i) => {
-                if let Some(warning) = self.diagnostics.warnings.get_mut(i) {
-                    *warning = text;
+    /// Counts values left out or cut, in one warning each that grows with
+    /// the count instead of one per entry.
+    fn note_left(&mut self, left: Left) {
+        self.left.omitted += left.omitted;
+        self.left.cut += left.cut;
+        let plural = |n: u64| if n == 1 { " was" } else { "s were" };
+        let texts = [
+            (self.left.omitted > 0).then(|| {
+                format!(
+                    "{}: {} field value{} left out by journalctl as too large (null in -o json); dump with journalctl --all to keep them",
+                    self.what,
+                    self.left.omitted,
+                    plural(self.left.omitted)
+                )
+            }),
+            (self.left.cut > 0).then(|| {
+                format!(
+                    "{}: {} field value{} longer than {} MiB, kept only in their first {} MiB (no finding reads that far into a value)",
+                    self.what,
+                    self.left.cut,
+                    plural(self.left.cut),
+                    record::FIELD_KEEP_BYTES >> 20,
+                    record::FIELD_KEEP_BYTES >> 20
+                )
+            }),
+        ];
+        for (text, at) in texts.into_iter().zip(0..) {
+            let Some(text) = text else { continue };
+            match self.warnings_at[at] {
+                Some(i) => {
+                    if let Some(warning) = self.diagnostics.warnings.get_mut(i) {
+                        *warning = text;
+                    }
                 }
-            }
-            None => {
-                let before = self.diagnostics.warnings.len();
-                self.diagnostics.warn(text);
-                if self.diagnostics.warnings.len() > before
-                    && self.diagnostics.warnings[before].starts_with(&self.what)
-                {
-                    self.omitted_warning = Some(before);
+                None => {
+                    let before = self.diagnostics.warnings.len();
+                    self.diagnostics.warn(text);
+                    if self.diagnostics.warnings.len() > before
+                        && self.diagnostics.warnings[before].starts_with(&self.what)
+                    {
+                        self.warnings_at[at] = Some(before);
+                    }
                 }
             }
         }
@@ -219,10 +252,10 @@ impl EntrySource for StreamSource {
             };
             match record {
                 Ok(None) => return self.end(),
-                Ok(Some(Record::Entry(entry, omitted))) => {
+                Ok(Some(Record::Entry(entry, left))) => {
                     self.parsed += 1;
-                    if omitted > 0 {
-                        self.note_omitted(omitted);
+                    if left.omitted > 0 || left.cut > 0 {
+                        self.note_left(left);
                     }
                     if self.filter.accepts(&entry) {
                         self.diagnostics.entries_read += 1;
