@@ -69,29 +69,8 @@ impl Files {
     fn held_and_machines(&self) -> Option<&Held> {
         let paths = self.paths.as_ref()?;
         self.held
-            .get_or_init(|| Some(held_boots(index_files(paths))))
+            .get_or_init(|| Some(held_boots(paths.each())))
             .as_ref()
-    }
-}
-
-/// The files the index reader maps: where each was found (the name a
-/// narrowed journal is asked for, see [`Prepared::subset`]), what to open
-/// and how.
-fn index_files(paths: &Paths) -> Vec<(PathBuf, PathBuf, files::Access)> {
-    match paths {
-        Paths::Files(all) => (all.iter())
-            .map(|f| (f.clone(), f.clone(), files::Access::Private))
-            .collect(),
-        Paths::Found(all) => (all.iter())
-            .map(|f| {
-                let access = if f.snapshot {
-                    files::Access::Snapshot
-                } else {
-                    files::Access::Archived
-                };
-                (f.found_at.clone(), f.path.clone(), access)
-            })
-            .collect(),
     }
 }
 

@@ -50,22 +50,9 @@ pub use self::snapshot::{State, state, take as take_snapshot};
 /// Each file of `paths` in which damage was found inside (see
 /// `verify.rs`), by where it was found, with what was found.
 pub fn damaged(paths: &Paths) -> Vec<(PathBuf, verify::Found)> {
-    let list: Vec<(PathBuf, PathBuf, Access)> = match paths {
-        Paths::Files(files) => (files.iter())
-            .map(|f| (f.clone(), f.clone(), Access::Private))
-            .collect(),
-        Paths::Found(found) => (found.iter())
-            .map(|f| {
-                let access = if f.snapshot {
-                    Access::Snapshot
-                } else {
-                    Access::Archived
-                };
-                (f.found_at.clone(), f.path.clone(), access)
-            })
-            .collect(),
-    };
-    list.into_iter()
+    paths
+        .each()
+        .into_iter()
         .filter_map(|(name, open, access)| verify::inspect(&open, access).map(|why| (name, why)))
         .collect()
 }
@@ -82,6 +69,28 @@ pub enum Paths {
     /// Files as found on disk, each archived (mapped while its header says
     /// so) or replaced by a private snapshot (see `snapshot.rs`).
     Found(Vec<Found>),
+}
+
+impl Paths {
+    /// Each file as (the name to say, the file to open, how to map it): a
+    /// snapshot is opened in place of the file it copies, and named by it.
+    pub fn each(&self) -> Vec<(PathBuf, PathBuf, Access)> {
+        match self {
+            Paths::Files(files) => (files.iter())
+                .map(|f| (f.clone(), f.clone(), Access::Private))
+                .collect(),
+            Paths::Found(found) => (found.iter())
+                .map(|f| {
+                    let access = if f.snapshot {
+                        Access::Snapshot
+                    } else {
+                        Access::Archived
+                    };
+                    (f.found_at.clone(), f.path.clone(), access)
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One file of [`Paths::Found`].
