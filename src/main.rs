@@ -17,7 +17,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("jforensics: error: {e}");
-            if e.is::<commands::UsageError>() {
+            let session_usage = matches!(
+                e.downcast_ref::<jforensics::session::Error>(),
+                Some(jforensics::session::Error::Usage(_))
+            );
+            if e.is::<commands::UsageError>() || session_usage {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)

@@ -58,7 +58,7 @@ fn write_dataset(ctx: &Context, args: &ExportArgs, dir: &Path) -> Result<ExitCod
     for view in views {
         let host = dataset_host(&view);
         let data = analysed(&view, args.boot.spec())?;
-        let run_id = dataset::run_id(&host, &data.boots);
+        let run_id = dataset::run_id(&host, &data.0.boots);
         let frames = dataset::host_frames(&data.inputs(), &data.tables()?, &host, &run_id)?;
         files += dataset::write_host(dir, frames, &host, &run_id)?.len();
     }

@@ -10,8 +10,8 @@ use crate::cli::{ReportArgs, ReportFormat};
 
 pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
     let all = ctx.boots()?;
-    let boot = super::pick(&all, &args.boot)?;
-    let (analysis, found) = super::findings::one_boot(ctx, &all, boot)?;
+    let boot = jforensics::session::pick(&all, args.boot.spec())?;
+    let (analysis, found) = ctx.one_boot(&all, boot, &super::findings::zoned(ctx))?;
     let analysis = &analysis;
     let input = ReportInput {
         boots: &all,

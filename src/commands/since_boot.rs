@@ -10,8 +10,8 @@ use super::{Context, Result};
 use crate::cli::{Format, SinceBootArgs};
 
 pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<ExitCode> {
-    let (near, at) = ctx.boot_with_neighbours(&args.boot)?;
-    let (analysis, mut found) = super::findings::one_boot(ctx, &near, &near[at])?;
+    let (near, at) = ctx.boot_with_neighbours(args.boot.spec())?;
+    let (analysis, mut found) = ctx.one_boot(&near, &near[at], &super::findings::zoned(ctx))?;
     let units: Vec<String> = args.units.iter().map(|u| unit_name(u)).collect();
     found.retain(|f| units.is_empty() || f.unit.as_ref().is_some_and(|u| units.contains(u)));
     match ctx.output.format {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use jforensics::cause;
 use jforensics::report::{json, terminal};
 
-use super::{Context, Result, report_diagnostics};
+use super::{Context, Result};
 use crate::cli::{Format, UnitArgs};
 use jforensics::events::unit_name;
 
@@ -14,7 +14,7 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
     let selected: Vec<_> = if args.all_boots {
         ctx.boots()?
     } else {
-        let (mut near, at) = ctx.boot_with_neighbours(&args.boot)?;
+        let (mut near, at) = ctx.boot_with_neighbours(args.boot.spec())?;
         vec![near.swap_remove(at)]
     };
     let unit = unit_name(&args.unit);
@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
     for b in &selected {
         let mut source = ctx.open(cause::filter_for_boot(b.boot_id))?;
         analyses.push(cause::analyze_source(b, source.as_mut())?);
-        report_diagnostics(source.as_ref());
+        ctx.say_diagnostics(source.diagnostics());
     }
     let seen = analyses
         .iter()

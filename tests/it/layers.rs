@@ -35,8 +35,11 @@ const RANKS: &[(&str, u32)] = &[
     ("fleet", 7),
     ("report", 8),
     ("tables", 8),
-    // `jforensics watch`: it runs the detectors and sends their JSON, so it
-    // comes after report.
+    // Read planning: which boots, neighbours and windows to read, on one
+    // thread pool; it runs the detectors and fleet's per-host analysis.
+    ("session", 8),
+    // `jforensics watch`: it reads through a session, runs the detectors and
+    // sends their JSON, so it comes after session and report.
     ("watch", 9),
 ];
 
