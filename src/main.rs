@@ -14,18 +14,10 @@ fn main() -> ExitCode {
     jforensics::journal::serve_if_asked();
     let cli = cli::Cli::parse_checked();
     match commands::run(cli) {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("jforensics: error: {e}");
-            let session_usage = matches!(
-                e.downcast_ref::<jforensics::session::Error>(),
-                Some(jforensics::session::Error::Usage(_))
-            );
-            if e.is::<commands::UsageError>() || session_usage {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            e.exit().into()
         }
     }
 }

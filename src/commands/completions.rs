@@ -1,8 +1,8 @@
 //! `jforensics completions SHELL` and `jforensics man`: generated from the
 //! clap definitions, so they can never disagree with the real flags.
 
+use super::Exit;
 use std::io::Write;
-use std::process::ExitCode;
 
 use clap::CommandFactory;
 use roff::{Roff, bold, roman};
@@ -10,18 +10,18 @@ use roff::{Roff, bold, roman};
 use super::Result;
 use crate::cli::{Cli, CompletionsArgs};
 
-pub fn completions(args: &CompletionsArgs) -> Result<ExitCode> {
+pub fn completions(args: &CompletionsArgs) -> Result<Exit> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "jforensics", &mut out);
     std::io::stdout().write_all(&out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// One page for the command and its subcommands, as small tools do: the
 /// global options first, then a section per subcommand with its own options
 /// and examples.
-pub fn man() -> Result<ExitCode> {
+pub fn man() -> Result<Exit> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     let page = clap_mangen::Man::new(cmd.clone());
@@ -47,7 +47,7 @@ pub fn man() -> Result<ExitCode> {
     roff.to_writer(&mut out)?;
     page.render_version_section(&mut out)?;
     std::io::stdout().write_all(&out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn subcommand_section(roff: &mut Roff, sub: &mut clap::Command) {

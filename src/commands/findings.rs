@@ -1,6 +1,6 @@
 //! `jforensics findings`: every detector over the selected boots.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::boots;
 use jforensics::findings::{self, Finding, Kind, Options, Severity};
@@ -12,7 +12,7 @@ use super::{Context, Hosts, Result};
 use crate::cli::Format;
 use crate::cli::findings::{DetectorArgs, FindingsArgs, FindingsSort};
 
-pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<Exit> {
     let views = match ctx.hosts()? {
         Hosts::One => return run_one(ctx, args),
         Hosts::Many(views) => views,
@@ -84,7 +84,7 @@ pub fn host_findings(
     Ok((read, selected, list))
 }
 
-fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
+fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<Exit> {
     let (read, selected, list) = host_findings(ctx, args)?;
     match ctx.output.format {
         Format::Json => {

@@ -2,37 +2,32 @@
 //! analysed several at a time (`jforensics::session::fleet`), then what the
 //! hosts share.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::fleet;
 use jforensics::report::{json, terminal};
 use jforensics::session::fleet::{analyse, host_views};
 
-use super::{Context, Result};
+use super::{Context, Error, Result};
 use crate::cli::fleet::{FleetArgs, FleetCommand, FleetFindingsArgs};
 use crate::cli::{Format, OutputArgs, SourceArgs};
 
-pub fn run(source: &SourceArgs, output: &OutputArgs, args: &FleetArgs) -> Result<ExitCode> {
+pub fn run(source: &SourceArgs, output: &OutputArgs, args: &FleetArgs) -> Result<Exit> {
     match &args.command {
         FleetCommand::Findings(a) => findings(source, output, a),
     }
 }
 
-fn findings(
-    source: &SourceArgs,
-    output: &OutputArgs,
-    args: &FleetFindingsArgs,
-) -> Result<ExitCode> {
+fn findings(source: &SourceArgs, output: &OutputArgs, args: &FleetFindingsArgs) -> Result<Exit> {
     if source.directory.is_some()
         || !source.files.is_empty()
         || source.root.is_some()
         || source.input.is_some()
     {
-        return Err(super::UsageError(
+        return Err(Error::Usage(
             "fleet findings reads the directories given after it: drop -D/--file/--root/--input"
                 .to_string(),
-        )
-        .into());
+        ));
     }
     let jobs = args
         .jobs

@@ -6,6 +6,7 @@
 
 mod boots;
 mod completions;
+mod error;
 mod export;
 mod findings;
 mod fleet;
@@ -19,7 +20,6 @@ mod watch;
 use std::io::{IsTerminal, Write};
 use std::ops::Deref;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use jforensics::journal::{self, Filter, SourceSpec, StreamInput, Strictness};
@@ -33,22 +33,9 @@ use jforensics::findings::Finding;
 use crate::cli::{Cli, ColorChoice, Command, FailOnArg, OutputArgs, SourceArgs};
 use progress::Progress;
 
-pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+pub use error::{Error, Exit, Result};
 
-/// A command line that cannot work whatever the journal holds: exit status
-/// 2, like the errors clap finds.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
-
-pub fn run(cli: Cli) -> Result<ExitCode> {
+pub fn run(cli: Cli) -> Result<Exit> {
     journal::libsystemd::set_unpack_limit(cli.source.max_unpacked);
     if cli.source.verbose {
         journal::trace::enable();
@@ -224,21 +211,18 @@ impl Tick for Progress {
     }
 }
 
-/// Exit status when `--fail-on` is met (docs/manual.md, "Exit codes").
-pub const FINDINGS_AT_OR_ABOVE: u8 = 3;
-
 /// `--fail-on SEVERITY`: exit 3 when a finding is at or above it, after the
 /// output was written.
-pub fn fail_on(threshold: &FailOnArg, found: &[Finding]) -> ExitCode {
+pub fn fail_on(threshold: &FailOnArg, found: &[Finding]) -> Exit {
     match threshold.fail_on {
         Some(t) if found.iter().any(|f| f.severity >= t) => {
             eprintln!(
                 "jforensics: findings at or above {t}: {}",
                 found.iter().filter(|f| f.severity >= t).count()
             );
-            ExitCode::from(FINDINGS_AT_OR_ABOVE)
+            Exit::FindingsAtOrAbove
         }
-        _ => ExitCode::SUCCESS,
+        _ => Exit::Success,
     }
 }
 

@@ -1,9 +1,9 @@
 //! `jforensics query`: SQL over the tables, from the library, a file or `--sql`.
 
+use super::Exit;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal};
 use std::path::Path;
-use std::process::ExitCode;
 
 use jforensics::tables::output::{self, Format, TableStyle};
 use jforensics::tables::{Inputs, Table, Tables, dataset, queries, sql};
@@ -12,14 +12,14 @@ use polars::prelude::DataFrame;
 use super::{Context, Hosts, Result};
 use crate::cli::{self, QueryArgs, QueryFormat};
 
-pub fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &QueryArgs) -> Result<Exit> {
     if args.list {
         print!("{}", list());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     if args.tables {
         print!("{}", table_docs());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     let (text, origin) = resolve(args)?;
     let format = match args.result_format {
@@ -144,7 +144,7 @@ pub(super) fn write_result(
     format: Format,
     out: Option<&Path>,
     ctx: &Context,
-) -> Result<ExitCode> {
+) -> Result<Exit> {
     let style = TableStyle {
         full: ctx.output.full,
     };
@@ -167,7 +167,7 @@ pub(super) fn write_result(
             output::write(df, format, style, &mut stdout.lock())?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// `--list`: name and first comment line of each built-in query.

@@ -1,7 +1,7 @@
 //! `jforensics unit UNIT`: one unit's activations — why each started, how it
 //! ended and how long it ran — in one boot or all of them.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::cause;
 use jforensics::report::{json, terminal};
@@ -10,7 +10,7 @@ use super::{Context, Result};
 use crate::cli::{Format, UnitArgs};
 use jforensics::events::unit_name;
 
-pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &UnitArgs) -> Result<Exit> {
     let selected: Vec<_> = if args.all_boots {
         ctx.boots()?
     } else {
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
         ),
         Format::Short => print!("{}", terminal::starts::unit(&unit, &analyses, &ctx.style())),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// For a unit with no activation at all, which is most often a typo: say so,

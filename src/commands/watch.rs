@@ -1,18 +1,15 @@
 //! `jforensics watch`: one scheduled run (`jforensics::watch::run`), its
 //! flags turned into settings and its end into an exit status.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::watch::run::{Ran, Settings, run_once};
 
-use super::{Context, FINDINGS_AT_OR_ABOVE, Result};
+use super::{Context, Result};
 use crate::cli::Format;
 use crate::cli::watch::WatchArgs;
 
-/// Exit status when another run holds the lock (EX_TEMPFAIL of sysexits.h).
-pub const LOCK_BUSY: u8 = 75;
-
-pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &WatchArgs) -> Result<Exit> {
     let settings = Settings {
         state: args.state.clone(),
         jsonl: args.jsonl.clone(),
@@ -30,8 +27,8 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<ExitCode> {
         print_summary: ctx.output.format == Format::Short,
     };
     Ok(match run_once(ctx, &settings, &|text| print!("{text}"))? {
-        Ran::Busy => ExitCode::from(LOCK_BUSY),
-        Ran::Done { new_at_or_above: 0 } => ExitCode::SUCCESS,
-        Ran::Done { .. } => ExitCode::from(FINDINGS_AT_OR_ABOVE),
+        Ran::Busy => Exit::LockBusy,
+        Ran::Done { new_at_or_above: 0 } => Exit::Success,
+        Ran::Done { .. } => Exit::FindingsAtOrAbove,
     })
 }
