@@ -39,10 +39,10 @@ pub fn man() -> Result<Exit> {
         subcommand_section(&mut roff, sub);
     }
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_CODES {
+    for exit in <Exit as strum::VariantArray>::VARIANTS {
         roff.control("TP", []);
-        roff.text([bold(code.to_string())]);
-        roff.text([roman(meaning.to_string())]);
+        roff.text([bold(exit.code().to_string())]);
+        roff.text([roman(exit.meaning().to_string())]);
     }
     roff.to_writer(&mut out)?;
     page.render_version_section(&mut out)?;
@@ -107,17 +107,3 @@ fn preformatted(roff: &mut Roff, text: &str) {
     }
     roff.control("fi", []);
 }
-
-/// The exit codes, as docs/manual.md documents them.
-const EXIT_CODES: [(u8, &str); 4] = [
-    (0, "Success."),
-    (
-        1,
-        "Nothing could be read, or another error; the message says which.",
-    ),
-    (2, "Wrong usage: an unknown flag or a bad value."),
-    (
-        3,
-        "--fail-on SEVERITY was given and a finding is at or above it (info < warning < error < critical).",
-    ),
-];

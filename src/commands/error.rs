@@ -38,6 +38,24 @@ impl Exit {
     }
 }
 
+impl Exit {
+    /// What the status means, for the man page (docs/manual.md says the
+    /// same).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Success => "Success.",
+            Exit::Failed => "Nothing could be read, or another error; the message says which.",
+            Exit::Usage => "Wrong usage: an unknown flag or a bad value.",
+            Exit::FindingsAtOrAbove => {
+                "--fail-on SEVERITY was given and a finding is at or above it (info < warning < error < critical)."
+            }
+            Exit::LockBusy => {
+                "watch only: another run holds the lock in the state directory; the timer tries again."
+            }
+        }
+    }
+}
+
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> ExitCode {
         ExitCode::from(exit.code())

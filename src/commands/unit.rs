@@ -47,6 +47,11 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// A shorter name than this would make every unit a suggestion.
+const SHORTEST_STEM: usize = 2;
+/// Suggestions beyond these are noise.
+const MOST_SUGGESTED: usize = 5;
+
 /// For a unit with no activation at all, which is most often a typo: say so,
 /// and name the units whose names come close.
 fn not_seen(unit: &str, analyses: &[cause::BootAnalysis]) -> String {
@@ -57,7 +62,7 @@ fn not_seen(unit: &str, analyses: &[cause::BootAnalysis]) -> String {
     let mut close: Vec<&str> = analyses
         .iter()
         .flat_map(|a| a.lifecycles.activations.iter().map(|x| x.unit.as_str()))
-        .filter(|u| stem.len() >= 2 && u.to_lowercase().contains(&stem))
+        .filter(|u| stem.len() >= SHORTEST_STEM && u.to_lowercase().contains(&stem))
         .collect();
     close.sort_unstable();
     close.dedup();
@@ -72,7 +77,11 @@ fn not_seen(unit: &str, analyses: &[cause::BootAnalysis]) -> String {
         ),
         some => format!(
             "{unit} does not appear in {where_}; did you mean {}?",
-            some.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+            some.iter()
+                .take(MOST_SUGGESTED)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

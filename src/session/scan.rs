@@ -9,6 +9,11 @@ use crate::boots::{self as boot_scan, Boot, BootScanner};
 use crate::journal::{self, EntrySource, Fields, Filter, JournalError};
 use crate::machines;
 
+/// The boots read on each side of the one a command is about: the boot
+/// before (its findings compare the two, "lost at reboot") and the boot
+/// after (the boot's downtime and end are judged by it).
+const NEIGHBOURS_EACH_SIDE: usize = 1;
+
 /// What a journal's index tells of its boots (see [`journal::Outline`]).
 pub(super) struct IndexView {
     pub(super) machine_ids: usize,
@@ -101,8 +106,8 @@ impl Session {
             Some(spec) => boot_scan::position(order, spec)?,
             None => order.len().checked_sub(1).ok_or(NO_BOOT)?,
         };
-        let from = at.saturating_sub(1);
-        let near = &order[from..(at + 2).min(order.len())];
+        let from = at.saturating_sub(NEIGHBOURS_EACH_SIDE);
+        let near = &order[from..(at + NEIGHBOURS_EACH_SIDE + 1).min(order.len())];
         let (scanner, diagnostics) = self.scan_indexed(near)?;
         self.say_diagnostics(&diagnostics);
         if self.distrusts_index(&scanner)? {
