@@ -8,7 +8,8 @@
 //! (read)      (typed)    (per boot, per unit)  (why)     (detectors)  (terminal, JSON, charts, SQL)
 //! ```
 //!
-//! Beside the pipeline: `machines` (which boots belong to which host),
+//! Beside the pipeline: `session` (read planning: which boots, neighbours
+//! and windows to read, on one thread pool), `machines` (which boots belong to which host),
 //! `fleet` (what many hosts share) and `watch` (one scheduled run that
 //! reports each incident once). `present` (times, widths, tables, colour)
 //! and `vocab` are leaves every stage may use. docs/ARCHITECTURE.md tells
@@ -29,6 +30,7 @@ pub mod lifecycle;
 pub mod machines;
 pub mod present;
 pub mod report;
+pub mod session;
 pub mod stable_id;
 pub mod tables;
 #[cfg(test)]

@@ -14,14 +14,10 @@ fn main() -> ExitCode {
     jforensics::journal::serve_if_asked();
     let cli = cli::Cli::parse_checked();
     match commands::run(cli) {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("jforensics: error: {e}");
-            if e.is::<commands::UsageError>() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            e.exit().into()
         }
     }
 }

@@ -4,6 +4,11 @@
 use super::Boot;
 use crate::journal::Id128;
 
+/// The fewest hex digits taken as the start of a boot id.
+const ID_PREFIX_MIN_DIGITS: usize = 8;
+/// The hex digits of a whole boot id (128 bits).
+const ID_DIGITS: usize = 32;
+
 /// Resolves journalctl's `-b` argument: an offset (`0` newest, `-1` the one
 /// before, `1` or `+1` the oldest), a boot id, or an id followed by an offset
 /// (`ID-1`). An id may be shortened to a unique prefix of 8 or more hex
@@ -53,14 +58,17 @@ pub fn check_spec(spec: &str) -> Result<(), String> {
 
 /// A `-b` value's parts: the boot id or its prefix (8 to 32 hex digits), if
 /// any, and the signed offset after it (0 when none is given).
+///
+/// Fewer hex digits than [`ID_PREFIX_MIN_DIGITS`] are an offset
+/// (`-b 12`), as in journalctl; a boot id has [`ID_DIGITS`].
 fn parse_spec(spec: &str) -> Option<(Option<&str>, i64)> {
     // `-b ''` names no boot; the newest would be a silent guess.
     if spec.is_empty() {
         return None;
     }
     let hex_len = spec.bytes().take_while(u8::is_ascii_hexdigit).count();
-    let (id, rest) = if hex_len >= 8 {
-        let (id, rest) = spec.split_at(hex_len.min(32));
+    let (id, rest) = if hex_len >= ID_PREFIX_MIN_DIGITS {
+        let (id, rest) = spec.split_at(hex_len.min(ID_DIGITS));
         (Some(id), rest)
     } else {
         (None, spec)

@@ -1,6 +1,8 @@
 //! The boot scanner, ordering and `-b` selection, on entries made here.
 
 use super::*;
+use crate::events::ids;
+use crate::journal::{Entry, Id128, Outline};
 
 fn entry(
     boot: u8,
@@ -262,4 +264,45 @@ fn an_entry_whose_header_names_another_boot_than_its_field_is_counted_with_its_o
         "{:?}",
         boots[0].notes
     );
+}
+
+#[test]
+fn every_shutdown_unit_ends_a_boot_cleanly_read_either_way() {
+    // The index is asked for exactly the units an entry-by-entry read
+    // takes as a shutdown: a unit in one form only would make the same
+    // boot end cleanly read from a stream and uncleanly read from files.
+    let asked: Vec<Vec<u8>> = marker_matches()
+        .into_iter()
+        .flatten()
+        .filter(|m| m.field == "UNIT")
+        .map(|m| m.value)
+        .collect();
+    let mut units: Vec<&str> = crate::events::shutdown::UNITS
+        .iter()
+        .map(|(u, _)| *u)
+        .collect();
+    units.push("systemd-halt.target");
+    units.push("ssh.service");
+    for unit in units {
+        let mut s = BootScanner::new();
+        let pid1 = [
+            ("_PID", "1"),
+            ("MESSAGE_ID", ids::UNIT_STARTED),
+            ("UNIT", unit),
+        ];
+        s.observe(&entry(1, "aa", 1, 1_000, 10, &[]));
+        s.observe(&entry(1, "aa", 2, 2_000, 20, &pid1));
+        s.observe(&entry(2, "aa", 3, 10_000, 10, &[]));
+        let boots = s.finish();
+        let in_index = asked.contains(&unit.as_bytes().to_vec());
+        assert_eq!(
+            boots[0].end == BootEnd::Clean,
+            in_index,
+            "{unit}: read entry by entry the boot ends {:?}; asked of the index: {in_index}",
+            boots[0].end
+        );
+        let kind = boots[0].shutdown.map(ShutdownKind::as_str);
+        let want = crate::events::shutdown::kind_of(unit);
+        assert_eq!(kind, want, "{unit}");
+    }
 }

@@ -83,11 +83,14 @@ pub struct WatchArgs {
     pub detectors: DetectorArgs,
 }
 
+const MIN_ALERT_HOLD_USEC: u64 = 60 * 1_000_000;
+const MIN_TTL_USEC: u64 = 24 * 3_600 * 1_000_000;
+
 /// A hold shorter than a minute would let alerts expire between two runs of
 /// any sensible timer.
 fn parse_hold(text: &str) -> Result<u64, String> {
     let usec = parse_duration(text)?;
-    if usec < 60_000_000 {
+    if usec < MIN_ALERT_HOLD_USEC {
         return Err(format!(
             "'{text}' is shorter than 1min; make it longer than the timer's period"
         ));
@@ -98,7 +101,7 @@ fn parse_hold(text: &str) -> Result<u64, String> {
 /// A TTL under a day would forget findings between two runs of a daily timer.
 fn parse_ttl(text: &str) -> Result<u64, String> {
     let usec = parse_duration(text)?;
-    if usec < 86_400_000_000 {
+    if usec < MIN_TTL_USEC {
         return Err(format!(
             "'{text}' is shorter than 24h, the least a reported finding is remembered"
         ));

@@ -1,6 +1,6 @@
 //! `jforensics boots`
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::boots;
 use jforensics::report::{json, terminal};
@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::{Context, Hosts, Result};
 use crate::cli::{BootsArgs, Format};
 
-pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &BootsArgs) -> Result<Exit> {
     // Both branches below read every boot (the one host's table, or the
     // machine listing): scanning first lets the listing reuse its last entries.
     ctx.boots()?;
@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
                 }
                 Format::Short => print!("{}", terminal::boots(&selected, &ctx.style())),
             }
-            return Ok(ExitCode::SUCCESS);
+            return Ok(Exit::Success);
         }
         Hosts::Many(views) => views,
     };
@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, args: &BootsArgs) -> Result<ExitCode> {
     if ctx.output.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&Value::Array(all))?);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn selected(ctx: &Context, args: &BootsArgs) -> Result<Vec<boots::Boot>> {

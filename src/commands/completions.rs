@@ -1,8 +1,8 @@
 //! `jforensics completions SHELL` and `jforensics man`: generated from the
 //! clap definitions, so they can never disagree with the real flags.
 
+use super::Exit;
 use std::io::Write;
-use std::process::ExitCode;
 
 use clap::CommandFactory;
 use roff::{Roff, bold, roman};
@@ -10,18 +10,18 @@ use roff::{Roff, bold, roman};
 use super::Result;
 use crate::cli::{Cli, CompletionsArgs};
 
-pub fn completions(args: &CompletionsArgs) -> Result<ExitCode> {
+pub fn completions(args: &CompletionsArgs) -> Result<Exit> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "jforensics", &mut out);
     std::io::stdout().write_all(&out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// One page for the command and its subcommands, as small tools do: the
 /// global options first, then a section per subcommand with its own options
 /// and examples.
-pub fn man() -> Result<ExitCode> {
+pub fn man() -> Result<Exit> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     let page = clap_mangen::Man::new(cmd.clone());
@@ -39,15 +39,15 @@ pub fn man() -> Result<ExitCode> {
         subcommand_section(&mut roff, sub);
     }
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_CODES {
+    for exit in <Exit as strum::VariantArray>::VARIANTS {
         roff.control("TP", []);
-        roff.text([bold(code.to_string())]);
-        roff.text([roman(meaning.to_string())]);
+        roff.text([bold(exit.code().to_string())]);
+        roff.text([roman(exit.meaning().to_string())]);
     }
     roff.to_writer(&mut out)?;
     page.render_version_section(&mut out)?;
     std::io::stdout().write_all(&out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn subcommand_section(roff: &mut Roff, sub: &mut clap::Command) {
@@ -107,17 +107,3 @@ fn preformatted(roff: &mut Roff, text: &str) {
     }
     roff.control("fi", []);
 }
-
-/// The exit codes, as docs/manual.md documents them.
-const EXIT_CODES: [(u8, &str); 4] = [
-    (0, "Success."),
-    (
-        1,
-        "Nothing could be read, or another error; the message says which.",
-    ),
-    (2, "Wrong usage: an unknown flag or a bad value."),
-    (
-        3,
-        "--fail-on SEVERITY was given and a finding is at or above it (info < warning < error < critical).",
-    ),
-];

@@ -1,7 +1,7 @@
 //! `jforensics export`: one table to Parquet, CSV or JSON lines, for DuckDB,
 //! Spark or a notebook.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use std::path::Path;
 
@@ -9,18 +9,17 @@ use jforensics::tables::output::Format;
 use jforensics::tables::{Table, dataset};
 
 use super::query::{analysed, dataset_host, tables, write_result};
-use super::{Context, Hosts, Result, UsageError};
+use super::{Context, Error, Hosts, Result};
 use crate::cli::{self, ExportArgs, ExportFormat};
 
-pub fn run(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &ExportArgs) -> Result<Exit> {
     if let Some(dir) = &args.dataset {
         return write_dataset(ctx, args, dir);
     }
     let (Some(name), Some(out)) = (&args.table, &args.out) else {
-        return Err(UsageError(
+        return Err(Error::Usage(
             "say what to write: --table NAME --out FILE, or --dataset DIR".to_string(),
-        )
-        .into());
+        ));
     };
     let table = Table::parse(name)?;
     let format = match args.table_format {
@@ -31,7 +30,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
             .filter(|f| *f != Format::Table)
             .or((ctx.output.format == cli::Format::Json).then_some(Format::Ndjson))
             .ok_or_else(|| {
-                UsageError(format!(
+                Error::Usage(format!(
                     "cannot tell the format from '{}': give --format parquet, csv or ndjson",
                     out.display()
                 ))
@@ -44,7 +43,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> Result<ExitCode> {
 
 /// `--dataset DIR`: every machine's boots, starts, findings and coverage as
 /// partitioned Parquet (`jforensics::tables::dataset`).
-fn write_dataset(ctx: &Context, args: &ExportArgs, dir: &Path) -> Result<ExitCode> {
+fn write_dataset(ctx: &Context, args: &ExportArgs, dir: &Path) -> Result<Exit> {
     let views = match ctx.hosts()? {
         Hosts::One => {
             let only = ctx.machines()?.into_iter().next();
@@ -58,7 +57,7 @@ fn write_dataset(ctx: &Context, args: &ExportArgs, dir: &Path) -> Result<ExitCod
     for view in views {
         let host = dataset_host(&view);
         let data = analysed(&view, args.boot.spec())?;
-        let run_id = dataset::run_id(&host, &data.boots);
+        let run_id = dataset::run_id(&host, &data.0.boots);
         let frames = dataset::host_frames(&data.inputs(), &data.tables()?, &host, &run_id)?;
         files += dataset::write_host(dir, frames, &host, &run_id)?.len();
     }
@@ -67,5 +66,5 @@ fn write_dataset(ctx: &Context, args: &ExportArgs, dir: &Path) -> Result<ExitCod
         hosts,
         dir.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -1,18 +1,18 @@
 //! `jforensics findings`: every detector over the selected boots.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::boots;
-use jforensics::cause::BootAnalysis;
 use jforensics::findings::{self, Finding, Kind, Options, Severity};
 use jforensics::journal::Id128;
 use jforensics::report::{json, terminal};
+use jforensics::session::Selection;
 
-use super::{Context, Hosts, Result, print_diagnostics};
+use super::{Context, Hosts, Result};
 use crate::cli::Format;
 use crate::cli::findings::{DetectorArgs, FindingsArgs, FindingsSort};
 
-pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &FindingsArgs) -> Result<Exit> {
     let views = match ctx.hosts()? {
         Hosts::One => return run_one(ctx, args),
         Hosts::Many(views) => views,
@@ -69,20 +69,11 @@ pub fn host_findings(
     ctx: &Context,
     args: &FindingsArgs,
 ) -> Result<(Vec<boots::Boot>, Vec<Id128>, Vec<Finding>)> {
-    // One boot's findings need it and the boot before (see `detect`).
-    let (all, selected) = match args.boot.spec() {
-        Some(_) => {
-            let (near, at) = ctx.boot_with_neighbours(&args.boot)?;
-            let id = near[at].boot_id;
-            (near, vec![id])
-        }
-        None => {
-            let all = ctx.boots()?;
-            let ids = all.iter().map(|b| b.boot_id).collect();
-            (all, ids)
-        }
-    };
-    let mut list = detect(ctx, &all, &selected, &args.detectors)?;
+    let Selection {
+        read,
+        selected,
+        findings: mut list,
+    } = ctx.findings(args.boot.spec(), &options(ctx, &args.detectors))?;
     list.retain(|f| {
         args.min_severity.is_none_or(|m| f.severity >= m)
             && (args.kinds.is_empty() || args.kinds.iter().any(|k| Kind::parse(k) == Some(f.kind)))
@@ -90,15 +81,10 @@ pub fn host_findings(
     if args.sort == FindingsSort::Severity {
         findings::sort_by_severity(&mut list);
     }
-    // The findings rest on the selected boots and the boot before each.
-    let read = findings::with_predecessors(&all, &selected)
-        .into_iter()
-        .cloned()
-        .collect();
     Ok((read, selected, list))
 }
 
-fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
+fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<Exit> {
     let (read, selected, list) = host_findings(ctx, args)?;
     match ctx.output.format {
         Format::Json => {
@@ -112,22 +98,6 @@ fn run_one(ctx: &Context, args: &FindingsArgs) -> Result<ExitCode> {
     Ok(super::fail_on(&args.fail_on, &list))
 }
 
-/// Reads the selected boots (and the boot before each) and runs the detectors.
-pub fn detect(
-    ctx: &Context,
-    all: &[boots::Boot],
-    selected: &[Id128],
-    detectors: &DetectorArgs,
-) -> Result<Vec<Finding>> {
-    detect_with(all, selected, &options(ctx, detectors), |chunk, options| {
-        Ok(ctx
-            .read_boots(chunk, options)?
-            .into_iter()
-            .map(|(d, _)| d)
-            .collect())
-    })
-}
-
 /// The detectors' options as the flags set them.
 pub fn options(ctx: &Context, detectors: &DetectorArgs) -> Options {
     Options {
@@ -135,71 +105,17 @@ pub fn options(ctx: &Context, detectors: &DetectorArgs) -> Options {
         loop_window_usec: detectors.loop_window_usec,
         min_readiness_gap_usec: detectors.min_readiness_gap_usec,
         ready_patterns: detectors.ready_patterns.clone(),
-        zone: ctx.style().zone,
-        ..Options::default()
+        ..zoned(ctx)
     }
 }
 
-/// [`detect`] with the boots read by `read` (a window of boots at a time,
-/// returned in the order given).
-pub fn detect_with(
-    all: &[boots::Boot],
-    selected: &[Id128],
-    options: &Options,
-    mut read: impl FnMut(&[&boots::Boot], &Options) -> Result<Vec<findings::BootData>>,
-) -> Result<Vec<Finding>> {
-    // A boot's findings need only it, the boot before and the one after:
-    // boots are read a window at a time, several at once, and only the
-    // window's last two stay for the next, so memory does not grow with the
-    // journal. Findings come out in journal order, as in one detect().
-    let wanted = findings::with_predecessors(all, selected);
-    let window = 2 * super::threads();
-    let mut list = Vec::new();
-    let mut ready: Vec<findings::BootData> = Vec::new();
-    let mut judged = 0;
-    for (n, chunk) in wanted.chunks(window).enumerate() {
-        ready.extend(read(chunk, options)?);
-        let last = (n + 1) * window >= wanted.len();
-        // The newest boot read waits for its successor, unless none is left.
-        let judge_to = if last { ready.len() } else { ready.len() - 1 };
-        let judge: Vec<Id128> = ready[judged..judge_to]
-            .iter()
-            .map(|d| d.analysis.boot.boot_id)
-            .filter(|id| selected.contains(id))
-            .collect();
-        let mut found = findings::detect(&ready, options);
-        found.retain(|f| judge.contains(&f.boot_id));
-        list.extend(found);
-        ready.drain(..ready.len().saturating_sub(2));
-        judged = ready.len().min(1);
-    }
-    Ok(list)
-}
-
-/// One boot read in full, with the default thresholds: its analysis and its
-/// findings, most severe first (what `since-boot` and `report` show). The
-/// boot before is read too, as "lost at reboot" compares the two; each boot
-/// is read once, for lifecycles and detectors alike.
-pub fn one_boot(
-    ctx: &Context,
-    all: &[boots::Boot],
-    boot: &boots::Boot,
-) -> Result<(BootAnalysis, Vec<Finding>)> {
-    let options = Options {
+/// The default thresholds, with times in the zone the output is in (what
+/// `since-boot` and `report` run with).
+pub fn zoned(ctx: &Context) -> Options {
+    Options {
         zone: ctx.style().zone,
         ..Options::default()
-    };
-    let mut data = Vec::new();
-    let both = findings::with_predecessors(all, &[boot.boot_id]);
-    for (read, diagnostics) in ctx.read_boots(&both, &options)? {
-        data.push(read);
-        print_diagnostics(&diagnostics);
     }
-    let mut found = findings::detect(&data, &options);
-    found.retain(|f| f.boot_id == boot.boot_id);
-    findings::sort_by_severity(&mut found);
-    let analysis = data.pop().ok_or("no boot was read")?.analysis;
-    Ok((analysis, found))
 }
 
 pub fn text(list: &[Finding], boots: usize, ctx: &Context) -> String {

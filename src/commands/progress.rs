@@ -29,11 +29,6 @@ impl Progress {
         Progress::with(what, std::io::stderr().is_terminal())
     }
 
-    /// Shows nothing (several readers at once would overwrite each other).
-    pub fn silent() -> Progress {
-        Progress::with("", false)
-    }
-
     fn with(what: &'static str, enabled: bool) -> Progress {
         Progress {
             what,

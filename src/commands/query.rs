@@ -1,13 +1,10 @@
 //! `jforensics query`: SQL over the tables, from the library, a file or `--sql`.
 
+use super::Exit;
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal};
 use std::path::Path;
-use std::process::ExitCode;
 
-use jforensics::boots;
-use jforensics::cause::BootAnalysis;
-use jforensics::findings;
 use jforensics::tables::output::{self, Format, TableStyle};
 use jforensics::tables::{Inputs, Table, Tables, dataset, queries, sql};
 use polars::prelude::DataFrame;
@@ -15,14 +12,14 @@ use polars::prelude::DataFrame;
 use super::{Context, Hosts, Result};
 use crate::cli::{self, QueryArgs, QueryFormat};
 
-pub fn run(ctx: &Context, args: &QueryArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &QueryArgs) -> Result<Exit> {
     if args.list {
         print!("{}", list());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     if args.tables {
         print!("{}", table_docs());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     let (text, origin) = resolve(args)?;
     let format = match args.result_format {
@@ -117,57 +114,28 @@ pub(super) fn dataset_host(view: &Context) -> dataset::Host {
 }
 
 /// What the tables are made of, for one machine.
-pub(super) struct Analysed {
-    pub boots: Vec<boots::Boot>,
-    pub analyses: Vec<BootAnalysis>,
-    pub findings: Vec<findings::Finding>,
-    selected: Option<String>,
-}
+pub(super) struct Analysed(pub jforensics::session::Analysed);
 
 impl Analysed {
     pub fn inputs(&self) -> Inputs<'_> {
         Inputs {
-            boots: &self.boots,
-            analyses: &self.analyses,
-            findings: &self.findings,
+            boots: &self.0.boots,
+            analyses: &self.0.analyses,
+            findings: &self.0.findings,
         }
     }
 
     pub fn tables(&self) -> Result<Tables> {
         let tables = Tables::build(&self.inputs())?;
-        Ok(match &self.selected {
-            Some(id) => tables.restrict_to_boot(id)?,
+        Ok(match &self.0.selected {
+            Some(id) => tables.restrict_to_boot(&id.to_string())?,
             None => tables,
         })
     }
 }
 
 pub(super) fn analysed(ctx: &Context, boot: Option<&str>) -> Result<Analysed> {
-    let all_boots = ctx.boots()?;
-    let selected = match boot {
-        Some(spec) => Some(boots::select(&all_boots, spec)?.boot_id),
-        None => None,
-    };
-    let read = match selected {
-        Some(id) => findings::with_predecessors(&all_boots, &[id]),
-        None => all_boots.iter().collect(),
-    };
-    let options = findings::Options::default();
-    let data = read
-        .into_iter()
-        .map(|b| {
-            let mut source = ctx.open(findings::boot_filter(b.boot_id))?;
-            Ok(findings::read_boot(b, source.as_mut(), &options)?)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let found = findings::detect(&data, &options);
-    let analyses: Vec<BootAnalysis> = data.into_iter().map(|d| d.analysis).collect();
-    Ok(Analysed {
-        boots: all_boots,
-        analyses,
-        findings: found,
-        selected: selected.map(|id| id.to_string()),
-    })
+    Ok(Analysed(ctx.analyse(boot)?))
 }
 
 /// Writes to `out` (a file, or standard output for none or `-`).
@@ -176,7 +144,7 @@ pub(super) fn write_result(
     format: Format,
     out: Option<&Path>,
     ctx: &Context,
-) -> Result<ExitCode> {
+) -> Result<Exit> {
     let style = TableStyle {
         full: ctx.output.full,
     };
@@ -199,7 +167,7 @@ pub(super) fn write_result(
             output::write(df, format, style, &mut stdout.lock())?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// `--list`: name and first comment line of each built-in query.

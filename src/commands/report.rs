@@ -1,6 +1,6 @@
 //! `jforensics report`: a postmortem bundle for one boot, written to a folder.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::report::bundle::{self, DocFormat};
 use jforensics::report::input::ReportInput;
@@ -8,10 +8,10 @@ use jforensics::report::input::ReportInput;
 use super::{Context, Result};
 use crate::cli::{ReportArgs, ReportFormat};
 
-pub fn run(ctx: &Context, args: &ReportArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &ReportArgs) -> Result<Exit> {
     let all = ctx.boots()?;
-    let boot = super::pick(&all, &args.boot)?;
-    let (analysis, found) = super::findings::one_boot(ctx, &all, boot)?;
+    let boot = jforensics::session::pick(&all, args.boot.spec())?;
+    let (analysis, found) = ctx.one_boot(&all, boot, &super::findings::zoned(ctx))?;
     let analysis = &analysis;
     let input = ReportInput {
         boots: &all,

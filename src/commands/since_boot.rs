@@ -1,7 +1,7 @@
 //! `jforensics since-boot`: one boot's story — the boot line, then every
 //! start that was not part of boot, grouped by cause, then the failures.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::events::unit_name;
 use jforensics::report::{json, terminal};
@@ -9,9 +9,9 @@ use jforensics::report::{json, terminal};
 use super::{Context, Result};
 use crate::cli::{Format, SinceBootArgs};
 
-pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<ExitCode> {
-    let (near, at) = ctx.boot_with_neighbours(&args.boot)?;
-    let (analysis, mut found) = super::findings::one_boot(ctx, &near, &near[at])?;
+pub fn run(ctx: &Context, args: &SinceBootArgs) -> Result<Exit> {
+    let (near, at) = ctx.boot_with_neighbours(args.boot.spec())?;
+    let (analysis, mut found) = ctx.one_boot(&near, &near[at], &super::findings::zoned(ctx))?;
     let units: Vec<String> = args.units.iter().map(|u| unit_name(u)).collect();
     found.retain(|f| units.is_empty() || f.unit.as_ref().is_some_and(|u| units.contains(u)));
     match ctx.output.format {

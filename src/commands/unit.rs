@@ -1,20 +1,20 @@
 //! `jforensics unit UNIT`: one unit's activations — why each started, how it
 //! ended and how long it ran — in one boot or all of them.
 
-use std::process::ExitCode;
+use super::Exit;
 
 use jforensics::cause;
 use jforensics::report::{json, terminal};
 
-use super::{Context, Result, report_diagnostics};
+use super::{Context, Result};
 use crate::cli::{Format, UnitArgs};
 use jforensics::events::unit_name;
 
-pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: &UnitArgs) -> Result<Exit> {
     let selected: Vec<_> = if args.all_boots {
         ctx.boots()?
     } else {
-        let (mut near, at) = ctx.boot_with_neighbours(&args.boot)?;
+        let (mut near, at) = ctx.boot_with_neighbours(args.boot.spec())?;
         vec![near.swap_remove(at)]
     };
     let unit = unit_name(&args.unit);
@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
     for b in &selected {
         let mut source = ctx.open(cause::filter_for_boot(b.boot_id))?;
         analyses.push(cause::analyze_source(b, source.as_mut())?);
-        report_diagnostics(source.as_ref());
+        ctx.say_diagnostics(source.diagnostics());
     }
     let seen = analyses
         .iter()
@@ -44,8 +44,13 @@ pub fn run(ctx: &Context, args: &UnitArgs) -> Result<ExitCode> {
         ),
         Format::Short => print!("{}", terminal::starts::unit(&unit, &analyses, &ctx.style())),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
+
+/// A shorter name than this would make every unit a suggestion.
+const SHORTEST_STEM: usize = 2;
+/// Suggestions beyond these are noise.
+const MOST_SUGGESTED: usize = 5;
 
 /// For a unit with no activation at all, which is most often a typo: say so,
 /// and name the units whose names come close.
@@ -57,7 +62,7 @@ fn not_seen(unit: &str, analyses: &[cause::BootAnalysis]) -> String {
     let mut close: Vec<&str> = analyses
         .iter()
         .flat_map(|a| a.lifecycles.activations.iter().map(|x| x.unit.as_str()))
-        .filter(|u| stem.len() >= 2 && u.to_lowercase().contains(&stem))
+        .filter(|u| stem.len() >= SHORTEST_STEM && u.to_lowercase().contains(&stem))
         .collect();
     close.sort_unstable();
     close.dedup();
@@ -72,7 +77,11 @@ fn not_seen(unit: &str, analyses: &[cause::BootAnalysis]) -> String {
         ),
         some => format!(
             "{unit} does not appear in {where_}; did you mean {}?",
-            some.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+            some.iter()
+                .take(MOST_SUGGESTED)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

@@ -21,6 +21,7 @@ mod event;
 pub mod ids;
 mod parse;
 pub mod service_log;
+pub mod shutdown;
 mod text;
 
 pub use event::{

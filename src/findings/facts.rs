@@ -10,26 +10,12 @@
 //! logind's "System is rebooting" line, when logged, bounds it in time too.
 
 use crate::cause::{Cause, Start};
-use crate::events::{EventKind, JobType, Manager};
+use crate::events::{EventKind, JobType, Manager, shutdown};
 use crate::evidence::Evidence;
 use crate::lifecycle::{Activation, BootLifecycles, EndState, Stamp};
 use crate::present::time::{span, wall};
 
 use super::{BootData, Options};
-
-/// Units whose start means the system is going down.
-const SHUTDOWN_UNITS: [&str; 10] = [
-    "shutdown.target",
-    "final.target",
-    "reboot.target",
-    "poweroff.target",
-    "halt.target",
-    "kexec.target",
-    "systemd-reboot.service",
-    "systemd-poweroff.service",
-    "systemd-halt.service",
-    "systemd-kexec.service",
-];
 
 /// Where the shutdown began, if it did.
 #[derive(Clone, Copy, Debug)]
@@ -317,7 +303,7 @@ fn shutdown_mark(lc: &BootLifecycles) -> Option<ShutdownMark> {
         }
     };
     for a in &lc.activations {
-        if a.manager != Manager::System || !SHUTDOWN_UNITS.contains(&a.unit.as_str()) {
+        if a.manager != Manager::System || !shutdown::is_shutdown_unit(&a.unit) {
             continue;
         }
         if a.unit.ends_with(".target")

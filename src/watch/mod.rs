@@ -34,6 +34,7 @@ pub mod lock;
 pub mod plan;
 pub mod record;
 pub mod resume;
+pub mod run;
 pub mod sink;
 pub mod state;
 pub mod textfile;

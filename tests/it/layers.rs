@@ -35,8 +35,11 @@ const RANKS: &[(&str, u32)] = &[
     ("fleet", 7),
     ("report", 8),
     ("tables", 8),
-    // `jforensics watch`: it runs the detectors and sends their JSON, so it
-    // comes after report.
+    // Read planning: which boots, neighbours and windows to read, on one
+    // thread pool; it runs the detectors and fleet's per-host analysis.
+    ("session", 8),
+    // `jforensics watch`: it reads through a session, runs the detectors and
+    // sends their JSON, so it comes after session and report.
     ("watch", 9),
 ];
 
@@ -74,24 +77,37 @@ fn sources() -> Vec<(Vec<String>, String)> {
     out
 }
 
-/// The longest prefix of `path` that names a module file or directory.
-fn module_of(src: &Path, path: &[String]) -> Vec<String> {
+/// The longest prefix of `path` that names a module (`is_module`).
+fn module_of(is_module: &dyn Fn(&[String]) -> bool, path: &[String]) -> Vec<String> {
     for n in (1..=path.len()).rev() {
-        let base = src.join(path[..n].join("/"));
-        if base.with_extension("rs").is_file() || base.is_dir() {
+        if is_module(&path[..n]) {
             return path[..n].to_vec();
         }
     }
     path[..1].to_vec()
 }
 
-/// Every module each module imports (by `crate::` or `super::` paths in
-/// code, not in comments).
-fn imports() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+/// Whether `path` names a module file or directory under src/.
+fn is_source_module(src: &Path, path: &[String]) -> bool {
+    let base = src.join(path.join("/"));
+    base.with_extension("rs").is_file() || base.is_dir()
+}
+
+type Graph = BTreeMap<Vec<String>, BTreeSet<Vec<String>>>;
+
+/// Every module each library module imports (by `crate::` or `super::`
+/// paths in code, not in comments).
+fn imports() -> Graph {
     let src = repo().join("src");
+    graph_of(sources(), &|p: &[String]| is_source_module(&src, p))
+}
+
+/// The import graph of `sources` (module path, text), where `is_module`
+/// tells which paths name a module.
+fn graph_of(sources: Vec<(Vec<String>, String)>, is_module: &dyn Fn(&[String]) -> bool) -> Graph {
     let path = Regex::new(r"\b(crate|super)((?:::[A-Za-z_][A-Za-z0-9_]*)+)").unwrap();
     let mut graph = BTreeMap::new();
-    for (module, text) in sources() {
+    for (module, text) in sources {
         let mut targets = BTreeSet::new();
         // Inline test modules are left out: their `super` is the file itself.
         let text = text.split("#[cfg(test)]\nmod tests {").next().unwrap_or("");
@@ -127,10 +143,10 @@ fn imports() -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
                         }
                         let mut p = full.clone();
                         p.extend(item.split("::").map(str::to_string));
-                        targets.insert(module_of(&src, &p));
+                        targets.insert(module_of(is_module, &p));
                     }
                 }
-                targets.insert(module_of(&src, &full));
+                targets.insert(module_of(is_module, &full));
             }
         }
         targets.remove(&module);
@@ -152,18 +168,24 @@ fn rank(module: &[String]) -> u32 {
         })
 }
 
-#[test]
-fn no_stage_imports_a_later_one() {
+/// Every import against the pipeline order, as "from -> to".
+fn against_the_order(graph: &Graph) -> Vec<String> {
     let mut wrong = Vec::new();
-    for (module, targets) in imports() {
+    for (module, targets) in graph {
         for target in targets {
-            let leaf_breach = rank(&module) == 0 && target[0] != module[0];
-            let peer_breach = module[0] != target[0] && rank(&module) == rank(&target);
-            if rank(&target) > rank(&module) || leaf_breach || peer_breach {
+            let leaf_breach = rank(module) == 0 && target[0] != module[0];
+            let peer_breach = module[0] != target[0] && rank(module) == rank(target);
+            if rank(target) > rank(module) || leaf_breach || peer_breach {
                 wrong.push(format!("{} -> {}", module.join("::"), target.join("::")));
             }
         }
     }
+    wrong
+}
+
+#[test]
+fn no_stage_imports_a_later_one() {
+    let wrong = against_the_order(&imports());
     assert!(
         wrong.is_empty(),
         "imports against the pipeline order:\n{}",
@@ -171,9 +193,9 @@ fn no_stage_imports_a_later_one() {
     );
 }
 
-#[test]
-fn no_module_takes_part_in_an_import_cycle() {
-    let graph = imports();
+/// Every import cycle between modules of which neither contains the
+/// other, as "a -> b -> a".
+fn cycles(graph: &Graph) -> Vec<String> {
     // Parent and child modules may name each other (a `mod.rs` declares its
     // children); cycles are looked for between modules of which neither
     // contains the other.
@@ -199,6 +221,12 @@ fn no_module_takes_part_in_an_import_cycle() {
             }
         }
     }
+    cycles
+}
+
+#[test]
+fn no_module_takes_part_in_an_import_cycle() {
+    let cycles = cycles(&imports());
     assert!(cycles.is_empty(), "import cycles:\n{}", cycles.join("\n"));
 }
 
@@ -212,9 +240,97 @@ fn the_import_reader_sees_imports() {
         findings.contains(&vec!["cause".to_string()]),
         "{findings:?}"
     );
+    let run = of("watch::run").expect("src/watch/run.rs read");
+    assert!(run.contains(&vec!["session".to_string()]), "{run:?}");
+    let markers = of("boots::markers").expect("src/boots/markers.rs read");
+    assert!(
+        markers.contains(&vec!["events".to_string(), "shutdown".to_string()]),
+        "{markers:?}"
+    );
     let bundle = of("report::bundle").expect("src/report/bundle.rs read");
     assert!(
         bundle.contains(&vec!["report".to_string(), "json".to_string()]),
         "{bundle:?}"
+    );
+}
+
+/// A synthetic library: each (module, text) as if read from src/, where
+/// every module named is a file.
+fn synthetic(files: &[(&str, &str)]) -> Graph {
+    let sources = files
+        .iter()
+        .map(|(m, t)| (m.split("::").map(str::to_string).collect(), t.to_string()))
+        .collect();
+    let known: Vec<Vec<String>> = files
+        .iter()
+        .map(|(m, _)| m.split("::").map(str::to_string).collect())
+        .collect();
+    graph_of(sources, &|p: &[String]| known.iter().any(|k| k == p))
+}
+
+#[test]
+fn the_checkers_fail_on_an_upward_import_and_on_a_cycle() {
+    // Guards the checkers themselves: the same code that passes on src/
+    // must fail on a library that breaks each rule once.
+    let upward = synthetic(&[
+        ("journal::files", "use crate::session::Session;\n"),
+        ("session", "use crate::journal::Journal;\n"),
+        ("boots::scan", "use super::markers::marker_matches;\n"),
+        ("boots::markers", "use super::scan::Gathered;\n"),
+        // Comments are not imports.
+        (
+            "events",
+            "// see crate::report::json\nuse crate::journal::Entry;\n",
+        ),
+    ]);
+    assert_eq!(
+        against_the_order(&upward),
+        vec!["journal::files -> session"]
+    );
+    let found = cycles(&upward);
+    assert!(
+        found
+            .iter()
+            .any(|c| c == "boots::markers -> boots::scan -> boots::markers"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().all(|c| c.starts_with("boots::")),
+        "only the sibling cycle: {found:?}"
+    );
+    // Two peers of one rank may not import each other either way.
+    let peers = synthetic(&[("report", "use crate::session::detect;\n"), ("session", "")]);
+    assert_eq!(against_the_order(&peers), vec!["report -> session"]);
+}
+
+#[test]
+fn commands_plan_no_reads() {
+    // The front end parses, calls and prints: threads, caches and locks
+    // belong to `session`, where read planning lives.
+    let dir = repo().join("src/commands");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for word in [
+                "std::thread",
+                "thread::scope",
+                "OnceLock",
+                "Mutex",
+                "Atomic",
+                "chunks(",
+            ] {
+                if code.contains(word) {
+                    found.push(format!("{}:{}: {word}", path.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "read planning in commands/:\n{}",
+        found.join("\n")
     );
 }
