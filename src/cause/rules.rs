@@ -11,9 +11,13 @@
 //!    finished.
 //! 3. Transactions: starts are walked in job-id order; a start joins the
 //!    transaction before it (→ dependency) when debug lines say so, or at
-//!    info level when it was logged within a second of that transaction's
-//!    anchor (or right after one of its members finished starting, for units
-//!    ordered after it) and no job in between proves a boundary.
+//!    info level when job ids link it (inside the anchor's smallest block,
+//!    or no room for a block of its own before the next job), it was logged
+//!    within 500 ms of a member (or within this run's own dispatch latency,
+//!    measured on its restart jobs, when that is longer; 2 s at most) or
+//!    right after one of its members finished starting (for units ordered
+//!    after it), and no job in between proves a boundary. Timing alone
+//!    (150 ms) never makes a dependency; it is only said.
 //! 4. What remains began a transaction of its own: a listening socket/path
 //!    or an active timer of the same name explains it (with less confidence
 //!    at info level, where a start by hand looks the same); otherwise it was
@@ -45,6 +49,21 @@ const SAME_DISPATCH_USEC: u64 = 150_000;
 /// follow the one before it through logind or a login (740 ms seen for
 /// user@.service after a sudo start), whose first job also follows a block.
 const LINKED_DISPATCH_USEC: u64 = 500_000;
+/// On a loaded machine the manager's loop falls behind, and the members of
+/// one transaction are dispatched further apart (0.8 s seen on systemd 257
+/// beside a load generator). The members are installed at one instant and
+/// each is dispatched within the loop's latency after it, so two of them
+/// are at most that latency apart. The run measures its own latency on the
+/// restart jobs it logs: "Scheduled restart job" is logged as the job is
+/// installed (the old run is already gone), its run's first start line when
+/// it is dispatched. When ids prove the link, the window is that latency
+/// with this margin (×1.5: the slowest restart seen need not be the slowest
+/// dispatch), never below [`LINKED_DISPATCH_USEC`] …
+const DISPATCH_LATENCY_MARGIN: (u64, u64) = (3, 2);
+/// … and never above this: past it, a request from outside that followed
+/// the transaction (740 ms after a sudo start on an idle machine) would be
+/// taken for a member even with ids that leave it room.
+const LINKED_DISPATCH_CAP_USEC: u64 = 2_000_000;
 /// A unit ordered after another starts this soon after it finished starting
 /// (the run queue is dispatched in the same loop iteration; 60 ms was the
 /// slowest seen, on an emulated VM).
@@ -298,6 +317,9 @@ struct RunRules<'a> {
     /// (event index, highest job id logged up to it) for this run's events
     /// with a job id.
     max_job: Vec<(usize, u32)>,
+    /// How far apart in time members linked by job ids may be dispatched
+    /// in this run (see [`DISPATCH_LATENCY_MARGIN`]).
+    linked_dispatch_usec: u64,
 }
 
 impl<'a> RunRules<'a> {
@@ -313,6 +335,9 @@ impl<'a> RunRules<'a> {
                 max_job.push((i, highest));
             }
         }
+        let (times, over) = DISPATCH_LATENCY_MARGIN;
+        let linked_dispatch_usec = (restart_dispatch_latency(lc, run) * times / over)
+            .clamp(LINKED_DISPATCH_USEC, LINKED_DISPATCH_CAP_USEC);
         RunRules {
             lc,
             run,
@@ -320,6 +345,7 @@ impl<'a> RunRules<'a> {
             debug: r.logs_debug(),
             by_kind,
             max_job,
+            linked_dispatch_usec,
         }
     }
 
@@ -550,7 +576,7 @@ impl<'a> RunRules<'a> {
         }
         let anchor_job = self.act(t.anchor).start_job_id.unwrap_or_default();
         match self.id_link(jobs, anchor_job, job) {
-            Some(link) if self.time_linked(t, c, LINKED_DISPATCH_USEC) => Join::Member(link),
+            Some(link) if self.time_linked(t, c, self.linked_dispatch_usec) => Join::Member(link),
             None if self.time_linked(t, c, SAME_DISPATCH_USEC) => {
                 Join::TimeOnly(jobs.next_after(job))
             }
@@ -1529,6 +1555,34 @@ impl<'a> RunRules<'a> {
 
 /// When a start was first visible: its first start line, else (start lines
 /// lost) the first sign of its process being spawned, else its first event.
+/// The longest a restart job of run `run` waited between its install
+/// ("Scheduled restart job", the old run already gone) and its run's first
+/// start line: how late this manager dispatched jobs here. 0 without one.
+fn restart_dispatch_latency(lc: &BootLifecycles, run: usize) -> u64 {
+    let mut next_of_unit: HashMap<&str, usize> = HashMap::new();
+    let mut latest = 0;
+    for (i, a) in lc.activations.iter().enumerate().rev() {
+        if a.run != run {
+            continue;
+        }
+        if let (Some((scheduled, _)), Some(&next)) = (
+            a.restart_scheduled.as_ref(),
+            next_of_unit.get(a.unit.as_str()),
+        ) {
+            let next = &lc.activations[next];
+            let installed = lc.event(scheduled.event).sort_key();
+            if next.start_logged() {
+                let dispatched = start_key(lc, next);
+                if dispatched >= installed {
+                    latest = latest.max(dispatched - installed);
+                }
+            }
+        }
+        next_of_unit.insert(&a.unit, i);
+    }
+    latest
+}
+
 fn start_key(lc: &BootLifecycles, a: &Activation) -> u64 {
     if let Some(s) = a.start_stamp() {
         return s.monotonic_usec.unwrap_or(s.realtime_usec);

@@ -139,6 +139,20 @@ impl Log {
         job: u32,
         log_scheduled: bool,
     ) -> String {
+        self.auto_restart_dispatched(ms, unit, old, job, log_scheduled, 120)
+    }
+
+    /// As [`Log::auto_restart`], the new run's line `dispatch_ms` after the
+    /// restart was scheduled (longer on a loaded machine).
+    fn auto_restart_dispatched(
+        &mut self,
+        ms: u64,
+        unit: &str,
+        old: &str,
+        job: u32,
+        log_scheduled: bool,
+        dispatch_ms: u64,
+    ) -> String {
         if log_scheduled {
             self.pid1(
                 ms,
@@ -166,7 +180,7 @@ impl Log {
                 ("MESSAGE", &format!("Stopped {unit}.")),
             ],
         );
-        self.started(ms + 120, unit, job)
+        self.started(ms + dispatch_ms, unit, job)
     }
 
     fn text(&mut self, ms: u64, unit: &str, inv: &str, message: &str) {
@@ -253,6 +267,41 @@ fn the_default_targets_transaction_is_boot_and_a_later_own_transaction_is_manual
     assert!(db.confidence <= 0.5, "no caller is logged at info level");
     assert!(db.explanation.contains("look alike"));
     assert!(!db.evidence.is_empty() && db.evidence[0].message.starts_with("Started db.service"));
+}
+
+/// debian12-loops, boot 1 (debug, `log_buf_len=4k`): journald, flooded,
+/// read PID 1's "Started" line of a boot unit 24 s after PID 1 sent it, past
+/// startup finished. Placed where it was sent, its job id lies in the boot
+/// transaction's block: `boot`, not a request of its own.
+#[test]
+fn a_boot_units_line_that_journald_read_late_is_still_boot() {
+    let sent = (1_795_244_000_000_000u64 + 16_500_000).to_string();
+    let boot_with = |source: Option<&str>| {
+        let mut log = Log::debian_boot();
+        let mut fields = vec![
+            ("MESSAGE_ID", ids::UNIT_STARTED),
+            ("JOB_ID", "73"),
+            ("JOB_TYPE", "start"),
+            ("MESSAGE", "Started clearing-api.service - Backend."),
+        ];
+        if let Some(s) = source {
+            fields.push(("_SOURCE_REALTIME_TIMESTAMP", s));
+        }
+        let inv = log.inv();
+        log.pid1(40_500, "clearing-api.service", &inv, &fields);
+        log.classify()
+    };
+    let s = boot_with(Some(&sent));
+    let api = start(&s, "clearing-api.service", 0);
+    assert_eq!(api.cause, Cause::Boot, "{}", api.explanation);
+    let s = boot_with(None);
+    let api = start(&s, "clearing-api.service", 0);
+    assert_ne!(
+        api.cause,
+        Cause::Boot,
+        "read late, timed late: {}",
+        api.explanation
+    );
 }
 
 #[test]
@@ -481,6 +530,51 @@ fn a_timer_starts_a_service_that_pulls_in_another() {
         start(&log.classify(), "worker.service", 1).cause,
         Cause::Manual
     );
+}
+
+/// Item 5 of issue #25: on a loaded machine a pulled unit was dispatched
+/// 0.8 s before its puller. The ids prove the pull (the next job follows
+/// the worker's at once, no room for a block of its own); the time window
+/// is as wide as this boot's own restarts show the manager was slow.
+#[test]
+fn a_pull_proven_by_ids_may_be_dispatched_as_late_as_this_boots_restarts_were() {
+    let worker_with_restart_dispatch = |dispatch_ms: u64, worker_ms: u64| {
+        let mut log = Log::debian_boot();
+        let inv = log.started(30_000, "flaky.service", 300);
+        log.exit(31_000, "flaky.service", &inv, "1");
+        log.auto_restart_dispatched(33_000, "flaky.service", &inv, 400, true, dispatch_ms);
+        log.started(110_661, "tick.timer", 1151);
+        log.started(worker_ms, "worker.service", 1267);
+        log.starting(112_733, "tick.service", 1209);
+        log.started(115_000, "adhoc.service", 1268);
+        let starts = log.classify();
+        let w = start(&starts, "worker.service", 1).clone();
+        let flaky = start(&starts, "flaky.service", 1).cause;
+        (w, flaky)
+    };
+    // The restart took 700 ms to be dispatched: 0.8 s is within this boot's
+    // spread (×1.5 = 1.05 s).
+    let (w, flaky) = worker_with_restart_dispatch(700, 111_933);
+    assert_eq!(flaky, Cause::FailureRestart);
+    assert_eq!(
+        (w.cause, w.trigger.as_deref()),
+        (Cause::Dependency, Some("tick.service")),
+        "{}",
+        w.explanation
+    );
+    assert_eq!(
+        w.link.as_ref().map(|l| (l.anchor_job, l.next_job)),
+        Some((Some(1209), Some(1268)))
+    );
+    // Restarts dispatched at once: the half-second bound holds, and 0.8 s
+    // apart the two are separate requests.
+    let (w, _) = worker_with_restart_dispatch(120, 111_933);
+    assert_ne!(w.cause, Cause::Dependency, "{}", w.explanation);
+    // Never wider than the cap (2 s), however slow the restarts.
+    let (w, _) = worker_with_restart_dispatch(60_000, 110_900);
+    assert_eq!(w.cause, Cause::Dependency, "{}", w.explanation);
+    let (w, _) = worker_with_restart_dispatch(60_000, 110_700);
+    assert_ne!(w.cause, Cause::Dependency, "{}", w.explanation);
 }
 
 #[test]

@@ -26,6 +26,7 @@ pub const FIELDS: &[&str] = &[
     "_SYSTEMD_UNIT",
     "_SYSTEMD_USER_UNIT",
     "_SOURCE_MONOTONIC_TIMESTAMP",
+    "_SOURCE_REALTIME_TIMESTAMP",
     "UNIT",
     "USER_UNIT",
     "INVOCATION_ID",
@@ -127,7 +128,7 @@ impl Event {
         let (realtime_usec, monotonic_usec) = if kernel_text {
             kernel_time(entry)
         } else {
-            (entry.realtime_usec, entry.monotonic_usec)
+            sent_time(entry)
         };
         Some(Event {
             kind,
@@ -159,6 +160,23 @@ fn kernel_time(entry: &Entry) -> (u64, Option<u64>) {
             entry.realtime_usec.saturating_sub(read - source),
             Some(source),
         ),
+        _ => (entry.realtime_usec, entry.monotonic_usec),
+    }
+}
+
+/// A manager's line sent through the native protocol carries the time
+/// journald processed it; when journald falls behind (a debug flood on a slow
+/// machine: 24 s seen), lines it read late sort after lines the manager
+/// wrote later through the kernel log, and a run's "Started" line lands
+/// after its own failure and restart. The time the line was sent is in
+/// `_SOURCE_REALTIME_TIMESTAMP` (the socket's receive time), which is also
+/// what journalctl shows; both clocks move back by the delay.
+fn sent_time(entry: &Entry) -> (u64, Option<u64>) {
+    match entry.number("_SOURCE_REALTIME_TIMESTAMP") {
+        Some(sent) if sent > 0 && sent < entry.realtime_usec => {
+            let delay = entry.realtime_usec - sent;
+            (sent, entry.monotonic_usec.map(|m| m.saturating_sub(delay)))
+        }
         _ => (entry.realtime_usec, entry.monotonic_usec),
     }
 }

@@ -166,12 +166,16 @@ impl Assembler {
                 return Some(a);
             }
             // A run first seen through field-less kernel-log lines gets its
-            // id from the first structured line about it.
+            // id from the first structured line about it: while it runs, or,
+            // once it ended, from a line that does not start a run (the
+            // manager logs an ended run's cgroup and CPU lines, and the lines
+            // that convert its restart job, before the next run's id exists).
             if let Some(c) = current {
                 let act = &self.activations[c];
+                let starts_a_run = matches!(e.kind, EventKind::Starting | EventKind::Started);
                 if act.invocation_id.is_none()
-                    && act.end_state == EndState::Running
-                    && act.ended.is_none()
+                    && ((act.end_state == EndState::Running && act.ended.is_none())
+                        || (!starts_a_run && act.events.iter().all(|&i| i < index)))
                 {
                     self.activations[c].invocation_id = Some(id);
                     self.runs[run].by_invocation.insert(id, c);
@@ -213,6 +217,23 @@ impl Assembler {
                 Some(c)
             }
             (EventKind::StartFailed { .. }, _) => None,
+            // Debug level: a start job finishing after the current run ended
+            // is the next run's, when its "Started" line was lost (it went to
+            // the kernel log and was overwritten there) and only this line
+            // survived.
+            (
+                EventKind::JobFinished {
+                    job_type: JobType::Start,
+                    result,
+                },
+                Some(c),
+            ) if result == "done"
+                && self.activations[c].ended.is_some()
+                && e.job_id.is_some()
+                && self.activations[c].start_job_id != e.job_id =>
+            {
+                Some(self.open(run, index, unit, e))
+            }
             (_, Some(c)) => Some(c),
             (_, None) => Some(self.open(run, index, unit, e)),
         }

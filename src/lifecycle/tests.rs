@@ -417,3 +417,104 @@ fn events_of_other_boots_are_dropped() {
     let lc = build(BOOT, vec![other]);
     assert!(lc.events.is_empty() && lc.activations.is_empty());
 }
+
+/// debian12-loops, boot 1 (debug, journald flooded): a line journald read
+/// 24 s late is placed where PID 1 sent it (`_SOURCE_REALTIME_TIMESTAMP`),
+/// so "Started" joins the run its kernel-log job line opened instead of
+/// landing after that run's failure and restart as a run of its own.
+#[test]
+fn a_line_journald_read_late_is_placed_where_pid1_sent_it() {
+    let sent = (LOG.epoch_usec + 25_354_703).to_string();
+    let late = |source: Option<&str>| {
+        let mut fields = vec![
+            ("UNIT", "clearing-api.service"),
+            ("MESSAGE_ID", ids::UNIT_STARTED),
+            ("JOB_ID", "73"),
+            ("JOB_TYPE", "start"),
+            ("INVOCATION_ID", INV_A),
+            ("MESSAGE", "Started clearing-api.service - Backend."),
+        ];
+        if let Some(s) = source {
+            fields.push(("_SOURCE_REALTIME_TIMESTAMP", s));
+        }
+        pid1(49_916, &fields)
+    };
+    let events = |source| {
+        vec![
+            kernel(
+                25_349,
+                "clearing-api.service: Job 73 clearing-api.service/start finished, result=done",
+            ),
+            kernel(45_291, "clearing-api.service: Changed running -> failed"),
+            kernel(
+                49_433,
+                "clearing-api.service: Job 103 clearing-api.service/start finished, result=done",
+            ),
+            late(source),
+        ]
+    };
+    let e = late(Some(&sent));
+    assert_eq!(e.realtime_usec, LOG.epoch_usec + 25_354_703);
+    assert_eq!(e.monotonic_usec, Some(25_354_703));
+
+    let lc = build(BOOT, events(Some(&sent)));
+    let first = &lc.activations[0];
+    assert_eq!(first.invocation_id.unwrap().to_string(), INV_A);
+    assert_eq!(first.start_job_id, Some(73));
+    assert_eq!(lc.activations.len(), 2, "{:#?}", lc.activations);
+    assert_eq!(lc.activations[1].start_job_id, Some(103));
+    assert_eq!(lc.activations[1].invocation_id, None);
+
+    // Timed by when journald read it, the same line lands after the restart.
+    let lc = build(BOOT, events(None));
+    assert_ne!(
+        lc.activations[0].invocation_id.map(|i| i.to_string()),
+        Some(INV_A.to_string())
+    );
+}
+
+/// debian12-loops, boot 1: a crash-looping unit whose "Started" lines went
+/// to the kernel log and were overwritten; only the debug "Job N …/start
+/// finished" lines survived. Each opens the next run once the one before
+/// ended, and an ended run's later structured line (its state change to
+/// auto-restart, which carries its invocation id) names that run, not the
+/// next.
+#[test]
+fn a_start_jobs_finished_line_after_the_run_ended_opens_the_next_run() {
+    let u = "clearing-api.service";
+    let structured = |ms: u64, inv: &str, message: &str| {
+        pid1(
+            ms,
+            &[("UNIT", u), ("INVOCATION_ID", inv), ("MESSAGE", message)],
+        )
+    };
+    let events = vec![
+        kernel(
+            34_302,
+            "clearing-api.service: Job 219 clearing-api.service/start finished, result=done",
+        ),
+        kernel(45_228, "clearing-api.service: Changed running -> failed"),
+        structured(
+            45_596,
+            INV_A,
+            "clearing-api.service: Changed failed -> auto-restart",
+        ),
+        kernel(
+            49_526,
+            "clearing-api.service: Job 277 clearing-api.service/start finished, result=done",
+        ),
+        structured(
+            58_463,
+            INV_B,
+            "clearing-api.service: Changed running -> failed",
+        ),
+    ];
+    let lc = build(BOOT, events);
+    assert_eq!(lc.activations.len(), 2, "{:#?}", lc.activations);
+    let (first, second) = (&lc.activations[0], &lc.activations[1]);
+    assert_eq!(first.start_job_id, Some(219));
+    assert_eq!(first.invocation_id.unwrap().to_string(), INV_A);
+    assert_eq!(second.start_job_id, Some(277));
+    assert_eq!(second.invocation_id.unwrap().to_string(), INV_B);
+    assert!(second.started.is_some() && second.ended.is_some());
+}

@@ -2,9 +2,11 @@
 //!
 //! Speed work (reading through the index, parallel boots) and clean-ups must
 //! not change a single byte of what users see. This test runs a fixed list of
-//! command lines on the two recorded fixtures and systemd's no-RTC journal and
-//! compares stdout and the exit status with `tests/golden/<journal>/<case>.out`
-//! (`.out.zst` only above a megabyte, so that a change reviews as a diff).
+//! command lines on the two recorded scenario fixtures, the loops recording
+//! (issue #25: crash-loop episodes, a lossy debug boot) and systemd's no-RTC
+//! journal, and compares stdout and the exit status with
+//! `tests/golden/<journal>/<case>.out` (`.out.zst` only above a megabyte, so
+//! that a change reviews as a diff).
 //!
 //! When an output is meant to change, regenerate the files with
 //! `scripts/bless.sh` and review `git diff tests/golden`. Blessing is an
@@ -39,6 +41,12 @@ fn journals() -> Vec<Journal> {
             dir: repo().join("tests/fixtures/debian13/journal"),
             boots: 4,
             units: &["orders-api.service", "cache-warmer.service", "rollup.timer"],
+        },
+        Journal {
+            name: "debian12-loops",
+            dir: repo().join("tests/fixtures/debian12-loops/journal"),
+            boots: 3,
+            units: &["clearing-api.service", "txn-store.service"],
         },
         Journal {
             name: "no-rtc",

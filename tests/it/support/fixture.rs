@@ -15,6 +15,13 @@ pub const FIXTURES: [&str; 2] = ["debian12", "debian13"];
 /// without sudo, a timer enabled for timers.target.
 pub const RACE_FIXTURES: [&str; 2] = ["debian12-races", "debian13-races"];
 
+/// Recorded for crash-loop stories (issue #25, the recorder's loops plan): a
+/// dependency that flaps twice within a boot, a poweroff right after the
+/// dependant recovered, a debug boot whose kernel buffer (`log_buf_len=4k`)
+/// lost PID 1's early lines, a boot under CPU load. Their truth covers every
+/// detector, but no boot of theirs is cut, so they are not [`FIXTURES`].
+pub const LOOP_FIXTURES: [&str; 1] = ["debian12-loops"];
+
 pub struct Fixture {
     pub name: &'static str,
     /// The directory of compressed journal files; `-D` reads it directly.
@@ -41,17 +48,52 @@ impl Fixture {
         FIXTURES.iter().map(|n| Fixture::load(n)).collect()
     }
 
-    /// Every recorded fixture: the scenario ones and the races.
+    /// The fixtures whose truth lists every crash loop and start: the
+    /// scenario ones and the loops recordings.
+    pub fn with_loops() -> Vec<Fixture> {
+        FIXTURES
+            .iter()
+            .chain(LOOP_FIXTURES.iter())
+            .map(|n| Fixture::load(n))
+            .collect()
+    }
+
+    /// Every recorded fixture: the scenario ones, the races and the loops.
     pub fn every() -> Vec<Fixture> {
         FIXTURES
             .iter()
             .chain(RACE_FIXTURES.iter())
+            .chain(LOOP_FIXTURES.iter())
             .map(|n| Fixture::load(n))
             .collect()
     }
 
     pub fn dir_arg(&self) -> &str {
         self.journal.to_str().unwrap()
+    }
+
+    /// Whether journalctl finds PID 1's "Startup finished" line
+    /// (`MESSAGE_ID=b07a249cd024414a82dd00cd181378ff`) in boot `boot_id`. A
+    /// debug boot with a small kernel buffer can lose it (it went to the
+    /// kernel log while journald was flooded); then no startup time is
+    /// known, and none may be made up.
+    pub fn startup_line_logged(&self, boot_id: &str) -> bool {
+        let dir = super::unpacked(&self.journal, &format!("{}-unpacked", self.name));
+        let out = super::run_tool(
+            "journalctl",
+            &[
+                "-D",
+                dir.to_str().unwrap(),
+                "-b",
+                boot_id,
+                "_PID=1",
+                "MESSAGE_ID=b07a249cd024414a82dd00cd181378ff",
+                "-o",
+                "cat",
+                "-q",
+            ],
+        );
+        !out.is_empty()
     }
 
     /// The truth boot at `order` (0 = first recorded).
@@ -114,6 +156,10 @@ pub struct TruthCrashLoop {
     pub outcome: String,
     pub first_start_cause: String,
     pub root_cause_unit: Option<String>,
+    /// A later episode of the same unit in the boot: the dependency whose
+    /// stop began it (the loops recordings; absent before them).
+    #[serde(default)]
+    pub begun_by_stop_of: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Clone)]
