@@ -146,6 +146,20 @@ pub struct Position {
     pub monotonic_usec: u64,
 }
 
+impl Position {
+    /// Where a cursor's entry lies.
+    pub fn of_cursor(cursor: &str) -> Option<Position> {
+        let part = |key| super::headers::cursor_part(cursor, key);
+        let hex = |key| part(key).and_then(|h| u64::from_str_radix(h, 16).ok());
+        Some(Position {
+            seqnum_id: part("s").and_then(Id128::parse)?,
+            seqnum: hex("i")?,
+            boot_id: part("b").and_then(Id128::parse)?,
+            monotonic_usec: hex("m")?,
+        })
+    }
+}
+
 /// An entry's place as far as its source knows it.
 pub struct Place {
     pub seqnum_id: Option<Id128>,

@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 
-use super::filter::Position;
 use super::{Entry, Id128, wire};
 
 /// A wall-clock/monotonic offset that moves by more than this means the
@@ -415,17 +414,6 @@ impl HeaderScan {
 /// The sequence number in a cursor's `i=` part (hex).
 pub fn cursor_seqnum(cursor: &str) -> Option<u64> {
     cursor_part(cursor, "i").and_then(|hex| u64::from_str_radix(hex, 16).ok())
-}
-
-/// Where a cursor's entry lies, for [`crate::journal::Filter::from`].
-pub fn cursor_position(cursor: &str) -> Option<Position> {
-    let hex = |key| cursor_part(cursor, key).and_then(|h| u64::from_str_radix(h, 16).ok());
-    Some(Position {
-        seqnum_id: cursor_part(cursor, "s").and_then(Id128::parse)?,
-        seqnum: hex("i")?,
-        boot_id: cursor_part(cursor, "b").and_then(Id128::parse)?,
-        monotonic_usec: hex("m")?,
-    })
 }
 
 /// A `key=value` part of a journal cursor.

@@ -29,7 +29,7 @@ mod wire;
 pub use entry::{Entry, Id128};
 pub use error::JournalError;
 pub use filter::{Fields, Filter, Match, Place, Position};
-pub use headers::{BootHeaders, HeaderMark, HeaderScan, SeqRuns, cursor_part, cursor_position};
+pub use headers::{BootHeaders, HeaderMark, HeaderScan, SeqRuns, cursor_part};
 pub use hosts::Parts;
 pub use isolated::{READER_ARG, READER_ENV, serve_if_asked, set_reader_program};
 pub use outline::{BootSpan, Outline};

@@ -270,7 +270,7 @@ fn resume<E: From<JournalError>>(
     }
     // From the saved entry's place in its sequence series; a cursor that
     // names none (a stream's) bounds the read by its wall-clock time.
-    let position = crate::journal::cursor_position(&saved.through);
+    let position = crate::journal::Position::of_cursor(&saved.through);
     let mut source = open(Filter {
         from: position,
         since_usec: match position {
