@@ -5,6 +5,7 @@ mod completions;
 mod export;
 mod findings;
 mod fleet;
+mod impact;
 mod progress;
 mod query;
 mod report;
@@ -59,6 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Boots(args) => boots::run(&ctx, args),
         Command::SinceBoot(args) => since_boot::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
         Command::Unit(args) => unit::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
+        Command::Impact(args) => impact::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
         Command::Findings(args) => findings::run(&ctx, args),
         Command::Query(args) => query::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),

@@ -356,9 +356,16 @@ impl UnitTree {
                 u.enabled_by.insert(from.clone());
             }
             tree.ensure(&from);
-            if let Some(u) = tree.units.get_mut(&from) {
-                u.deps.entry(kind).or_default().insert(to);
-            }
+            // A target of the system's own tree (multi-user.target) that a
+            // copy of /etc alone does not hold still wants what is linked.
+            let u = tree
+                .units
+                .entry(from.clone())
+                .or_insert_with(|| DeclaredUnit {
+                    name: from.clone(),
+                    ..DeclaredUnit::default()
+                });
+            u.deps.entry(kind).or_default().insert(to);
         }
         // Instances named in dependency lists (getty@tty1.service).
         let named: BTreeSet<String> = tree
