@@ -53,9 +53,11 @@ pub fn run(ctx: &Context, args: &ImpactArgs) -> Result<ExitCode> {
                 Some("png") => chart::ImageFormat::Png,
                 Some("svg") => chart::ImageFormat::Svg,
                 _ => {
-                    return Err(
-                        format!("{}: the chart is written as .svg or .png", path.display()).into(),
-                    );
+                    return Err(format!(
+                        "{}: the chart is written as .svg or .png",
+                        path.display()
+                    )
+                    .into());
                 }
             };
             let graph = chart::graph::DependencyGraph::new(&edges);
