@@ -175,7 +175,7 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// One unit's timeline: each activation, why it started, how it ended
     #[command(after_help = UNIT_HELP)]
     Unit(UnitArgs),
-    /// Who depended on a unit and what it depended on, as the record shows it, against what the unit files declare
+    /// Who depended on a unit and what it depended on, against the unit files
     #[command(after_help = IMPACT_HELP)]
     Impact(ImpactArgs),
     /// What went wrong: crash loops, units lost at reboot, kills, readiness gaps, …

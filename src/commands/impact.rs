@@ -72,7 +72,8 @@ pub fn run(ctx: &Context, args: &ImpactArgs) -> Result<ExitCode> {
                     &edges,
                     tree.as_ref(),
                     &found,
-                    &ids
+                    &ids,
+                    jforensics::report::json::coverage(&selected, &ctx.damage()?)
                 ))?
             ),
             (GraphFormat::Text, Format::Short) => print!("{}", graph_text(&edges, tree.as_ref())),
@@ -97,7 +98,8 @@ pub fn run(ctx: &Context, args: &ImpactArgs) -> Result<ExitCode> {
             serde_json::to_string_pretty(&jforensics::report::impact::json(
                 &imp,
                 tree.as_ref(),
-                &ids
+                &ids,
+                jforensics::report::json::coverage(&selected, &ctx.damage()?)
             ))?
         ),
         Format::Short => print!(

@@ -4,9 +4,11 @@
 
 use serde_json::{Value, json};
 
+use super::json::findings::findings as findings_json;
+use super::json::{SCHEMA_VERSION, evidence_list};
 use crate::findings::Finding;
 use crate::findings::impact::{Edge, Impact};
-use crate::present::time::{Zone, wall};
+use crate::present::time::{Zone, rfc3339, wall};
 use crate::units::UnitTree;
 
 /// Where the declarations came from, for people ("none" when not read).
@@ -102,17 +104,46 @@ pub fn text(imp: &Impact, tree: Option<&UnitTree>, boots: usize, zone: Zone) -> 
     out
 }
 
-/// The JSON document of `impact UNIT` (schema/jforensics.schema.json
-/// `impact`).
-pub fn json(imp: &Impact, tree: Option<&UnitTree>, boot_ids: &[String]) -> Value {
+/// One edge as the documented JSON object (times as µs and RFC 3339).
+pub fn edge(e: &Edge) -> Value {
     json!({
+        "dependant": e.dependant,
+        "dependency": e.dependency,
+        "kind": e.kind,
+        "manager": e.manager,
+        "count": e.count,
+        "boots": e.boots.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
+        "first_realtime_usec": e.first_realtime_usec,
+        "first_realtime": rfc3339(e.first_realtime_usec),
+        "last_realtime_usec": e.last_realtime_usec,
+        "last_realtime": rfc3339(e.last_realtime_usec),
+        "confidence": (e.confidence * 100.0).round() / 100.0,
+        "explanation": e.explanation,
+        "evidence": evidence_list(&e.evidence),
+        "declared": e.declared,
+        "undeclared": e.declared_need().map(|d| !d),
+        "fate": e.fate,
+    })
+}
+
+fn edges(list: &[Edge]) -> Value {
+    Value::Array(list.iter().map(edge).collect())
+}
+
+/// The JSON document of `impact UNIT` (schema/jforensics.schema.json
+/// `impact_document`).
+pub fn json(imp: &Impact, tree: Option<&UnitTree>, boot_ids: &[String], coverage: Value) -> Value {
+    json!({
+        "schema_version": SCHEMA_VERSION,
+        "document": "impact",
         "unit": imp.unit,
         "boots": boot_ids,
         "declarations": declarations_json(tree),
-        "dependencies": imp.dependencies,
-        "dependants": imp.dependants,
+        "dependencies": edges(&imp.dependencies),
+        "dependants": edges(&imp.dependants),
         "declared_unexercised": imp.declared_unexercised,
-        "findings": imp.findings,
+        "findings": findings_json(&imp.findings),
+        "coverage": coverage,
     })
 }
 
@@ -127,25 +158,30 @@ fn declarations_json(tree: Option<&UnitTree>) -> Value {
     }
 }
 
-/// The JSON document of `impact --all`: every edge, and the units they join.
+/// The JSON document of `impact --all`: every edge, and the units they join
+/// (`impact_graph_document`).
 pub fn graph_json(
-    edges: &[Edge],
+    list: &[Edge],
     tree: Option<&UnitTree>,
     findings: &[Finding],
     boot_ids: &[String],
+    coverage: Value,
 ) -> Value {
-    let mut units: Vec<&str> = edges
+    let mut units: Vec<&str> = list
         .iter()
         .flat_map(|e| [e.dependant.as_str(), e.dependency.as_str()])
         .collect();
     units.sort_unstable();
     units.dedup();
     json!({
+        "schema_version": SCHEMA_VERSION,
+        "document": "impact-graph",
         "boots": boot_ids,
         "declarations": declarations_json(tree),
         "units": units,
-        "edges": edges,
-        "findings": findings,
+        "edges": edges(list),
+        "findings": findings_json(findings),
+        "coverage": coverage,
     })
 }
 

@@ -102,6 +102,30 @@ impl DependencyGraph {
             });
             per_column[column] += 1;
         }
+        // One barycentre pass: each column after the first ordered by the
+        // mean row of its dependants, so arrows cross less.
+        for c in 1..columns {
+            let mut keyed: Vec<(f64, usize)> = (0..nodes.len())
+                .filter(|&i| nodes[i].column == c)
+                .map(|i| {
+                    let rows: Vec<f64> = arrows
+                        .iter()
+                        .filter(|a| a.to == i && nodes[a.from].column < c)
+                        .map(|a| nodes[a.from].row as f64)
+                        .collect();
+                    let key = if rows.is_empty() {
+                        f64::MAX
+                    } else {
+                        rows.iter().sum::<f64>() / rows.len() as f64
+                    };
+                    (key, i)
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (row, (_, i)) in keyed.into_iter().enumerate() {
+                nodes[i].row = row;
+            }
+        }
         let mut column_w = vec![0i32; columns];
         for n in &nodes {
             column_w[n.column] =
