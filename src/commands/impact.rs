@@ -24,15 +24,7 @@ pub fn run(ctx: &Context, args: &ImpactArgs) -> Result<ExitCode> {
         zone: ctx.style().zone,
         ..Options::default()
     };
-    // Each boot is read through the index, PID 1's and the other managers'
-    // lines only (the matches `cause` needs): edges come from job ids,
-    // triggers, failures and loops, never from the services' own lines.
-    let mut boots: Vec<BootData> = Vec::with_capacity(selected.len());
-    for b in &selected {
-        let mut source = ctx.open(cause::filter_for_boot(b.boot_id))?;
-        boots.push(findings::read_boot(b, source.as_mut(), &options)?);
-        report_diagnostics(source.as_ref());
-    }
+    let boots = read(ctx, &selected, &options)?;
     let mut edges = impact::observe(&boots, &options);
     let tree = declarations(ctx, args, &edges);
     if let Some(t) = &tree {
@@ -110,6 +102,32 @@ pub fn run(ctx: &Context, args: &ImpactArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Each boot read through the index, the managers' lines only (the
+/// matches `cause` needs): edges come from job ids, triggers, failures and
+/// loops, never from the services' own lines.
+pub fn read(
+    ctx: &Context,
+    selected: &[jforensics::boots::Boot],
+    options: &Options,
+) -> Result<Vec<BootData>> {
+    let mut boots: Vec<BootData> = Vec::with_capacity(selected.len());
+    for b in selected {
+        let mut source = ctx.open(cause::filter_for_boot(b.boot_id))?;
+        boots.push(findings::read_boot(b, source.as_mut(), options)?);
+        report_diagnostics(source.as_ref());
+    }
+    Ok(boots)
+}
+
+/// The unit files read offline: `--units DIR`, else the tree of `--root`.
+pub fn offline_tree(ctx: &Context, units: Option<&std::path::Path>) -> Option<UnitTree> {
+    match (units, &ctx.spec) {
+        (Some(dir), _) => Some(UnitTree::load_dir(dir)),
+        (None, SourceSpec::Root(root)) => Some(UnitTree::load_root(root)),
+        _ => None,
+    }
+}
+
 /// The unit files to compare with: `--units DIR`, else the tree of
 /// `--root ROOT`, else on the local journal the running manager. Reading a
 /// copied journal without them, there is nothing to compare with, and the
@@ -120,11 +138,10 @@ fn declarations(ctx: &Context, args: &ImpactArgs, edges: &[impact::Edge]) -> Opt
         .flat_map(|e| [e.dependant.clone(), e.dependency.clone()])
         .chain(args.unit.as_deref().map(unit_name))
         .collect();
-    if let Some(dir) = &args.units {
-        return Some(UnitTree::load_dir(dir).with(named));
+    if let Some(tree) = offline_tree(ctx, args.units.as_deref()) {
+        return Some(tree.with(named));
     }
     match &ctx.spec {
-        SourceSpec::Root(root) => Some(UnitTree::load_root(root).with(named)),
         SourceSpec::Local => match jforensics::units::from_systemctl(&named) {
             Ok(t) => Some(t),
             Err(e) => {

@@ -263,3 +263,95 @@ fn without_unit_files_there_are_edges_and_no_findings() {
     );
     assert!(dependants.iter().all(|e| e["declared"].is_null()));
 }
+
+/// `findings` judges declarations only when given unit files, and then
+/// reports what `impact` reports.
+#[test]
+fn findings_show_the_dependency_kinds_only_with_unit_files() {
+    let kinds = [
+        "undeclared-dependency",
+        "missing-ordering",
+        "unit-not-enabled-but-needed",
+    ];
+    for name in ["debian12", "debian13"] {
+        let f = Fixture::load(name);
+        let units = units_dir(&f);
+        let without = jforensics_json(&["-D", f.dir_arg(), "findings", "-o", "json"]);
+        let with = jforensics_json(&[
+            "-D",
+            f.dir_arg(),
+            "findings",
+            "--units",
+            &units,
+            "-o",
+            "json",
+        ]);
+        let of = |doc: &Value| -> BTreeSet<String> {
+            doc["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|x| kinds.contains(&x["kind"].as_str().unwrap()))
+                .map(|x| x["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert!(of(&without).is_empty(), "{name}");
+        let g = graph(&f);
+        let from_impact: BTreeSet<String> = g["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(!from_impact.is_empty(), "{name}");
+        assert_eq!(of(&with), from_impact, "{name}");
+        // The other findings are untouched.
+        assert_eq!(
+            with["findings"].as_array().unwrap().len(),
+            without["findings"].as_array().unwrap().len() + from_impact.len(),
+            "{name}"
+        );
+    }
+}
+
+/// The chart of `impact --all`: a PNG and an SVG that name the units and
+/// mark the undeclared edge.
+#[test]
+fn the_graph_chart_is_drawn() {
+    let f = Fixture::load("debian12");
+    let units = units_dir(&f);
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["png", "svg"] {
+        let path = dir.path().join(format!("deps.{ext}"));
+        let out = crate::support::jforensics(&[
+            "-D",
+            f.dir_arg(),
+            "impact",
+            "--all",
+            "--all-boots",
+            "--units",
+            &units,
+            "--chart",
+            path.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        if ext == "png" {
+            assert_eq!(&bytes[1..4], b"PNG");
+        } else {
+            let svg = String::from_utf8(bytes).unwrap();
+            for word in [
+                "backend.service",
+                "db.service",
+                "worker.service",
+                "1 not declared",
+            ] {
+                assert!(svg.contains(word), "{word} not in the SVG");
+            }
+        }
+    }
+}

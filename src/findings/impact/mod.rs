@@ -107,9 +107,7 @@ impl Edge {
     }
 
     pub fn declared_order(&self) -> Option<bool> {
-        self.declared
-            .as_ref()
-            .map(|d| d.contains(&DepKind::After))
+        self.declared.as_ref().map(|d| d.contains(&DepKind::After))
     }
 
     pub fn touches(&self, unit: &str) -> bool {
