@@ -164,7 +164,12 @@ fn graph_text(edges: &[impact::Edge], tree: Option<&UnitTree>) -> String {
         edges.len(),
         jforensics::report::impact::declarations_source(tree)
     );
-    let w = edges.iter().map(|e| e.dependant.len()).max().unwrap_or(0);
+    let node = jforensics::report::impact::node_name;
+    let w = edges
+        .iter()
+        .map(|e| node(&e.dependant, &e.manager).len())
+        .max()
+        .unwrap_or(0);
     for e in edges {
         let declared = match &e.declared {
             None => "?".to_string(),
@@ -173,8 +178,8 @@ fn graph_text(edges: &[impact::Edge], tree: Option<&UnitTree>) -> String {
         };
         out.push_str(&format!(
             "  {:<w$}  -> {:<30} {:<17} {:>3}x  conf {:.2}  declared: {}\n",
-            e.dependant,
-            e.dependency,
+            node(&e.dependant, &e.manager),
+            node(&e.dependency, &e.manager),
             e.kind.as_str(),
             e.count,
             e.confidence,

@@ -8,6 +8,7 @@ use super::json::findings::findings as findings_json;
 use super::json::{SCHEMA_VERSION, evidence_list};
 use crate::findings::Finding;
 use crate::findings::impact::{Edge, Impact};
+use crate::present::text::{WIDTH, fit, one_line, wrap};
 use crate::present::time::{Zone, rfc3339, wall};
 use crate::units::UnitTree;
 
@@ -36,36 +37,39 @@ fn edge_lines(out: &mut String, edges: &[Edge], other: impl Fn(&Edge) -> &str, z
     }
     let w = edges.iter().map(|e| other(e).len()).max().unwrap_or(0);
     for e in edges {
-        out.push_str(&format!(
-            "  {:<17} {:<w$}  {:>3}x  conf {:.2}  declared: {}\n",
+        let head = format!(
+            "  {:<17} {:<w$}  {:>3}x  conf {:.2}  declared: {}",
             e.kind.as_str(),
             other(e),
             e.count,
             e.confidence,
             declared_word(e),
-        ));
-        out.push_str(&format!("      {}\n", e.explanation));
+        );
+        out.push_str(&fit(&head, WIDTH));
+        out.push('\n');
+        for line in wrap(&e.explanation, WIDTH - 6) {
+            out.push_str(&format!("      {line}\n"));
+        }
+        // The first line it rests on; `-o json` has them all, with cursors.
         if let Some(ev) = e.evidence.first() {
-            out.push_str(&format!(
-                "      {}  {}  (cursor {})\n",
-                wall(ev.realtime_usec, zone),
-                ev.message,
-                ev.cursor
-            ));
+            let line = format!("      {}  {}", wall(ev.realtime_usec, zone), ev.message);
+            out.push_str(&one_line(&line, WIDTH));
+            out.push('\n');
         }
     }
 }
 
 /// The terminal form of `impact UNIT`.
 pub fn text(imp: &Impact, tree: Option<&UnitTree>, boots: usize, zone: Zone) -> String {
-    let mut out = format!(
-        "{} — {} boot{} read; declarations: {}\n\nDepends on (what {} needed):\n",
+    let head = format!(
+        "{} — {} boot{} read; declarations: {}",
         imp.unit,
         boots,
         if boots == 1 { "" } else { "s" },
         declarations_source(tree),
-        imp.unit
     );
+    let mut out = wrap(&head, WIDTH).join("\n    ");
+    out.push_str(&format!("\n\nDepends on (what {} needed):\n", imp.unit));
     edge_lines(&mut out, &imp.dependencies, |e| &e.dependency, zone);
     out.push_str(&format!("\nDependants (what needed {}):\n", imp.unit));
     edge_lines(&mut out, &imp.dependants, |e| &e.dependant, zone);
@@ -94,12 +98,17 @@ pub fn text(imp: &Impact, tree: Option<&UnitTree>, boots: usize, zone: Zone) -> 
     }
     for f in &imp.findings {
         out.push_str(&format!(
-            "  {:<8} {}  {}\n      fix: {}\n",
+            "  {:<8} {}\n",
             f.severity.as_str(),
-            f.kind.as_str(),
-            f.summary,
-            f.hint
+            f.kind.as_str()
         ));
+        for line in wrap(&f.summary, WIDTH - 6) {
+            out.push_str(&format!("      {line}\n"));
+        }
+        for (i, line) in wrap(&f.hint, WIDTH - 11).iter().enumerate() {
+            let lead = if i == 0 { "fix: " } else { "     " };
+            out.push_str(&format!("      {lead}{line}\n"));
+        }
     }
     out
 }
@@ -206,8 +215,8 @@ pub fn dot(edges: &[Edge]) -> String {
         let undeclared = e.declared_need() == Some(false);
         out.push_str(&format!(
             "  \"{}\" -> \"{}\" [color=\"{}\", label=\"{}{}\"{}];\n",
-            escape(&e.dependant),
-            escape(&e.dependency),
+            escape(&node_name(&e.dependant, &e.manager)),
+            escape(&node_name(&e.dependency, &e.manager)),
             kind_colour(e.kind),
             e.kind.as_str(),
             if undeclared { " (undeclared)" } else { "" },
@@ -220,6 +229,16 @@ pub fn dot(edges: &[Edge]) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+/// A unit's node: its name, and for a user manager's unit the manager too
+/// (`exit.target (user:1000)`), as unit names are per manager.
+pub fn node_name(unit: &str, manager: &str) -> String {
+    if manager == "system" {
+        unit.to_string()
+    } else {
+        format!("{unit} ({manager})")
+    }
 }
 
 fn escape(s: &str) -> String {

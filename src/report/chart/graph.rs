@@ -58,19 +58,30 @@ impl DependencyGraph {
     pub fn new(edges: &[Edge]) -> DependencyGraph {
         let mut index: BTreeMap<&str, usize> = BTreeMap::new();
         let mut names: Vec<String> = Vec::new();
-        for e in edges {
-            for n in [&e.dependant, &e.dependency] {
-                index.entry(n.as_str()).or_insert_with(|| {
+        let node = |unit: &str, manager: &str| crate::report::impact::node_name(unit, manager);
+        let keys: Vec<(String, String)> = edges
+            .iter()
+            .map(|e| {
+                (
+                    node(&e.dependant, &e.manager),
+                    node(&e.dependency, &e.manager),
+                )
+            })
+            .collect();
+        for (a, b) in &keys {
+            for n in [a, b] {
+                if !index.contains_key(n.as_str()) {
                     names.push(n.clone());
-                    names.len() - 1
-                });
+                    index.insert(n.as_str(), names.len() - 1);
+                }
             }
         }
         let arrows: Vec<Arrow> = edges
             .iter()
-            .map(|e| Arrow {
-                from: index[e.dependant.as_str()],
-                to: index[e.dependency.as_str()],
+            .zip(&keys)
+            .map(|(e, (a, b))| Arrow {
+                from: index[a.as_str()],
+                to: index[b.as_str()],
                 kind: e.kind,
                 undeclared: e.declared_need() == Some(false),
             })
