@@ -355,3 +355,48 @@ fn the_graph_chart_is_drawn() {
         }
     }
 }
+
+/// `--root ROOT`: the journal under ROOT/var/log/journal and the unit files
+/// of ROOT's search path, as a disk image of the guest would hold them.
+#[test]
+fn root_reads_the_journal_and_the_unit_files_of_one_tree() {
+    let f = Fixture::load("debian12");
+    let root = tempfile::tempdir().unwrap();
+    let truth: Value = serde_json::from_str(
+        &std::fs::read_to_string(f.journal.parent().unwrap().join("truth.json")).unwrap(),
+    )
+    .unwrap();
+    let journal = root
+        .path()
+        .join("var/log/journal")
+        .join(truth["machine_id"].as_str().unwrap());
+    crate::support::unpack_into(&f.journal, &journal);
+    let etc = root.path().join("etc/systemd");
+    std::fs::create_dir_all(&etc).unwrap();
+    let status = std::process::Command::new("cp")
+        .args(["-a", &units_dir(&f)])
+        .arg(etc.join("system"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let doc = jforensics_json(&[
+        "--root",
+        root.path().to_str().unwrap(),
+        "impact",
+        "db.service",
+        "--all-boots",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(doc["declarations"]["source"]["kind"], "root");
+    let kinds: BTreeSet<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["undeclared-dependency", "unit-not-enabled-but-needed"])
+    );
+}

@@ -7,7 +7,9 @@
 
 use super::*;
 use crate::events::ids;
+use crate::findings::Kind;
 use crate::findings::tests::{SimBoot, read_all};
+use crate::units::UnitTree;
 
 fn starting(b: &mut SimBoot, at: f64, unit: &str, job: &str) {
     b.line(
@@ -79,5 +81,102 @@ fn a_failure_long_before_is_not_the_dependency() {
     assert!(
         edges.iter().all(|e| e.kind != EdgeKind::DependencyFailed),
         "{edges:#?}"
+    );
+}
+
+/// A fate edge as the crash-loop detector makes it, from `dependant` to `dependency`.
+fn fate_edge(dependant: &str, dependency: &str) -> Edge {
+    let ev = crate::evidence::Evidence {
+        cursor: "s=1;i=1".to_string(),
+        realtime_usec: 1,
+        message: format!("Started {dependant}."),
+    };
+    Edge {
+        dependant: dependant.to_string(),
+        dependency: dependency.to_string(),
+        kind: EdgeKind::Fate,
+        manager: "system".to_string(),
+        count: 2,
+        boots: vec![crate::journal::Id128([1; 16])],
+        first_realtime_usec: 1,
+        last_realtime_usec: 2,
+        confidence: 0.75,
+        explanation: "loop".to_string(),
+        evidence: vec![ev],
+        declared: None,
+        fate: Some(FateCounts {
+            before_start: 4,
+            after_stop: 0,
+        }),
+    }
+}
+
+/// The three rules of `diff.rs` on one directory of unit files, each once
+/// where it must speak and once where it must not.
+#[test]
+fn the_declarations_decide_which_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    w("db.service", "[Service]\nExecStart=/bin/db\n");
+    w("store.service", "[Service]\nExecStart=/bin/store\n");
+    w(
+        "cache.service",
+        "[Service]\nExecStart=/bin/cache\n[Install]\nWantedBy=multi-user.target\n",
+    );
+    w(
+        "app.service",
+        "[Unit]\nRequires=db.service\n[Service]\nExecStart=/bin/app\n",
+    );
+    w(
+        "ordered.service",
+        "[Unit]\nWants=db.service\nAfter=db.service\n[Service]\nExecStart=/bin/o\n",
+    );
+    w("client.service", "[Service]\nExecStart=/bin/client\n");
+    w("reader.service", "[Service]\nExecStart=/bin/reader\n");
+    std::fs::create_dir(dir.path().join("multi-user.target.wants")).unwrap();
+    for u in [
+        "app.service",
+        "ordered.service",
+        "client.service",
+        "reader.service",
+        "cache.service",
+    ] {
+        std::os::unix::fs::symlink(
+            format!("/etc/systemd/system/{u}"),
+            dir.path().join("multi-user.target.wants").join(u),
+        )
+        .unwrap();
+    }
+    let tree = UnitTree::load_dir(dir.path());
+    let mut edges = vec![
+        // Requires= without After=: missing ordering; db is pulled at boot by app.
+        fate_edge("app.service", "db.service"),
+        // Declared with its ordering: nothing.
+        fate_edge("ordered.service", "db.service"),
+        // Undeclared, and nothing starts store at boot.
+        fate_edge("client.service", "store.service"),
+        // Undeclared; cache is enabled.
+        fate_edge("reader.service", "cache.service"),
+    ];
+    declare(&mut edges, &tree);
+    let found = findings(&edges, &tree);
+    let mut kinds: Vec<(Kind, &str)> = found
+        .iter()
+        .map(|f| (f.kind, f.unit.as_deref().unwrap()))
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        vec![
+            (Kind::UndeclaredDependency, "client.service"),
+            (Kind::UndeclaredDependency, "reader.service"),
+            (Kind::MissingOrdering, "app.service"),
+            (Kind::UnitNotEnabledButNeeded, "store.service"),
+        ]
+    );
+    assert!(
+        found
+            .iter()
+            .all(|f| !f.evidence.is_empty() && f.confidence.is_some())
     );
 }
