@@ -35,5 +35,7 @@ pub mod stable_id;
 pub mod tables;
 #[cfg(test)]
 mod testkit;
+/// Declared dependencies read from unit files (a read stage beside `journal`).
+pub mod units;
 pub mod vocab;
 pub mod watch;

@@ -13,7 +13,9 @@ Examples:
 
 Kinds: crash-loop, lost-at-reboot, at-risk-manual, unclean-shutdown,
 readiness-gap, resurrection, oom-kill, watchdog, core-dump, start-timeout,
-start-limit-hit, spawn-failed. Severities: info < warning < error < critical.
+start-limit-hit, spawn-failed; and, only when unit files are read (--units DIR,
+or --root ROOT), undeclared-dependency, missing-ordering and
+unit-not-enabled-but-needed (see `jforensics impact --help`). Severities: info < warning < error < critical.
 Each finding carries its journal lines (`journalctl --cursor=…` finds them),
 a one-sentence fix, and a confidence where it is inferred.";
 
@@ -34,6 +36,9 @@ pub struct FindingsArgs {
     pub fail_on: super::FailOnArg,
     #[command(flatten)]
     pub detectors: DetectorArgs,
+    /// Compare dependencies with the unit files in DIR (like /etc/systemd/system); --root ROOT reads its tree's
+    #[arg(long, value_name = "DIR")]
+    pub units: Option<std::path::PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

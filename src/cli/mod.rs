@@ -175,6 +175,9 @@ when the journal just stops and a later boot exists (power loss, crash), and
     /// One unit's timeline: each activation, why it started, how it ended
     #[command(after_help = UNIT_HELP)]
     Unit(UnitArgs),
+    /// Who depended on a unit and what it depended on, against the unit files
+    #[command(after_help = IMPACT_HELP)]
+    Impact(ImpactArgs),
     /// What went wrong: crash loops, units lost at reboot, kills, readiness gaps, …
     #[command(after_help = findings::FINDINGS_HELP)]
     Findings(findings::FindingsArgs),
@@ -283,6 +286,39 @@ Examples:
   jforensics unit backend.service --all-boots
   jforensics unit nginx -b -2 -o json";
 
+/// What `impact --all` prints.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// As `-o` says: a table, or the JSON graph with -o json
+    Text,
+    /// Graphviz DOT
+    Dot,
+}
+
+#[derive(Args, Debug)]
+pub struct ImpactArgs {
+    /// The unit ("db" means db.service)
+    #[arg(value_name = "UNIT", required_unless_present = "all", conflicts_with = "all", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub unit: Option<String>,
+    /// Every edge of the boot(s) read: the dependency graph
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub boot: BootArg,
+    /// Every boot in the journal, oldest first
+    #[arg(long, conflicts_with = "boot")]
+    pub all_boots: bool,
+    /// Read the declarations from this directory of unit files (like /etc/systemd/system)
+    #[arg(long, value_name = "DIR")]
+    pub units: Option<PathBuf>,
+    /// With --all: print the graph as text/JSON (per -o) or Graphviz DOT
+    #[arg(long = "format", value_enum, default_value_t = GraphFormat::Text, requires = "all")]
+    pub graph_format: GraphFormat,
+    /// With --all: also draw the graph to FILE (.svg or .png)
+    #[arg(long, value_name = "FILE", requires = "all")]
+    pub chart: Option<PathBuf>,
+}
+
 #[derive(Args, Debug)]
 pub struct SinceBootArgs {
     #[command(flatten)]
@@ -308,6 +344,23 @@ pub struct UnitArgs {
     #[arg(long, conflicts_with = "boot")]
     pub all_boots: bool,
 }
+
+const IMPACT_HELP: &str = "\
+Examples:
+  jforensics impact db.service                        who needed db.service in the newest boot
+  jforensics --root /mnt impact db --all-boots        a disk image: its journal and its unit files
+  jforensics -D logs/ impact backend --units units/   a copied journal, with a copy of /etc/systemd/system
+  jforensics impact --all --format dot | dot -Tsvg > deps.svg
+  jforensics impact --all --chart deps.png            the graph as a chart (SVG or PNG by extension)
+
+Edges go from the dependant to the dependency: pull (started in its job
+transaction), trigger (started by its .socket/.timer/.path), dependency-failed
+(\"Dependency failed for\"), fate (kept failing until the dependency came up,
+or began failing when it went down). Each edge cites its journal lines. With
+unit files (--units DIR, --root ROOT, or the running manager when reading the
+local journal) each edge says which settings declare it, and the findings
+undeclared-dependency, missing-ordering and unit-not-enabled-but-needed are
+judged; without them, none are.";
 
 const QUERY_HELP: &str = "\
 Examples:

@@ -74,6 +74,41 @@ pub fn host_findings(
         selected,
         findings: mut list,
     } = ctx.findings(args.boot.spec(), &options(ctx, &args.detectors))?;
+    // Findings from the absence of a declaration need the declarations:
+    // only with unit files read offline (never guessed, never asked of the
+    // host a copied journal came from).
+    if let Some(tree) = super::impact::offline_tree(ctx, args.units.as_deref()) {
+        let options = options(ctx, &args.detectors);
+        let all = ctx.boots()?;
+        let chosen: Vec<boots::Boot> = all
+            .iter()
+            .filter(|b| selected.contains(&b.boot_id))
+            .cloned()
+            .collect();
+        let data = super::impact::read(ctx, &chosen, &options)?;
+        let mut edges = findings::impact::observe(&data, &options);
+        let tree = tree.with(
+            edges
+                .iter()
+                .flat_map(|e| [e.dependant.clone(), e.dependency.clone()]),
+        );
+        for p in &tree.problems {
+            eprintln!("jforensics: warning: unit files: {p}");
+        }
+        findings::impact::declare(&mut edges, &tree);
+        let mut more = findings::impact::findings(&edges, &tree);
+        more.retain(|f| selected.contains(&f.boot_id));
+        list.extend(more);
+        // In place among the others: the order `findings::detect` gives.
+        let pos = |f: &Finding| all.iter().position(|b| b.boot_id == f.boot_id);
+        list.sort_by(|a, b| {
+            pos(a)
+                .cmp(&pos(b))
+                .then(a.start_realtime_usec.cmp(&b.start_realtime_usec))
+                .then(a.kind.cmp(&b.kind))
+                .then(a.id.cmp(&b.id))
+        });
+    }
     list.retain(|f| {
         args.min_severity.is_none_or(|m| f.severity >= m)
             && (args.kinds.is_empty() || args.kinds.iter().any(|k| Kind::parse(k) == Some(f.kind)))

@@ -10,6 +10,7 @@ mod error;
 mod export;
 mod findings;
 mod fleet;
+mod impact;
 mod progress;
 mod query;
 mod report;
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> Result<Exit> {
         Command::Boots(args) => boots::run(&ctx, args),
         Command::SinceBoot(args) => since_boot::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
         Command::Unit(args) => unit::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
+        Command::Impact(args) => impact::run(one_host(&ctx)?.as_ref().unwrap_or(&ctx), args),
         Command::Findings(args) => findings::run(&ctx, args),
         Command::Query(args) => query::run(&ctx, args),
         Command::Export(args) => export::run(&ctx, args),

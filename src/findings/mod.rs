@@ -15,6 +15,7 @@
 mod at_risk;
 mod crash_loop;
 mod facts;
+pub mod impact;
 mod kills;
 mod loop_cause;
 #[cfg(test)]
@@ -23,7 +24,7 @@ mod lost_at_reboot;
 mod readiness_gap;
 mod resurrection;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod unclean_shutdown;
 
 use serde::Serialize;
@@ -55,6 +56,9 @@ crate::vocab::words! {
         StartTimeout,
         StartLimitHit,
         SpawnFailed,
+        UndeclaredDependency,
+        MissingOrdering,
+        UnitNotEnabledButNeeded,
     }
 }
 
@@ -147,6 +151,7 @@ pub enum Details {
     ReadinessGap(ReadinessDetails),
     Resurrection(ResurrectionDetails),
     Kill(KillDetails),
+    Dependency(impact::DependencyDetails),
 }
 
 #[derive(Clone, Debug, Serialize)]

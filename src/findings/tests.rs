@@ -11,7 +11,7 @@ use crate::journal::{Entry, Id128};
 use crate::testkit::TestBoot;
 
 /// Builds one boot's entries; times are seconds of uptime.
-pub(super) struct SimBoot {
+pub(crate) struct SimBoot {
     id: Id128,
     /// Wall clock at uptime 0.
     epoch: u64,
@@ -23,7 +23,7 @@ pub(super) struct SimBoot {
 const HOUR: u64 = 3_600_000_000;
 
 impl SimBoot {
-    pub(super) fn new(n: u8) -> SimBoot {
+    pub(crate) fn new(n: u8) -> SimBoot {
         let mut b = SimBoot {
             id: Id128([n; 16]),
             epoch: 1_700_000_000_000_000 + u64::from(n) * HOUR,
@@ -41,7 +41,7 @@ impl SimBoot {
         b
     }
 
-    fn line(&mut self, at: f64, fields: &[(&str, &str)]) {
+    pub(crate) fn line(&mut self, at: f64, fields: &[(&str, &str)]) {
         let mono = (at * 1e6) as u64;
         let boot = TestBoot {
             id: self.id,
@@ -224,7 +224,12 @@ const INV: [&str; 8] = [
 ];
 
 /// Reads the boots as `jforensics findings` would and runs the detectors.
-pub(super) fn run(mut boots: Vec<SimBoot>, options: &Options) -> Vec<Finding> {
+pub(super) fn run(boots: Vec<SimBoot>, options: &Options) -> Vec<Finding> {
+    detect(&read_all(boots, options), options)
+}
+
+/// Reads the boots as `jforensics findings` would.
+pub(crate) fn read_all(mut boots: Vec<SimBoot>, options: &Options) -> Vec<BootData> {
     // A journal read whole: one counter numbers every entry, boot after
     // boot, as journald's does (coverage reads the numbers).
     let mut seq = 0;
@@ -250,7 +255,7 @@ pub(super) fn run(mut boots: Vec<SimBoot>, options: &Options) -> Vec<Finding> {
             read_boot(boot, &mut source, options).unwrap()
         })
         .collect();
-    detect(&data, options)
+    data
 }
 
 pub(super) struct VecSource(

@@ -9,6 +9,7 @@
 pub mod bundle;
 pub mod chart;
 pub mod html;
+pub mod impact;
 pub mod input;
 pub mod json;
 pub mod markdown;

@@ -39,7 +39,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "kind",
         Kind::Category,
         false,
-        "`crash-loop`, `lost-at-reboot`, `at-risk-manual`, `unclean-shutdown`, `readiness-gap`, `resurrection`, `oom-kill`, `watchdog`, `core-dump`, `start-timeout`, `start-limit-hit` or `spawn-failed`",
+        "`crash-loop`, `lost-at-reboot`, `at-risk-manual`, `unclean-shutdown`, `readiness-gap`, `resurrection`, `oom-kill`, `watchdog`, `core-dump`, `start-timeout`, `start-limit-hit`, `spawn-failed`, `undeclared-dependency`, `missing-ordering` or `unit-not-enabled-but-needed`",
     ),
     column(
         "severity",

@@ -63,6 +63,7 @@ fn terminal_output_fits_100_columns() {
             &["since-boot", "-b", "-1"],
             &["findings", "-b", "-1"],
             &["unit", "systemd-journald", "--all-boots"],
+            &["impact", "systemd-journald", "--all-boots"],
         ] {
             let args = [&["-D", dir.as_str()][..], command].concat();
             let (ok, text) = run_env(&args, &[]);

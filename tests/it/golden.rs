@@ -89,6 +89,24 @@ fn cases(journal: &Journal) -> Vec<(String, Vec<String>)> {
             words(&format!("unit {unit} -o json")),
         ));
     }
+    for unit in journal.units {
+        out.push((
+            format!("impact-{unit}"),
+            words(&format!("impact {unit} --all-boots")),
+        ));
+        out.push((
+            format!("impact-{unit}.json"),
+            words(&format!("impact {unit} --all-boots -o json")),
+        ));
+    }
+    out.push((
+        "impact-all.dot".to_string(),
+        words("impact --all --all-boots --format dot"),
+    ));
+    out.push((
+        "impact-all.json".to_string(),
+        words("impact --all --all-boots -o json"),
+    ));
     for query in LIBRARY.iter().map(|q| q.name) {
         out.push((format!("query-{query}"), words(&format!("query {query}"))));
     }

@@ -21,6 +21,8 @@ const RANKS: &[(&str, u32)] = &[
     ("present", 0),
     ("vocab", 0),
     ("journal", 1),
+    // Unit files: the declarations, read as `journal` reads the record.
+    ("units", 1),
     ("evidence", 2),
     ("stable_id", 2),
     ("events", 3),

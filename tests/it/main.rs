@@ -19,6 +19,7 @@ mod findings;
 mod fixture_boots;
 mod fleet;
 mod golden;
+mod impact;
 mod layers;
 mod live_soak;
 mod many_hosts;

@@ -30,6 +30,7 @@ const COVERED: &[(&str, &str)] = &[
     ),
     ("export", "no fixed document: a table written to a file"),
     ("fleet", "#/$defs/fleet_findings_document"),
+    ("impact", "#/$defs/impact_document"),
 ];
 
 fn schema() -> &'static Value {
@@ -299,6 +300,51 @@ fn every_subcommand_is_covered() {
             assert!(
                 validators().contains_key(pointer),
                 "{pointer} missing from the schema"
+            );
+        }
+    }
+}
+
+/// `impact UNIT` and `impact --all`, with and without unit files, on every
+/// recorded fixture (their unit trees are saved next to the journal).
+#[test]
+fn impact_output_is_valid_on_every_fixture() {
+    for f in Fixture::every() {
+        let units = f.journal.parent().unwrap().join("units/etc/systemd/system");
+        let units = units.to_str().unwrap();
+        for extra in [&["--units", units][..], &[][..]] {
+            let mut args = vec![
+                "-D",
+                f.dir_arg(),
+                "impact",
+                "--all",
+                "--all-boots",
+                "-o",
+                "json",
+            ];
+            args.extend_from_slice(extra);
+            let doc = jforensics_json(&args);
+            assert_valid(
+                &doc,
+                "#/$defs/impact_graph_document",
+                &format!("{}: impact --all", f.name),
+            );
+            let unit = doc["edges"][0]["dependency"].as_str().unwrap().to_string();
+            let mut args = vec![
+                "-D",
+                f.dir_arg(),
+                "impact",
+                &unit,
+                "--all-boots",
+                "-o",
+                "json",
+            ];
+            args.extend_from_slice(extra);
+            let doc = jforensics_json(&args);
+            assert_valid(
+                &doc,
+                "#/$defs/impact_document",
+                &format!("{}: impact {unit}", f.name),
             );
         }
     }

@@ -11,8 +11,10 @@ use strum::VariantArray;
 use jforensics::boots::{BootEnd, CoverageState, ShutdownKind};
 use jforensics::cause::Cause;
 use jforensics::events::{EventTag, ExitKind};
+use jforensics::findings::impact::EdgeKind;
 use jforensics::findings::{Kind, LoopOutcome, Severity};
 use jforensics::lifecycle::EndState;
+use jforensics::units::DepKind;
 
 use crate::support::repo;
 
@@ -69,6 +71,8 @@ fn documented(table: &str, column: &str) -> (BTreeSet<String>, bool) {
 fn the_schema_enums_are_the_code_variants() {
     assert_eq!(schema_enum("/$defs/cause"), words(&Cause::ALL));
     assert_eq!(schema_enum("/$defs/severity"), words(&Severity::ALL));
+    assert_eq!(schema_enum("/$defs/edge_kind"), words(&EdgeKind::ALL));
+    assert_eq!(schema_enum("/$defs/dep_kind"), words(&DepKind::ALL));
     assert_eq!(
         schema_enum("/$defs/finding/properties/kind"),
         words(&Kind::ALL)

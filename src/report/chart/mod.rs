@@ -16,6 +16,7 @@ mod axis;
 pub mod crash_loop;
 mod draw;
 mod from_analysis;
+pub mod graph;
 pub mod overview;
 pub mod timeline;
 

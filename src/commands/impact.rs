@@ -1,0 +1,188 @@
+//! `jforensics impact UNIT` / `impact --all`: the dependency edges the
+//! record shows, compared with the unit files when they can be read.
+
+use jforensics::cause;
+use jforensics::events::unit_name;
+use jforensics::findings::{self, BootData, Options, impact};
+use jforensics::journal::SourceSpec;
+use jforensics::report::chart;
+use jforensics::units::UnitTree;
+
+use super::error::{Error, Exit};
+use super::{Context, Result};
+use crate::cli::{Format, GraphFormat, ImpactArgs};
+
+pub fn run(ctx: &Context, args: &ImpactArgs) -> Result<Exit> {
+    let selected: Vec<_> = if args.all_boots {
+        ctx.boots()?
+    } else {
+        let (mut near, at) = ctx.boot_with_neighbours(args.boot.spec())?;
+        vec![near.swap_remove(at)]
+    };
+    let options = Options {
+        zone: ctx.style().zone,
+        ..Options::default()
+    };
+    let boots = read(ctx, &selected, &options)?;
+    let mut edges = impact::observe(&boots, &options);
+    let tree = declarations(ctx, args, &edges);
+    if let Some(t) = &tree {
+        for p in &t.problems {
+            eprintln!("jforensics: warning: unit files: {p}");
+        }
+        impact::declare(&mut edges, t);
+    }
+    let found = tree
+        .as_ref()
+        .map(|t| impact::findings(&edges, t))
+        .unwrap_or_default();
+    let ids: Vec<String> = selected.iter().map(|b| b.boot_id.to_string()).collect();
+    let zone = ctx.style().zone;
+    if args.all {
+        if let Some(path) = &args.chart {
+            let format = match path.extension().and_then(|e| e.to_str()) {
+                Some("png") => chart::ImageFormat::Png,
+                Some("svg") => chart::ImageFormat::Svg,
+                _ => {
+                    return Err(Error::Usage(format!(
+                        "{}: the chart is written as .svg or .png",
+                        path.display()
+                    )));
+                }
+            };
+            let graph = chart::graph::DependencyGraph::new(&edges);
+            std::fs::write(path, chart::render(&graph, format)?)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        match (args.graph_format, ctx.output.format) {
+            (GraphFormat::Dot, _) => print!("{}", jforensics::report::impact::dot(&edges)),
+            (GraphFormat::Text, Format::Json) => println!(
+                "{}",
+                serde_json::to_string_pretty(&jforensics::report::impact::graph_json(
+                    &edges,
+                    tree.as_ref(),
+                    &found,
+                    &ids,
+                    jforensics::report::json::coverage(&selected, &ctx.damage()?)
+                ))?
+            ),
+            (GraphFormat::Text, Format::Short) => print!("{}", graph_text(&edges, tree.as_ref())),
+        }
+        return Ok(Exit::Success);
+    }
+    let unit = unit_name(args.unit.as_deref().unwrap_or_default());
+    let imp = impact::impact(&unit, &edges, tree.as_ref(), &found);
+    let seen = boots.iter().any(|b| {
+        b.analysis
+            .lifecycles
+            .activations
+            .iter()
+            .any(|a| a.unit == unit)
+    });
+    if !seen {
+        eprintln!("jforensics: note: {unit} does not appear in the boots read");
+    }
+    match ctx.output.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&jforensics::report::impact::json(
+                &imp,
+                tree.as_ref(),
+                &ids,
+                jforensics::report::json::coverage(&selected, &ctx.damage()?)
+            ))?
+        ),
+        Format::Short => print!(
+            "{}",
+            jforensics::report::impact::text(&imp, tree.as_ref(), boots.len(), zone)
+        ),
+    }
+    Ok(Exit::Success)
+}
+
+/// Each boot read through the index, the managers' lines only (the
+/// matches `cause` needs): edges come from job ids, triggers, failures and
+/// loops, never from the services' own lines.
+pub fn read(
+    ctx: &Context,
+    selected: &[jforensics::boots::Boot],
+    options: &Options,
+) -> Result<Vec<BootData>> {
+    let mut boots: Vec<BootData> = Vec::with_capacity(selected.len());
+    for b in selected {
+        let mut source = ctx.open(cause::filter_for_boot(b.boot_id))?;
+        boots.push(findings::read_boot(b, source.as_mut(), options)?);
+        ctx.say_diagnostics(source.diagnostics());
+    }
+    Ok(boots)
+}
+
+/// The unit files read offline: `--units DIR`, else the tree of `--root`.
+pub fn offline_tree(ctx: &Context, units: Option<&std::path::Path>) -> Option<UnitTree> {
+    match (units, &ctx.spec) {
+        (Some(dir), _) => Some(UnitTree::load_dir(dir)),
+        (None, SourceSpec::Root(root)) => Some(UnitTree::load_root(root)),
+        _ => None,
+    }
+}
+
+/// The unit files to compare with: `--units DIR`, else the tree of
+/// `--root ROOT`, else on the local journal the running manager. Reading a
+/// copied journal without them, there is nothing to compare with, and the
+/// note says so.
+fn declarations(ctx: &Context, args: &ImpactArgs, edges: &[impact::Edge]) -> Option<UnitTree> {
+    let named: Vec<String> = edges
+        .iter()
+        .flat_map(|e| [e.dependant.clone(), e.dependency.clone()])
+        .chain(args.unit.as_deref().map(unit_name))
+        .collect();
+    if let Some(tree) = offline_tree(ctx, args.units.as_deref()) {
+        return Some(tree.with(named));
+    }
+    match &ctx.spec {
+        SourceSpec::Local => match jforensics::units::from_systemctl(&named) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("jforensics: note: no declarations to compare with: {e}");
+                None
+            }
+        },
+        _ => {
+            eprintln!(
+                "jforensics: note: no unit files given (--units DIR or --root ROOT): edges are listed, declarations are not compared"
+            );
+            None
+        }
+    }
+}
+
+fn graph_text(edges: &[impact::Edge], tree: Option<&UnitTree>) -> String {
+    let mut out = format!(
+        "{} edges; declarations: {}\n",
+        edges.len(),
+        jforensics::report::impact::declarations_source(tree)
+    );
+    let node = jforensics::report::impact::node_name;
+    let w = edges
+        .iter()
+        .map(|e| node(&e.dependant, &e.manager).len())
+        .max()
+        .unwrap_or(0);
+    for e in edges {
+        let declared = match &e.declared {
+            None => "?".to_string(),
+            Some(d) if d.is_empty() => "UNDECLARED".to_string(),
+            Some(d) => d.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","),
+        };
+        out.push_str(&format!(
+            "  {:<w$}  -> {:<30} {:<17} {:>3}x  conf {:.2}  declared: {}\n",
+            node(&e.dependant, &e.manager),
+            node(&e.dependency, &e.manager),
+            e.kind.as_str(),
+            e.count,
+            e.confidence,
+            declared
+        ));
+    }
+    out
+}
