@@ -75,12 +75,45 @@ pub struct Kept {
     pub fields: Vec<(String, Value)>,
 }
 
-/// A field's value: text as it is, anything else byte for byte.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A field's value: text as it is, anything else byte for byte (a JSON
+/// string or an array of numbers, as `#[serde(untagged)]` writes them).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Value {
     Text(String),
     Bytes(Vec<u8>),
+}
+
+/// Read by the JSON shape at hand: serde's untagged reading buffers every
+/// value and tries each variant, and a state of months of kept entries is
+/// read on every run.
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or an array of bytes")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Value, E> {
+                Ok(Value::Text(text.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Value, E> {
+                Ok(Value::Text(text))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Value, A::Error> {
+                let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(b) = seq.next_element::<u8>()? {
+                    bytes.push(b);
+                }
+                Ok(Value::Bytes(bytes))
+            }
+        }
+        d.deserialize_any(Shape)
+    }
 }
 
 impl Kept {

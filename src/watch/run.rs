@@ -144,7 +144,7 @@ impl Run<'_> {
         let (session, settings) = (self.session, self.settings);
         let now = now_usec();
         let all = session.boots()?;
-        let (machine, hostname) = journal_host(session)?;
+        let (machine, hostname) = journal_host(session, &all)?;
         let scope = Scope {
             machine_id: machine.to_string(),
             source: source_key(&session.spec),
@@ -444,10 +444,17 @@ fn now_usec() -> u64 {
 
 /// The journal's own machine id and host name: its newest entry's
 /// `_MACHINE_ID` and `_HOSTNAME` (the machine id when no name was logged).
-fn journal_host(session: &Session) -> Result<(Id128, String)> {
-    let mut source = session.open(Filter {
+/// Asked of the newest boot, the index reader answers from that boot's
+/// entry list; the last entry of the whole journal is libsystemd's, which
+/// opens every file to find it.
+fn journal_host(session: &Session, all: &[Boot]) -> Result<(Id128, String)> {
+    let newest = Filter {
         last: Some(1),
         ..Filter::all()
+    };
+    let mut source = session.open(match all.last() {
+        Some(boot) => newest.boot(boot.boot_id),
+        None => newest,
     })?;
     let newest = source.next_entry()?;
     let machine = newest
