@@ -164,6 +164,10 @@ fn kernel_time(entry: &Entry) -> (u64, Option<u64>) {
     }
 }
 
+/// The longest backlog [`sent_time`] believes: five times the 24 s measured
+/// on a flooded debug boot of a slow machine (the debian12-loops recording).
+const SENT_DELAY_MAX_USEC: u64 = 120 * 1_000_000;
+
 /// A manager's line sent through the native protocol carries the time
 /// journald processed it; when journald falls behind (a debug flood on a slow
 /// machine: 24 s seen), lines it read late sort after lines the manager
@@ -171,13 +175,24 @@ fn kernel_time(entry: &Entry) -> (u64, Option<u64>) {
 /// after its own failure and restart. The time the line was sent is in
 /// `_SOURCE_REALTIME_TIMESTAMP` (the socket's receive time), which is also
 /// what journalctl shows; both clocks move back by the delay.
+///
+/// Only a delay journald's backlog can explain moves the line: a sent time
+/// minutes before the entry's is a wall clock stepped between the two (NTP
+/// at boot) or an entry copied with new times and its old fields, and one
+/// before the boot began cannot be.
 fn sent_time(entry: &Entry) -> (u64, Option<u64>) {
-    match entry.number("_SOURCE_REALTIME_TIMESTAMP") {
-        Some(sent) if sent > 0 && sent < entry.realtime_usec => {
-            let delay = entry.realtime_usec - sent;
-            (sent, entry.monotonic_usec.map(|m| m.saturating_sub(delay)))
-        }
-        _ => (entry.realtime_usec, entry.monotonic_usec),
+    let delay = entry
+        .number("_SOURCE_REALTIME_TIMESTAMP")
+        .filter(|sent| *sent > 0)
+        .and_then(|sent| entry.realtime_usec.checked_sub(sent))
+        .filter(|delay| *delay > 0 && *delay <= SENT_DELAY_MAX_USEC)
+        .filter(|delay| entry.monotonic_usec.is_none_or(|m| *delay <= m));
+    match delay {
+        Some(delay) => (
+            entry.realtime_usec - delay,
+            entry.monotonic_usec.map(|m| m - delay),
+        ),
+        None => (entry.realtime_usec, entry.monotonic_usec),
     }
 }
 

@@ -473,6 +473,31 @@ fn a_line_journald_read_late_is_placed_where_pid1_sent_it() {
     );
 }
 
+/// A sent time minutes before journald's is no backlog but a wall clock
+/// stepped in between, or a journal copied with new times and its old
+/// fields (the benchmark's replicated journal): the line keeps its time.
+#[test]
+fn a_sent_time_no_backlog_explains_is_not_believed() {
+    let line = |sent_before_usec: u64| {
+        let sent = (LOG.epoch_usec + 400_000_000 - sent_before_usec).to_string();
+        pid1(
+            400_000,
+            &[
+                ("UNIT", "a.service"),
+                ("MESSAGE_ID", ids::UNIT_STARTED),
+                ("MESSAGE", "Started a.service."),
+                ("_SOURCE_REALTIME_TIMESTAMP", &sent),
+            ],
+        )
+    };
+    let backlog = line(24_000_000);
+    assert_eq!(backlog.realtime_usec, LOG.epoch_usec + 376_000_000);
+    assert_eq!(backlog.monotonic_usec, Some(376_000_000));
+    let stepped = line(180_000_000);
+    assert_eq!(stepped.realtime_usec, LOG.epoch_usec + 400_000_000);
+    assert_eq!(stepped.monotonic_usec, Some(400_000_000));
+}
+
 /// debian12-loops, boot 1: a crash-looping unit whose "Started" lines went
 /// to the kernel log and were overwritten; only the debug "Job N …/start
 /// finished" lines survived. Each opens the next run once the one before
