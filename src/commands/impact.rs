@@ -118,12 +118,24 @@ pub fn read(
 }
 
 /// The unit files read offline: `--units DIR`, else the tree of `--root`.
+/// None when they hold no unit at all (a tree of a copied journal only):
+/// then every observed edge would be "undeclared", an accusation from an
+/// absence that is the reader's, not the host's; what was missing is said.
 pub fn offline_tree(ctx: &Context, units: Option<&std::path::Path>) -> Option<UnitTree> {
-    match (units, &ctx.spec) {
-        (Some(dir), _) => Some(UnitTree::load_dir(dir)),
-        (None, SourceSpec::Root(root)) => Some(UnitTree::load_root(root)),
-        _ => None,
+    let tree = match (units, &ctx.spec) {
+        (Some(dir), _) => UnitTree::load_dir(dir),
+        (None, SourceSpec::Root(root)) => UnitTree::load_root(root),
+        _ => return None,
+    };
+    if tree.units.is_empty() {
+        for p in &tree.problems {
+            eprintln!(
+                "jforensics: note: unit files: {p}: no dependency is compared with a declaration"
+            );
+        }
+        return None;
     }
+    Some(tree)
 }
 
 /// The unit files to compare with: `--units DIR`, else the tree of
