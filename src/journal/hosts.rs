@@ -78,24 +78,18 @@ impl Files {
 /// name; a file libsystemd refuses holds none it could give.
 fn held_boots(files: Vec<(PathBuf, PathBuf, files::Access)>) -> Held {
     let mut machines = std::collections::HashSet::new();
-    let found = files::per_file(files, |(f, open, access)| {
-        let boots = if files::refusal(&open).is_some() {
-            Some((Vec::new(), Vec::new()))
-        } else {
-            files::boots_in(&open, access)
-        };
-        (f, boots)
-    });
-    let held = found
+    let held = files
         .into_iter()
-        .map(|(f, boots)| {
-            (
-                f,
-                boots.map(|(boots, named)| {
+        .map(|(f, open, access)| {
+            let boots = if files::refusal(&open).is_some() {
+                Some(Vec::new())
+            } else {
+                files::boots_in(&open, access).map(|(boots, named)| {
                     machines.extend(named);
                     boots
-                }),
-            )
+                })
+            };
+            (f, boots)
         })
         .collect();
     Held {

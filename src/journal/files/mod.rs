@@ -49,54 +49,15 @@ pub use self::snapshot::{State, state, take as take_snapshot};
 
 /// Each file of `paths` in which damage was found inside (see
 /// `verify.rs`), by where it was found, with what was found.
+/// One file after the other: walked side by side, two large files are
+/// mapped and touched at once, which on the 1M-entry bench journal took
+/// the peak RSS from 149 to 214 MiB for 0.1 s less of `boots`.
 pub fn damaged(paths: &Paths) -> Vec<(PathBuf, verify::Found)> {
-    per_file(paths.each(), |(name, open, access)| {
-        verify::inspect(&open, access).map(|why| (name, why))
-    })
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// `each` of `files`, the files spread over the machine's cores, the
-/// results in the files' order. The checks that walk every entry of every
-/// file before the first read (the damage walk, the boots each file holds)
-/// cost a whole journal's headers; files are independent, so on a host's
-/// handful of large files the walk takes the time of the largest.
-pub fn per_file<F: Send, T: Send>(files: Vec<F>, each: impl Fn(F) -> T + Sync) -> Vec<T> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(files.len());
-    if workers <= 1 {
-        return files.into_iter().map(each).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<F>>> = files
+    paths
+        .each()
         .into_iter()
-        .map(|f| std::sync::Mutex::new(Some(f)))
-        .collect();
-    let mut results: Vec<Option<T>> = (0..slots.len()).map(|_| None).collect();
-    let done = std::sync::Mutex::new(&mut results);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(slot) = slots.get(i) else { break };
-                    let taken = slot
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .take();
-                    if let Some(file) = taken {
-                        let out = each(file);
-                        done.lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(out);
-                    }
-                }
-            });
-        }
-    });
-    results.into_iter().flatten().collect()
+        .filter_map(|(name, open, access)| verify::inspect(&open, access).map(|why| (name, why)))
+        .collect()
 }
 
 /// libsystemd's `JOURNAL_FILES_MAX`: beyond it, it leaves files out.
