@@ -128,7 +128,14 @@ pub fn offline_tree(ctx: &Context, units: Option<&std::path::Path>) -> Option<Un
         _ => return None,
     };
     if tree.units.is_empty() {
-        for p in &tree.problems {
+        let mut why = tree.problems.clone();
+        if why.is_empty() {
+            let place = units.map_or_else(|| "the tree".to_string(), |d| d.display().to_string());
+            why.push(format!(
+                "{place} holds no unit file (--units wants a directory like /etc/systemd/system, --root the tree above /etc)"
+            ));
+        }
+        for p in &why {
             eprintln!(
                 "jforensics: note: unit files: {p}: no dependency is compared with a declaration"
             );
@@ -150,6 +157,10 @@ fn declarations(ctx: &Context, args: &ImpactArgs, edges: &[impact::Edge]) -> Opt
         .collect();
     if let Some(tree) = offline_tree(ctx, args.units.as_deref()) {
         return Some(tree.with(named));
+    }
+    if args.units.is_some() || matches!(ctx.spec, SourceSpec::Root(_)) {
+        // Given, and empty: `offline_tree` said so.
+        return None;
     }
     match &ctx.spec {
         SourceSpec::Local => match jforensics::units::from_systemctl(&named) {
