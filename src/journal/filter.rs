@@ -149,13 +149,14 @@ pub struct Position {
 impl Position {
     /// Where a cursor's entry lies.
     pub fn of_cursor(cursor: &str) -> Option<Position> {
-        let part = |key| super::headers::cursor_part(cursor, key);
-        let hex = |key| part(key).and_then(|h| u64::from_str_radix(h, 16).ok());
+        use super::headers::{cursor_part, cursor_seqnum};
+        let id = |key| cursor_part(cursor, key).and_then(Id128::parse);
         Some(Position {
-            seqnum_id: part("s").and_then(Id128::parse)?,
-            seqnum: hex("i")?,
-            boot_id: part("b").and_then(Id128::parse)?,
-            monotonic_usec: hex("m")?,
+            seqnum_id: id("s")?,
+            seqnum: cursor_seqnum(cursor)?,
+            boot_id: id("b")?,
+            monotonic_usec: cursor_part(cursor, "m")
+                .and_then(|hex| u64::from_str_radix(hex, 16).ok())?,
         })
     }
 }

@@ -141,14 +141,18 @@ fn from_position(file: &JournalFile, mut list: Vec<u64>, filter: &Filter) -> Vec
     let Some(from) = filter.from else {
         return list;
     };
-    let before: Box<dyn Fn(&EntryHead) -> bool> = if file.seqnum_id == from.seqnum_id {
-        Box::new(|head| head.seqnum < from.seqnum)
-    } else if filter.boots == [from.boot_id] {
-        Box::new(|head| head.monotonic < from.monotonic_usec)
-    } else {
+    let by_seqnum = file.seqnum_id == from.seqnum_id;
+    if !by_seqnum && filter.boots != [from.boot_id] {
         return list;
+    }
+    let before = |head: EntryHead| {
+        if by_seqnum {
+            head.seqnum < from.seqnum
+        } else {
+            head.monotonic < from.monotonic_usec
+        }
     };
-    let start = list.partition_point(|offset| file.entry(*offset).is_some_and(|h| before(&h)));
+    let start = list.partition_point(|offset| file.entry(*offset).is_some_and(before));
     list.drain(..start);
     list
 }

@@ -35,7 +35,7 @@ mod tests;
 pub mod verify;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use self::format::JournalFile;
 use self::merge::Located;
@@ -185,36 +185,20 @@ fn cursor(at: &Located) -> String {
 }
 
 pub(super) fn open_all(paths: &Paths) -> Option<Vec<JournalFile>> {
-    let list: Vec<(&Path, Access)> = match paths {
-        Paths::Files(files) => {
-            let mut seen = std::collections::HashSet::new();
-            // libsystemd keeps one of two equal paths; rather than redo
-            // which, leave such a list to it.
-            if !files.iter().all(|f| seen.insert(f)) {
-                return refuse("the same file is named twice".to_string());
-            }
-            files
-                .iter()
-                .map(|f| (f.as_path(), Access::Private))
-                .collect()
+    if let Paths::Files(files) = paths {
+        let mut seen = std::collections::HashSet::new();
+        // libsystemd keeps one of two equal paths; rather than redo
+        // which, leave such a list to it.
+        if !files.iter().all(|f| seen.insert(f)) {
+            return refuse("the same file is named twice".to_string());
         }
-        Paths::Found(found) => found
-            .iter()
-            .map(|f| {
-                let access = if f.snapshot {
-                    Access::Snapshot
-                } else {
-                    Access::Archived
-                };
-                (f.path.as_path(), access)
-            })
-            .collect(),
-    };
+    }
+    let list = paths.each();
     if list.is_empty() || list.len() > FILES_MAX {
         return refuse(format!("{} files (it reads 1 to {FILES_MAX})", list.len()));
     }
     list.iter()
-        .map(|(path, access)| {
+        .map(|(_, path, access)| {
             JournalFile::open_as(path, *access).or_else(|| {
                 let why = match refusal(path) {
                     Some(r) => r.reason,
