@@ -2,7 +2,7 @@
 //!
 //! Ordering boots, counting their entries and noticing clock jumps needs
 //! every entry's header, but only a few numbers per boot come out of it. A
-//! reader process sums them up where it reads (`isolated.rs`) and sends one
+//! reader process sums them up where it reads (`isolated/`) and sends one
 //! [`BootHeaders`] per boot instead of a million entries over the pipe.
 
 use std::collections::HashMap;

@@ -179,6 +179,14 @@ impl Journal {
         }
     }
 
+    /// Starts looking for [`Journal::damage`] beside the reads that come
+    /// first; asking for the damage waits for the look to end.
+    pub fn look_for_damage_in_background(&self) {
+        if let Ready::Libsystemd(readers) = &self.ready {
+            readers.look_for_damage_in_background();
+        }
+    }
+
     /// The files whose own index was found missing their entries (see
     /// [`Journal::damage`]): what a distrusted index is blamed on.
     pub fn index_misses(&self) -> &[String] {

@@ -16,7 +16,7 @@ use super::{Id128, JournalError, SourceSpec, wire};
 /// A journal source checked and made ready: paths verified, compressed
 /// files unpacked, the files listed as libsystemd lists them and those
 /// being written snapshotted for the index reader. Opening happens
-/// separately so that it can be done in a child process (see `isolated.rs`).
+/// separately so that it can be done in a child process (see `isolated/`).
 pub struct Prepared {
     /// What libsystemd opens, by its own rules.
     pub(super) target: Target,

@@ -1,7 +1,7 @@
 //! The debug trace: which backend answered each read, and why.
 //!
 //! Two readers answer the same questions (the index reader of `files/` and
-//! libsystemd, see `isolated.rs`), and when their answers or their speed
+//! libsystemd, see `isolated/`), and when their answers or their speed
 //! surprise someone, the first question is which one ran. `-v` or
 //! `JFORENSICS_TRACE=1` makes every read say so on stderr, one line each
 //! (`jforensics: trace: …`). Reader processes inherit the setting through

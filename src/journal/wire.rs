@@ -1,4 +1,4 @@
-//! The byte format between jforensics and its reader process (`isolated.rs`):
+//! The byte format between jforensics and its reader process (`isolated/`):
 //! requests (a filter) one way, entries and how the read ended the other.
 //!
 //! Little-endian integers and length-prefixed bytes; both ends are the same
@@ -22,6 +22,11 @@ pub const BOOT: u8 = b'B';
 pub const OUTLINE: u8 = b'O';
 /// A line of the debug trace (`trace.rs`), for the parent to print.
 pub const TRACE: u8 = b'T';
+/// The file a [`Request::Damage`] is about to walk: if the reader dies
+/// there, that file is what stopped it.
+pub const CHECKING: u8 = b'C';
+/// Damage found inside one file (see `files/verify.rs`).
+pub const DAMAGE: u8 = b'V';
 
 /// What a request asks for, before its filter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +37,9 @@ pub enum Request {
     BootHeaders,
     /// What the index alone tells of the boots (see `outline.rs`), if it can.
     Outline,
+    /// The damage inside every file (see `files/verify.rs`); the filter is
+    /// not used.
+    Damage,
 }
 
 impl Request {
@@ -40,6 +48,7 @@ impl Request {
             Request::Entries => b'R',
             Request::BootHeaders => b'H',
             Request::Outline => b'O',
+            Request::Damage => b'V',
         }
     }
 
@@ -48,6 +57,7 @@ impl Request {
             b'R' => Some(Request::Entries),
             b'H' => Some(Request::BootHeaders),
             b'O' => Some(Request::Outline),
+            b'V' => Some(Request::Damage),
             _ => None,
         }
     }

@@ -91,6 +91,8 @@ pub struct Session {
     tails: Arc<Mutex<Option<Vec<journal::Entry>>>>,
     /// The machines, decided once: deciding may warn, and must warn once.
     grouped: OnceLock<Vec<Machine>>,
+    /// The journal's damage was said (see [`Session::journal`]).
+    damage_said: OnceLock<()>,
 }
 
 const NO_BOOT: &str = "the journal holds no boot; check the source with `jforensics boots`";
@@ -119,6 +121,7 @@ impl Session {
             index: OnceLock::new(),
             tails: Arc::default(),
             grouped: OnceLock::new(),
+            damage_said: OnceLock::new(),
         }
     }
 
@@ -193,7 +196,21 @@ impl Session {
         }
     }
 
+    /// The journal, its damage said (and refused under `--strict`): what
+    /// every read whose answer is used goes through.
     fn journal(&self) -> std::result::Result<&Journal, JournalError> {
+        let journal = self.opened()?;
+        if self.narrow.is_none() {
+            self.say_damage(journal)?;
+        }
+        Ok(journal)
+    }
+
+    /// The journal, prepared, with its damage still being looked for (see
+    /// [`Journal::look_for_damage_in_background`]): for the first reads,
+    /// which run beside that walk and whose answers wait for it before
+    /// they are used ([`Session::journal`]).
+    fn opened(&self) -> std::result::Result<&Journal, JournalError> {
         if let Some(j) = self.journal.get() {
             return Ok(j);
         }
@@ -206,7 +223,17 @@ impl Session {
         }
         let prepared = Journal::prepare(&self.spec)?;
         let journal = self.journal.get_or_init(|| prepared);
-        // Said once, when the journal is opened: every answer lacks these files.
+        journal.look_for_damage_in_background();
+        Ok(journal)
+    }
+
+    /// Says the journal's damage, once: every answer lacks what it names.
+    fn say_damage(&self, journal: &Journal) -> std::result::Result<(), JournalError> {
+        let mut first = false;
+        self.damage_said.get_or_init(|| first = true);
+        if !first {
+            return Ok(());
+        }
         for line in journal.damage() {
             self.say(&format!("jforensics: warning: {line}"));
         }
@@ -216,7 +243,7 @@ impl Session {
                 files: journal.damage().len(),
             });
         }
-        Ok(journal)
+        Ok(())
     }
 
     /// The files of the source that cannot be read at all (see

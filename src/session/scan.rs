@@ -59,11 +59,14 @@ impl Session {
                 // disagree on which boots there are (a torn entry, a
                 // sequence number out of order): every command then counts
                 // boots from the full scan, so all of them number alike.
-                let journal = self
-                    .journal()
-                    .ok()
-                    .filter(|j| whole && j.indexed() && j.damage().is_empty())?;
-                let outline = journal.outline(&Filter::all())?;
+                let journal = self.opened().ok().filter(|j| whole && j.indexed())?;
+                // Read beside the damage walk, used only once it found none.
+                let outline = journal.outline(&Filter::all());
+                let journal = self.journal().ok()?;
+                if !journal.damage().is_empty() {
+                    return None;
+                }
+                let outline = outline?;
                 Some(IndexView {
                     machine_ids: outline.machine_ids,
                     order: boot_scan::outline_order(&outline),
@@ -151,7 +154,8 @@ impl Session {
     }
 
     fn scan_boots(&self) -> Result<Vec<Boot>> {
-        let journal = self.journal()?;
+        // `scan_indexed` waits for the damage walk once its reads are done.
+        let journal = self.opened()?;
         if journal.indexed() {
             let (scanner, diagnostics) = self.scan_indexed(&[])?;
             self.say_diagnostics(&diagnostics);
@@ -215,9 +219,10 @@ impl Session {
     /// (see [`journal::Parts`]), so that the scan grows with the hosts, not
     /// their square.
     fn scan_indexed(&self, only: &[journal::Id128]) -> Result<(BootScanner, journal::Diagnostics)> {
-        let journal = self.journal()?;
+        // Read beside the damage walk; the answer waits for it below.
+        let journal = self.opened()?;
         let parts = self.scope.is_none().then(|| journal.parts()).flatten();
-        Ok(boot_scan::scan_indexed(
+        let scanned = boot_scan::scan_indexed(
             only,
             |filter| match &parts {
                 Some(parts) => parts.boot_headers(&self.with_time(filter), self.strictness),
@@ -239,7 +244,9 @@ impl Session {
                     source
                 })
             },
-        )?)
+        );
+        self.journal()?;
+        Ok(scanned?)
     }
 }
 

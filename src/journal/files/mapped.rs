@@ -17,7 +17,7 @@
 //! tests; `format.rs` checks the state again when it maps a found file. A
 //! file that shrank under us (deleted pages of an archived file cannot
 //! change, but a truncation would raise SIGBUS) is contained by mapping only
-//! in the reader process (`../isolated.rs`), whose death the parent reports
+//! in the reader process (`../isolated/`), whose death the parent reports
 //! and answers by reading with libsystemd.
 
 use std::fs::File;

@@ -25,17 +25,19 @@
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
-use std::os::fd::AsFd;
+use std::io::{BufReader, Read, Seek, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::files::Outcome;
 use super::libsystemd::{LibsystemdSource, Prepared};
-use super::wire::{self, BOOT, DONE, EMPTY, FAILED, OUTLINE, Request, SKIPPED, TRACE, WARNING};
+use super::wire::{
+    self, BOOT, CHECKING, DAMAGE, DONE, EMPTY, FAILED, OUTLINE, Request, SKIPPED, TRACE, WARNING,
+};
+
+mod serve;
 use super::{
     BootHeaders, Diagnostics, Entry, EntrySource, Filter, HeaderScan, JournalError, Outline,
 };
@@ -62,7 +64,7 @@ static PROGRAM: Mutex<Option<PathBuf>> = Mutex::new(None);
 /// note that this binary can serve, so readers are this binary started again.
 pub fn serve_if_asked() {
     if std::env::args_os().nth(1).as_deref() == Some(OsStr::new(READER_ARG)) {
-        std::process::exit(reader_main());
+        std::process::exit(serve::reader_main());
     }
     SELF_SERVES.store(true, Ordering::Relaxed);
 }
@@ -135,30 +137,106 @@ impl Readers {
     /// Files the readers leave out, and files damaged inside (see
     /// `files/verify.rs`), said for people: one line each, naming the
     /// file and what was found. Looked for once, when first asked.
-    pub fn damage(&self) -> &[String] {
+    pub fn damage(self: &Arc<Self>) -> &[String] {
         &self.inspected().0
     }
 
+    /// Starts looking for damage on another thread (in its own reader
+    /// process), so the walk runs beside the first reads instead of before
+    /// them; [`Readers::damage`] waits for it.
+    pub fn look_for_damage_in_background(self: &Arc<Self>) {
+        if self.damage.get().is_some() {
+            return;
+        }
+        let readers = self.clone();
+        let started = std::thread::Builder::new()
+            .name("damage".into())
+            .spawn(move || {
+                readers.inspected();
+            });
+        // Without a thread, the first to ask looks on its own.
+        drop(started);
+    }
+
     /// The files whose index was found missing their own entries.
-    pub fn index_misses(&self) -> &[String] {
+    pub fn index_misses(self: &Arc<Self>) -> &[String] {
         &self.inspected().1
     }
 
-    fn inspected(&self) -> &(Vec<String>, Vec<String>) {
+    fn inspected(self: &Arc<Self>) -> &(Vec<String>, Vec<String>) {
         self.damage.get_or_init(|| {
             let mut lines = self.prepared.refused.clone();
             let mut index = Vec::new();
-            if let Some(paths) = self.prepared.paths() {
-                for (path, found) in super::files::damaged(&paths) {
-                    let name = named(&self.prepared.what, &path);
-                    lines.push(format!("journal file {name} is {}", found.sentence));
-                    if found.index_misses {
-                        index.push(name);
-                    }
+            for (file, found) in self.find_damage() {
+                let name = named(&self.prepared.what, &file);
+                lines.push(format!("journal file {name} is {}", found.sentence));
+                if found.index_misses {
+                    index.push(name);
                 }
             }
             (lines, index)
         })
+    }
+
+    /// Walks every file for damage inside, in a reader process: the walk
+    /// maps the files, and a file cut short under the map raises SIGBUS,
+    /// which only a reader process survives. Should the reader die, the
+    /// file it was walking is named damaged with how the reader ended.
+    fn find_damage(self: &Arc<Self>) -> Vec<(PathBuf, DamageFound)> {
+        let Some(paths) = self.prepared.paths() else {
+            return Vec::new();
+        };
+        let names: Vec<PathBuf> = paths.each().into_iter().map(|(name, ..)| name).collect();
+        if self.program.is_none() {
+            // Without a reader program everything is read in this process.
+            return (super::files::damaged(&paths).into_iter())
+                .map(|(file, found)| {
+                    let found = DamageFound {
+                        file: 0,
+                        sentence: found.sentence,
+                        index_misses: found.index_misses,
+                    };
+                    (file, found)
+                })
+                .collect();
+        }
+        let name = |i: u64| {
+            let i = usize::try_from(i).unwrap_or(usize::MAX);
+            names.get(i).cloned().unwrap_or_default()
+        };
+        let mut source = match self.ask(Request::Damage, &Filter::all()) {
+            Ok(source) => source,
+            Err(e) => {
+                let found = DamageFound {
+                    file: 0,
+                    sentence: format!("not checked for damage inside: {e}"),
+                    index_misses: false,
+                };
+                return vec![(PathBuf::from(&self.prepared.what), found)];
+            }
+        };
+        while let Ok(Some(_)) = source.next_entry() {}
+        let mut found: Vec<_> = std::mem::take(&mut source.damage)
+            .into_iter()
+            .map(|f| (name(f.file), f))
+            .collect();
+        if let (true, Some(file)) = (source.died, source.checking.take()) {
+            let why = source
+                .diagnostics
+                .warnings
+                .last()
+                .cloned()
+                .unwrap_or_else(|| "the reader process stopped".to_string());
+            let stopped = DamageFound {
+                file,
+                sentence: format!(
+                    "damaged: walking its entries stopped the reader process ({why}); what it holds past that point may be missing from every answer"
+                ),
+                index_misses: false,
+            };
+            found.push((name(file), stopped));
+        }
+        found
     }
 
     /// A source reading `filter`'s entries, in a reader process when there
@@ -244,6 +322,8 @@ impl Readers {
             diagnostics: Diagnostics::default(),
             boots: Vec::new(),
             outline: None,
+            damage: Vec::new(),
+            checking: None,
             died: false,
         })
     }
@@ -363,6 +443,12 @@ impl Reader {
             DONE => Frame::Done,
             BOOT => Frame::Boot(Box::new(BootHeaders::decode(p)?)),
             OUTLINE => Frame::Outline(Box::new(Outline::decode(p)?)),
+            CHECKING => Frame::Checking(wire::read_u64(p)?),
+            DAMAGE => Frame::Damage(DamageFound {
+                file: wire::read_u64(p)?,
+                sentence: wire::read_string(p)?,
+                index_misses: wire::read_u64(p)? != 0,
+            }),
             TRACE => Frame::Trace(wire::read_string(p)?),
             other => {
                 return Err(std::io::Error::new(
@@ -395,7 +481,18 @@ enum Frame {
     Done,
     Boot(Box<BootHeaders>),
     Outline(Box<Outline>),
+    Checking(u64),
+    Damage(DamageFound),
     Trace(String),
+}
+
+/// Damage found inside one file: the file by its place in the source's
+/// list ([`super::files::Paths::each`]), as both processes list it alike
+/// and only the parent knows every file by the name people know it by.
+struct DamageFound {
+    file: u64,
+    sentence: String,
+    index_misses: bool,
 }
 
 /// One request's entries, as they arrive from a reader process.
@@ -409,6 +506,9 @@ struct IsolatedSource {
     boots: Vec<BootHeaders>,
     /// The answer to a [`Request::Outline`], if the files gave one.
     outline: Option<Outline>,
+    /// The answers to a [`Request::Damage`], and the file being walked.
+    damage: Vec<DamageFound>,
+    checking: Option<u64>,
     /// The reader process died during the request.
     died: bool,
 }
@@ -458,6 +558,8 @@ impl EntrySource for IsolatedSource {
                 Some(Frame::Done) => self.release(),
                 Some(Frame::Boot(boot)) => self.boots.push(*boot),
                 Some(Frame::Outline(outline)) => self.outline = Some(*outline),
+                Some(Frame::Checking(file)) => self.checking = Some(file),
+                Some(Frame::Damage(found)) => self.damage.push(found),
                 Some(Frame::Trace(line)) => super::trace::say(&line),
                 None => {
                     let why = reader
@@ -500,195 +602,5 @@ impl EntrySource for InProcess {
     }
     fn diagnostics(&self) -> &Diagnostics {
         self.source.diagnostics()
-    }
-}
-
-/// The reader process: the journal to open, then requests until stdin
-/// closes. Exit status 0 after the last request, 2 on a broken request.
-fn reader_main() -> i32 {
-    let pipes = || -> std::io::Result<(File, File)> {
-        Ok((
-            File::from(std::io::stdin().as_fd().try_clone_to_owned()?),
-            File::from(std::io::stdout().as_fd().try_clone_to_owned()?),
-        ))
-    };
-    let Ok((input, output)) = pipes() else {
-        return 2;
-    };
-    let mut input = BufReader::new(input);
-    let mut out = BufWriter::with_capacity(1 << 16, output);
-    let Ok(prepared) = Prepared::decode(&mut input) else {
-        return 2;
-    };
-    loop {
-        let request = match wire::read_u8(&mut input) {
-            Ok(tag) => Request::from_tag(tag),
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return 0,
-            Err(_) => return 2,
-        };
-        let (Some(request), Ok(filter)) = (request, wire::read_filter(&mut input)) else {
-            return 2;
-        };
-        if serve(prepared.copy_for_child(), request, filter, &mut out).is_err() {
-            // The parent stopped listening; nothing left to do.
-            return 0;
-        }
-    }
-}
-
-/// One request, answered by the index reader when it can and by
-/// libsystemd otherwise: the one place the backend is chosen. Writes
-/// frames, says how the read ended, and with the trace on, which backend
-/// answered and why.
-fn serve<W: Write>(
-    prepared: Prepared,
-    request: Request,
-    filter: Filter,
-    out: &mut W,
-) -> std::io::Result<()> {
-    let tracing = super::trace::enabled();
-    let what = prepared.what.clone();
-    let kind = match request {
-        Request::Entries => "entries",
-        Request::BootHeaders => "boot sums",
-        Request::Outline => "outline",
-    };
-    let trace = |out: &mut W, line: String| -> std::io::Result<()> {
-        if tracing {
-            wire::write_string(out, TRACE, &format!("{what}: {kind}: {line}"))?;
-        }
-        Ok(())
-    };
-    let forced = libsystemd_asked_for();
-    let paths = prepared.paths().filter(|_| !forced);
-    let count = match &paths {
-        Some(super::files::Paths::Files(f)) => f.len(),
-        Some(super::files::Paths::Found(f)) => f.len(),
-        None => 0,
-    };
-    let index_answered = |out: &mut W| trace(out, format!("index reader: {count} files"));
-    // Why the index reader left (part of) a request to libsystemd.
-    let declined = || {
-        super::files::declined()
-            .unwrap_or_else(|| "the index reader does not redo this request".to_string())
-    };
-    if request == Request::Outline {
-        match paths
-            .as_ref()
-            .and_then(|paths| super::files::outline(paths, &filter))
-        {
-            Some(outline) => {
-                index_answered(out)?;
-                out.write_all(&[OUTLINE])?;
-                outline.encode(out)?;
-            }
-            None => trace(
-                out,
-                format!("none (the caller reads instead): {}", declined()),
-            )?,
-        }
-        return done_without_skips(out);
-    }
-    if request == Request::BootHeaders
-        && let Some((boots, _)) = paths
-            .as_ref()
-            .and_then(|paths| super::files::boot_headers(paths, &filter))
-    {
-        // Read from the files themselves; any doubt reads with libsystemd below.
-        index_answered(out)?;
-        for boot in boots {
-            out.write_all(&[BOOT])?;
-            boot.encode(out)?;
-        }
-        return done_without_skips(out);
-    }
-    // Matched reads through the files' index; libsystemd reads whatever is
-    // left, skipping the entries already sent.
-    let mut already_sent = 0u64;
-    if request == Request::Entries
-        && let Some(paths) = &paths
-    {
-        match super::files::read_matched(paths, &filter, |entry| wire::write_entry(out, &entry))? {
-            Outcome::Done => {
-                index_answered(out)?;
-                return done_without_skips(out);
-            }
-            Outcome::LeftToLibsystemd { delivered } => already_sent = delivered,
-        }
-    }
-    let why = match &paths {
-        None if forced => format!("{BACKEND_ENV}=libsystemd"),
-        None => "the files could not be made safe to map".to_string(),
-        Some(_) => declined(),
-    };
-    if already_sent > 0 {
-        trace(
-            out,
-            format!("index reader for {already_sent} entries, libsystemd for the rest: {why}"),
-        )?;
-    } else {
-        trace(out, format!("libsystemd: {why}"))?;
-    }
-    let mut source = match LibsystemdSource::open(prepared, filter) {
-        Ok(s) => s,
-        Err(e) => {
-            wire::write_string(out, FAILED, &failure_text(&e))?;
-            return out.flush();
-        }
-    };
-    let mut warned = 0;
-    let mut headers = HeaderScan::default();
-    loop {
-        let next = source.next_entry();
-        let d = source.diagnostics();
-        for w in &d.warnings[warned..] {
-            wire::write_string(out, WARNING, w)?;
-        }
-        warned = d.warnings.len();
-        match next {
-            Ok(Some(_)) if already_sent > 0 => already_sent -= 1,
-            Ok(Some(entry)) => match request {
-                Request::Entries => wire::write_entry(out, &entry)?,
-                Request::BootHeaders => headers.observe(&entry),
-                Request::Outline => unreachable!("answered above"),
-            },
-            Ok(None) => {
-                for boot in std::mem::take(&mut headers).finish() {
-                    out.write_all(&[BOOT])?;
-                    boot.encode(out)?;
-                }
-                out.write_all(&[SKIPPED])?;
-                wire::write_u64(out, d.skipped)?;
-                out.write_all(&[DONE])?;
-                break;
-            }
-            Err(JournalError::Empty { skipped, .. }) => {
-                out.write_all(&[EMPTY])?;
-                wire::write_u64(out, skipped)?;
-                break;
-            }
-            Err(e) => {
-                wire::write_string(out, FAILED, &failure_text(&e))?;
-                break;
-            }
-        }
-    }
-    out.flush()
-}
-
-/// Ends a request the files answered themselves: nothing skipped, done.
-fn done_without_skips(out: &mut impl Write) -> std::io::Result<()> {
-    out.write_all(&[SKIPPED])?;
-    wire::write_u64(out, 0)?;
-    out.write_all(&[DONE])?;
-    out.flush()
-}
-
-/// The parent wraps a failure as "libsystemd could not read WHAT: …", so a
-/// libsystemd error travels as its cause only.
-fn failure_text(e: &JournalError) -> String {
-    match e {
-        JournalError::Libsystemd { source, .. } => source.to_string(),
-        other => other.to_string(),
     }
 }
