@@ -9,6 +9,8 @@ use crate::journal::{Entry, Id128};
 use crate::lifecycle::build;
 use crate::testkit::TestBoot;
 
+mod loaded;
+
 const BOOT: Id128 = Id128([4; 16]);
 
 #[derive(Default)]
