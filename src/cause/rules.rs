@@ -1037,7 +1037,12 @@ impl<'a> RunRules<'a> {
         ] {
             for trigger in trigger_names(&a.unit, suffix) {
                 let hit = self.latest_before(tag, Some(&trigger), c.key, TRIGGER_WINDOW_USEC);
-                if let Some((i, _)) = hit {
+                // A trigger creates a job then, with an id above every id
+                // logged before its line; a lower id was already queued (a
+                // boot unit whose socket saw traffic while it was starting,
+                // as journald's own does), so the trigger asked for nothing.
+                let job_older = |i: usize| c.job.is_some_and(|j| j <= self.max_job_before(i));
+                if let Some((i, _)) = hit.filter(|&(i, _)| !job_older(i)) {
                     let explanation = match cause {
                         Cause::Timer => format!(
                             "Started by {trigger}: \"Timer elapsed\" was logged just before it (debug level)."
