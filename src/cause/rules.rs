@@ -856,13 +856,19 @@ impl<'a> RunRules<'a> {
         if let Some(exit) = &prev.exit {
             return Some(!exit.is_clean_for_daemon());
         }
+        // Debug level: v252 passes through "failed" on the way to
+        // "auto-restart"; v254+ through "failed-before-auto-restart" or
+        // "dead-before-auto-restart" (the run's own exit lines may be lost
+        // while these survive, through the kernel log).
+        let failed = |state: &str| state == "failed" || state == "failed-before-auto-restart";
         prev.events
             .iter()
             .find_map(|&i| match &self.lc.event(i).kind {
-                EventKind::StateChanged { to, .. } if to == "failed" => Some(true),
-                EventKind::StateChanged { from, to }
-                    if to == "auto-restart" && from != "failed" =>
-                {
+                EventKind::StateChanged { to, .. } if failed(to) => Some(true),
+                EventKind::StateChanged { to, .. } if to == "dead-before-auto-restart" => {
+                    Some(false)
+                }
+                EventKind::StateChanged { from, to } if to == "auto-restart" && !failed(from) => {
                     Some(false)
                 }
                 _ => None,

@@ -1,8 +1,8 @@
 //! A debug boot whose journald was flooded: debian13-loops, boot 2
 //! (`274c81d7…`, systemd 257, `systemd.log_level=debug log_buf_len=4k`).
 //! PID 1's lines from before journald ran came through the kernel log
-//! (`_TRANSPORT=kernel`, text only), and the default target's "Queued start
-//! job" line was lost. The
+//! (`_TRANSPORT=kernel`, text only), the default target's "Queued start
+//! job" line was lost, and so were a crash-looping run's exit lines. The
 //! lines are that boot's, at the times PID 1 sent them (ms of uptime), with
 //! their job ids, trimmed to the units that matter.
 
@@ -104,4 +104,55 @@ fn a_boot_job_whose_socket_saw_traffic_while_it_started_is_still_boot() {
     assert_eq!(journald.cause, Cause::Socket, "{}", journald.explanation);
     let api = start(&starts, "stream-auth.service", 0);
     assert_ne!(api.cause, Cause::Boot, "{}", api.explanation);
+}
+
+/// stream-auth.service's second run (job 112): its exit lines were lost,
+/// its state changes came through the kernel log, then the restart (job
+/// 176). `state` is where the run went on its way to "auto-restart".
+fn restart_after(state: &str) -> Start {
+    let mut log = Log::default();
+    startup_finished(&mut log);
+    let unit = "stream-auth.service";
+    let run = log.started(37_189, unit, 112);
+    kmsg(
+        &mut log,
+        41_178,
+        "7",
+        &format!("{unit}: Changed running -> {state}"),
+    );
+    kmsg(
+        &mut log,
+        41_355,
+        "7",
+        &format!("{unit}: Changed {state} -> auto-restart"),
+    );
+    log.pid1(
+        43_158,
+        unit,
+        &run,
+        &[
+            ("MESSAGE_ID", ids::UNIT_RESTART_SCHEDULED),
+            ("N_RESTARTS", "2"),
+            (
+                "MESSAGE",
+                &format!("{unit}: Scheduled restart job, restart counter is at 2."),
+            ),
+        ],
+    );
+    log.started(43_409, unit, 176);
+    start(&log.classify(), unit, 1).clone()
+}
+
+#[test]
+fn a_restart_after_failed_before_auto_restart_follows_a_failure() {
+    let s = restart_after("failed-before-auto-restart");
+    assert_eq!(s.cause, Cause::FailureRestart, "{}", s.explanation);
+    // Known, not the likelier guess made when nothing tells how it ended.
+    assert!(
+        s.explanation.contains("previous run failed"),
+        "{}",
+        s.explanation
+    );
+    let s = restart_after("dead-before-auto-restart");
+    assert_eq!(s.cause, Cause::PolicyRestart, "{}", s.explanation);
 }
