@@ -856,13 +856,19 @@ impl<'a> RunRules<'a> {
         if let Some(exit) = &prev.exit {
             return Some(!exit.is_clean_for_daemon());
         }
+        // Debug level: v252 passes through "failed" on the way to
+        // "auto-restart"; v254+ through "failed-before-auto-restart" or
+        // "dead-before-auto-restart" (the run's own exit lines may be lost
+        // while these survive, through the kernel log).
+        let failed = |state: &str| state == "failed" || state == "failed-before-auto-restart";
         prev.events
             .iter()
             .find_map(|&i| match &self.lc.event(i).kind {
-                EventKind::StateChanged { to, .. } if to == "failed" => Some(true),
-                EventKind::StateChanged { from, to }
-                    if to == "auto-restart" && from != "failed" =>
-                {
+                EventKind::StateChanged { to, .. } if failed(to) => Some(true),
+                EventKind::StateChanged { to, .. } if to == "dead-before-auto-restart" => {
+                    Some(false)
+                }
+                EventKind::StateChanged { from, to } if to == "auto-restart" && !failed(from) => {
                     Some(false)
                 }
                 _ => None,
@@ -1037,7 +1043,12 @@ impl<'a> RunRules<'a> {
         ] {
             for trigger in trigger_names(&a.unit, suffix) {
                 let hit = self.latest_before(tag, Some(&trigger), c.key, TRIGGER_WINDOW_USEC);
-                if let Some((i, _)) = hit {
+                // A trigger creates a job then, with an id above every id
+                // logged before its line; a lower id was already queued (a
+                // boot unit whose socket saw traffic while it was starting,
+                // as journald's own does), so the trigger asked for nothing.
+                let job_older = |i: usize| c.job.is_some_and(|j| j <= self.max_job_before(i));
+                if let Some((i, _)) = hit.filter(|&(i, _)| !job_older(i)) {
                     let explanation = match cause {
                         Cause::Timer => format!(
                             "Started by {trigger}: \"Timer elapsed\" was logged just before it (debug level)."

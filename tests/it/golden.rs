@@ -49,6 +49,12 @@ fn journals() -> Vec<Journal> {
             units: &["clearing-api.service", "txn-store.service"],
         },
         Journal {
+            name: "debian13-loops",
+            dir: repo().join("tests/fixtures/debian13-loops/journal"),
+            boots: 3,
+            units: &["stream-auth.service", "catalog-db.service"],
+        },
+        Journal {
             name: "no-rtc",
             dir: no_rtc_dir(),
             boots: 4,

@@ -21,10 +21,11 @@ use serde_json::Value;
 use crate::support::fixture::Fixture;
 use crate::support::jforensics_json;
 
-const ALL: [&str; 5] = [
+const ALL: [&str; 6] = [
     "debian12",
     "debian13",
     "debian12-loops",
+    "debian13-loops",
     "debian12-races",
     "debian13-races",
 ];

@@ -29,6 +29,7 @@ const UNDECIDABLE: &[(&str, &str, &str)] = &[
     ("debian13", "nightly-export.service", "transient"),
     ("debian12", "worker.service", "boot"),
     ("debian12-loops", "chargeback-import.service", "transient"),
+    ("debian13-loops", "rights-import.service", "transient"),
 ];
 
 fn undecidable(fixture: &Fixture, unit: &str) -> bool {

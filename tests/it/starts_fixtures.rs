@@ -222,6 +222,13 @@ fn crash_loop_stories_on_systemd_252_keep_their_start_causes() {
     check_fixture("debian12-loops");
 }
 
+/// The same stories on systemd 257 (no "Stopped" line between a crash and
+/// its restart, other unit names and timings).
+#[test]
+fn crash_loop_stories_on_systemd_257_keep_their_start_causes() {
+    check_fixture("debian13-loops");
+}
+
 /// One logged job line, from `export --table events`.
 struct JobLine {
     unit: Option<String>,

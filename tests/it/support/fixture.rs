@@ -20,7 +20,7 @@ pub const RACE_FIXTURES: [&str; 2] = ["debian12-races", "debian13-races"];
 /// dependant recovered, a debug boot whose kernel buffer (`log_buf_len=4k`)
 /// lost PID 1's early lines, a boot under CPU load. Their truth covers every
 /// detector, but no boot of theirs is cut, so they are not [`FIXTURES`].
-pub const LOOP_FIXTURES: [&str; 1] = ["debian12-loops"];
+pub const LOOP_FIXTURES: [&str; 2] = ["debian12-loops", "debian13-loops"];
 
 pub struct Fixture {
     pub name: &'static str,
