@@ -62,8 +62,23 @@ pub fn root_cause(
         let Some(stamp) = f.start_stamp(i) else {
             continue;
         };
-        let k = stamp.monotonic_usec.unwrap_or(stamp.realtime_usec);
-        if k < from || k > until || f.is_auto_restart(i) {
+        let within = |k: u64| (from..=until).contains(&k);
+        let mut k = stamp.monotonic_usec.unwrap_or(stamp.realtime_usec);
+        // A start job that began before the last failing cycle but came up
+        // ("Started", after READY=1 for Type=notify) within it: a slow
+        // dependency pulled into the dependant's own transaction (Requires=
+        // without After=), which the dependant failed without while the job
+        // ran. It came up when PID 1 said so, not when its job began.
+        if !within(k)
+            && let Some(up) = a
+                .started
+                .map(|s| s.monotonic_usec.unwrap_or(s.realtime_usec))
+            && k < from
+            && within(up)
+        {
+            k = up;
+        }
+        if !within(k) || f.is_auto_restart(i) {
             continue;
         }
         // A unit that also started earlier in the episode without ending it

@@ -595,6 +595,28 @@ mod deps {
         }
     }
 
+    /// `missing-ordering` is exactly the manifest's `Requires=` without
+    /// `After=` whose dependant failed before the required unit listened
+    /// (counted by the programs themselves).
+    #[test]
+    fn missing_ordering_is_the_requires_without_after() {
+        for name in DEPS_FIXTURES {
+            let f = Fixture::load(name);
+            let want: BTreeSet<_> = f
+                .truth
+                .dependencies
+                .iter()
+                .filter(|d| d.declared_need && !d.ordered && d.failed_before_ready >= 2)
+                .map(pair)
+                .collect();
+            assert!(
+                !want.is_empty(),
+                "{name}: the manifest's Requires= without After="
+            );
+            assert_eq!(reported(&graph(&f), "missing-ordering"), want, "{name}");
+        }
+    }
+
     /// The database nothing enables, needed at every boot (after a reboot and
     /// after a power cut): reported, and no enabled unit is.
     #[test]
