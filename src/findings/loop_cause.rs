@@ -129,6 +129,7 @@ pub fn begun_by_stop(f: &BootFacts, head: usize, cycle_usec: u64) -> Option<usiz
                 && a.manager == f.act(head).manager
                 && (is_program_unit(&a.unit) || a.unit.ends_with(".mount"))
                 && f.stopped_by_request(*i)
+                && !still_looping(f, *i)
         })
         .filter_map(|(i, a)| {
             let s = a.stopping.or(a.stopped)?;
@@ -138,4 +139,18 @@ pub fn begun_by_stop(f: &BootFacts, head: usize, cycle_usec: u64) -> Option<usiz
         })
         .min_by_key(|&(_, gap)| gap)
         .map(|(i, _)| i)
+}
+
+/// A run that was an automatic restart and had not stayed up as long as a
+/// recovered run must (`Options::recovered_after_usec`) when it was stopped:
+/// its unit was still in a restart loop of its own, down more than up, so
+/// its stop is not when anything that needed it lost it. (In the recorded
+/// deps fixtures a decoy stopped by hand in the middle of its own loop was
+/// otherwise taken for what began the loops of two units whose shared file
+/// went away seconds later.)
+fn still_looping(f: &BootFacts, i: usize) -> bool {
+    f.is_auto_restart(i)
+        && f.act(i)
+            .ran_usec()
+            .is_some_and(|r| r < f.options.recovered_after_usec)
 }

@@ -28,7 +28,7 @@ pub const LOOP_FIXTURES: [&str; 1] = ["debian12-loops"];
 /// exercised, a timer's `Wants=` resurrecting a unit stopped by hand, a
 /// never-enabled database across a reboot and a power cut, and decoys. Their
 /// truth holds a manifest of every dependency edge ([`Truth::dependencies`]).
-pub const DEPS_FIXTURES: [&str; 1] = ["debian12-deps"];
+pub const DEPS_FIXTURES: [&str; 2] = ["debian12-deps", "debian13-deps"];
 
 pub struct Fixture {
     pub name: &'static str,
