@@ -62,8 +62,23 @@ pub fn root_cause(
         let Some(stamp) = f.start_stamp(i) else {
             continue;
         };
-        let k = stamp.monotonic_usec.unwrap_or(stamp.realtime_usec);
-        if k < from || k > until || f.is_auto_restart(i) {
+        let within = |k: u64| (from..=until).contains(&k);
+        let mut k = stamp.monotonic_usec.unwrap_or(stamp.realtime_usec);
+        // A start job that began before the last failing cycle but came up
+        // ("Started", after READY=1 for Type=notify) within it: a slow
+        // dependency pulled into the dependant's own transaction (Requires=
+        // without After=), which the dependant failed without while the job
+        // ran. It came up when PID 1 said so, not when its job began.
+        if !within(k)
+            && let Some(up) = a
+                .started
+                .map(|s| s.monotonic_usec.unwrap_or(s.realtime_usec))
+            && k < from
+            && within(up)
+        {
+            k = up;
+        }
+        if !within(k) || f.is_auto_restart(i) {
             continue;
         }
         // A unit that also started earlier in the episode without ending it
@@ -114,6 +129,7 @@ pub fn begun_by_stop(f: &BootFacts, head: usize, cycle_usec: u64) -> Option<usiz
                 && a.manager == f.act(head).manager
                 && (is_program_unit(&a.unit) || a.unit.ends_with(".mount"))
                 && f.stopped_by_request(*i)
+                && !still_looping(f, *i)
         })
         .filter_map(|(i, a)| {
             let s = a.stopping.or(a.stopped)?;
@@ -123,4 +139,18 @@ pub fn begun_by_stop(f: &BootFacts, head: usize, cycle_usec: u64) -> Option<usiz
         })
         .min_by_key(|&(_, gap)| gap)
         .map(|(i, _)| i)
+}
+
+/// A run that was an automatic restart and had not stayed up as long as a
+/// recovered run must (`Options::recovered_after_usec`) when it was stopped:
+/// its unit was still in a restart loop of its own, down more than up, so
+/// its stop is not when anything that needed it lost it. (In the recorded
+/// deps fixtures a decoy stopped by hand in the middle of its own loop was
+/// otherwise taken for what began the loops of two units whose shared file
+/// went away seconds later.)
+fn still_looping(f: &BootFacts, i: usize) -> bool {
+    f.is_auto_restart(i)
+        && f.act(i)
+            .ran_usec()
+            .is_some_and(|r| r < f.options.recovered_after_usec)
 }

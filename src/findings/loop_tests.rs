@@ -170,3 +170,93 @@ fn a_unit_started_after_the_recovering_restart_is_never_its_root_cause() {
     assert_eq!(eps[0].1.outcome, LoopOutcome::Recovered);
     assert_eq!(eps[0].1.root_cause_unit, None, "{}", eps[0].0.summary);
 }
+
+/// `Requires=` without `After=`: the broker the API requires is pulled into
+/// a start job at 5.5 s, before the API's last failing cycle began (7.05 s),
+/// and comes up ("Started", after READY=1) with the restart that stays up.
+/// The start job's beginning lies outside the cycle; its coming up does not.
+#[test]
+fn a_slow_start_job_that_comes_up_in_the_last_cycle_is_the_root_cause() {
+    const BROKER: &str = "broker.service";
+    let mut b = SimBoot::new(1);
+    let job = b.job();
+    b.started(2.0, API, &inv(0), &job);
+    b.startup_finished(3.0);
+    b.crash_and_restart(4.0, API, &inv(0), &inv(1), 1, true);
+    let broker_job = own_job(&mut b);
+    b.line(
+        5.5,
+        &[
+            ("MESSAGE_ID", crate::events::ids::UNIT_STARTING),
+            ("UNIT", BROKER),
+            ("JOB_ID", &broker_job),
+            ("JOB_TYPE", "start"),
+            ("MESSAGE", "Starting broker.service..."),
+        ],
+    );
+    b.crash_and_restart(6.0, API, &inv(1), &inv(2), 2, true);
+    b.crash_and_restart(8.0, API, &inv(2), &inv(3), 3, true);
+    b.started(9.2, BROKER, &inv(100), &broker_job);
+    b.reboot(
+        300.0,
+        &[(API, inv(3).as_str()), (BROKER, inv(100).as_str())],
+    );
+    let found = run(vec![b], &Options::default());
+    let eps = loops(&found);
+    assert_eq!(eps.len(), 1, "{found:#?}");
+    assert_eq!(eps[0].1.outcome, LoopOutcome::Recovered);
+    assert_eq!(
+        eps[0].1.root_cause_unit.as_deref(),
+        Some(BROKER),
+        "{}",
+        eps[0].0.summary
+    );
+}
+
+/// A unit stopped by hand half a second before the API's run (up for
+/// minutes) fails: with `looping` it is stopped in the middle of a restart
+/// loop of its own (runs of a second), so it was not up for anyone to lose
+/// and did not begin the API's loop; stopped after one long run, it did.
+fn stopped_before_the_failure(looping: bool) -> Vec<Finding> {
+    const OTHER: &str = "thumbs.service";
+    let mut b = SimBoot::new(1);
+    let job = b.job();
+    b.started(2.0, API, &inv(0), &job);
+    b.startup_finished(3.0);
+    let job = own_job(&mut b);
+    let last = if looping {
+        b.started(140.0, OTHER, &inv(300), &job);
+        for (k, at) in [141.0, 143.0, 145.0].into_iter().enumerate() {
+            let k = k as u32;
+            b.crash_and_restart(at, OTHER, &inv(300 + k), &inv(301 + k), k + 1, true);
+        }
+        inv(303)
+    } else {
+        b.started(20.0, OTHER, &inv(300), &job);
+        inv(300)
+    };
+    b.stop(149.5, OTHER, &last);
+    for (k, at) in [150.0, 152.0, 154.0].into_iter().enumerate() {
+        let k = k as u32;
+        b.crash_and_restart(at, API, &inv(k), &inv(k + 1), k + 1, true);
+    }
+    b.reboot(500.0, &[(API, inv(3).as_str())]);
+    run(vec![b], &Options::default())
+}
+
+#[test]
+fn a_unit_stopped_in_its_own_restart_loop_begins_no_other_loop() {
+    let api = |found: &[Finding]| -> Option<String> {
+        let eps = loops(found);
+        let (_, d) = eps
+            .iter()
+            .find(|(f, _)| f.unit.as_deref() == Some(API))
+            .expect("the API's loop");
+        d.begun_by_stop_of.clone()
+    };
+    assert_eq!(
+        api(&stopped_before_the_failure(false)).as_deref(),
+        Some("thumbs.service")
+    );
+    assert_eq!(api(&stopped_before_the_failure(true)), None);
+}

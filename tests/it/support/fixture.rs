@@ -22,6 +22,14 @@ pub const RACE_FIXTURES: [&str; 2] = ["debian12-races", "debian13-races"];
 /// detector, but no boot of theirs is cut, so they are not [`FIXTURES`].
 pub const LOOP_FIXTURES: [&str; 2] = ["debian12-loops", "debian13-loops"];
 
+/// Recorded for dependencies (issue #24, the recorder's deps plan): undeclared
+/// TCP, unix-socket and HTTP dependencies exercised by stopping their server
+/// by hand, a `Requires=` without `After=`, a declared `Wants=` never
+/// exercised, a timer's `Wants=` resurrecting a unit stopped by hand, a
+/// never-enabled database across a reboot and a power cut, and decoys. Their
+/// truth holds a manifest of every dependency edge ([`Truth::dependencies`]).
+pub const DEPS_FIXTURES: [&str; 2] = ["debian12-deps", "debian13-deps"];
+
 pub struct Fixture {
     pub name: &'static str,
     /// The directory of compressed journal files; `-D` reads it directly.
@@ -116,6 +124,35 @@ pub struct Truth {
     pub readiness: Vec<TruthReadiness>,
     pub kills: Vec<TruthKill>,
     pub actions: Vec<TruthAction>,
+    /// The deps recordings only: every dependency edge between their units.
+    #[serde(default)]
+    pub dependencies: Vec<TruthDependency>,
+    /// The deps recordings only: units no dependency edge may touch.
+    #[serde(default)]
+    pub decoys: Vec<String>,
+}
+
+/// One dependency of the deps plan, written by make-truth.py from the table
+/// the unit files were generated from and from what the driver did.
+#[derive(Deserialize, Debug, Clone)]
+pub struct TruthDependency {
+    pub dependant: String,
+    pub dependency: String,
+    /// The directives on the dependant's side (`Requires`, `After`, …;
+    /// `TriggeredBy` for its timer or socket), empty when nothing declares it.
+    pub declared: Vec<String>,
+    /// Whether a pulling directive (or a trigger) declares it.
+    pub declared_need: bool,
+    pub ordered: bool,
+    /// `tcp`, `unix` or `http` for a client reaching its server; None for
+    /// systemd's own relations.
+    pub reached_by: Option<String>,
+    pub endpoint: Option<String>,
+    /// `pull`, `trigger`, `fate`, `named`, or `never`.
+    pub exercised: Vec<String>,
+    /// Failures of the dependant before the dependency listened (a
+    /// `Requires=` without `After=`).
+    pub failed_before_ready: u32,
 }
 
 #[derive(Deserialize, Debug, Clone)]
