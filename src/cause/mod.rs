@@ -19,6 +19,8 @@
 
 mod jobs;
 mod rules;
+mod windows;
+
 #[cfg(test)]
 mod tests;
 

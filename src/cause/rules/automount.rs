@@ -1,0 +1,38 @@
+//! Rule 1: a mount started right after its automount got a request.
+
+use crate::events::{EventKind, EventTag};
+
+use super::super::windows::TRIGGER_WINDOW_USEC;
+use super::{Candidate, Cause, Decision, RunRules, level};
+
+impl RunRules<'_> {
+    /// A mount started right after its automount got a request (info level).
+    pub(super) fn automount(&self, c: &Candidate) -> Option<Decision> {
+        let a = self.act(c.activation);
+        let stem = a.unit.strip_suffix(".mount")?;
+        let trigger = format!("{stem}.automount");
+        let (i, e) = self.latest_before(
+            EventTag::AutomountRequest,
+            Some(&trigger),
+            c.key,
+            TRIGGER_WINDOW_USEC,
+        )?;
+        let EventKind::AutomountRequest { path, pid, comm } = &e.kind else {
+            return None;
+        };
+        let by = match (pid, comm) {
+            (Some(p), Some(c)) => format!(" from PID {p} ({c})"),
+            (Some(p), None) => format!(" from PID {p}"),
+            _ => String::new(),
+        };
+        Some(
+            Decision::new(
+                Cause::Socket,
+                level::SHOWN,
+                format!("Mounted on demand: {trigger} got an automount request for {path}{by} just before."),
+            )
+            .trigger(&trigger, self.lc.activation_of_event(i))
+            .evidence([i]),
+        )
+    }
+}

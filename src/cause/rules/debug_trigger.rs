@@ -1,0 +1,42 @@
+//! Rule 1, debug level: the socket's traffic, the timer's or path's trigger.
+
+use crate::events::EventTag;
+
+use super::super::windows::TRIGGER_WINDOW_USEC;
+use super::names::trigger_names;
+use super::{Candidate, Cause, Decision, RunRules, level};
+
+impl RunRules<'_> {
+    /// Debug level: the socket's traffic, the timer's or path's trigger.
+    pub(super) fn debug_trigger(&self, c: &Candidate) -> Option<Decision> {
+        let a = self.act(c.activation);
+        for (suffix, tag, cause) in [
+            (".socket", EventTag::IncomingTraffic, Cause::Socket),
+            (".timer", EventTag::TimerElapsed, Cause::Timer),
+            (".path", EventTag::PathTriggered, Cause::Socket),
+        ] {
+            for trigger in trigger_names(&a.unit, suffix) {
+                let hit = self.latest_before(tag, Some(&trigger), c.key, TRIGGER_WINDOW_USEC);
+                if let Some((i, _)) = hit {
+                    let explanation = match cause {
+                        Cause::Timer => format!(
+                            "Started by {trigger}: \"Timer elapsed\" was logged just before it (debug level)."
+                        ),
+                        _ if suffix == ".path" => format!(
+                            "Started by {trigger}, which was triggered just before it (debug level)."
+                        ),
+                        _ => format!(
+                            "Started on traffic on {trigger}: \"Incoming traffic\" was logged just before it (debug level)."
+                        ),
+                    };
+                    return Some(
+                        Decision::new(cause, level::NAMED, explanation)
+                            .trigger(&trigger, self.lc.activation_of_event(i))
+                            .evidence([i]),
+                    );
+                }
+            }
+        }
+        None
+    }
+}
