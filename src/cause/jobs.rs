@@ -15,6 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 use crate::events::{EventKind, JobType};
 use crate::lifecycle::BootLifecycles;
 
+use super::windows::{AFTER_STARTUP_USEC, CONFLICT_STOP_USEC};
+
 /// The boot transaction of one manager run: the default target's job and the
 /// ids that belong with it.
 #[derive(Clone, Debug)]
@@ -244,7 +246,7 @@ impl RunJobs {
                     break;
                 }
                 // Jobs first logged after startup finished were not part of it.
-                if startup_key.is_some_and(|s| j.first_key > s + 1_000_000) {
+                if startup_key.is_some_and(|s| j.first_key > s + AFTER_STARTUP_USEC) {
                     end = *id;
                     break;
                 }
@@ -271,16 +273,17 @@ impl RunJobs {
 
     /// Whether a job with an id in (low, high) proves a transaction
     /// boundary: at debug level another transaction's anchor ("Enqueued job
-    /// … as N"); at any level a stop job first logged more than a second
-    /// after the transaction's latest member was (stop jobs that belong to a
-    /// transaction, for Conflicts=, run when it is created).
+    /// … as N"); at any level a stop job first logged more than
+    /// [`CONFLICT_STOP_USEC`] after the transaction's latest member was (stop
+    /// jobs that belong to a transaction, for Conflicts=, run when it is
+    /// created).
     pub fn boundary_between(&self, low: u32, high: u32, latest_member_key: u64) -> bool {
         self.debug_boundary_between(low, high)
             || (high > low + 1
                 && self
                     .jobs
                     .range(low + 1..high)
-                    .any(|(_, j)| !j.start && j.first_key > latest_member_key + 1_000_000))
+                    .any(|(_, j)| !j.start && j.first_key > latest_member_key + CONFLICT_STOP_USEC))
     }
 
     /// Whether debug level names another transaction's anchor in (low, high].

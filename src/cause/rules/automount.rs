@@ -2,8 +2,8 @@
 
 use crate::events::{EventKind, EventTag};
 
-use super::super::windows::TRIGGER_WINDOW_USEC;
 use super::{Candidate, Cause, Decision, RunRules, level};
+use crate::cause::windows::TRIGGER_WINDOW_USEC;
 
 impl RunRules<'_> {
     /// A mount started right after its automount got a request (info level).

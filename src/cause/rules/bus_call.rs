@@ -2,6 +2,8 @@
 
 use crate::events::{EventKind, EventTag, JobType};
 
+use crate::cause::windows::{BUS_CALL_USEC, ENQUEUE_LOOK_BACK_USEC};
+
 use super::{Candidate, Cause, Decision, RunRules, level};
 
 impl RunRules<'_> {
@@ -22,7 +24,7 @@ impl RunRules<'_> {
                 }
             ) && e.unit.as_deref() == Some(a.unit.as_str())
                 && e.sort_key() <= c.key
-                && c.key - e.sort_key() <= 30_000_000
+                && c.key - e.sort_key() <= ENQUEUE_LOOK_BACK_USEC
         })?;
         if let Some(prev) = lc.previous(c.activation)
             && self
@@ -33,7 +35,7 @@ impl RunRules<'_> {
             return None;
         }
         let (call, call_event) = self.of(EventTag::BusCall).rev().find(|(i, e)| {
-            *i < trying && trying_event.sort_key().saturating_sub(e.sort_key()) <= 1_000_000
+            *i < trying && trying_event.sort_key().saturating_sub(e.sort_key()) <= BUS_CALL_USEC
         })?;
         let EventKind::BusCall { member, sender } = &call_event.kind else {
             return None;

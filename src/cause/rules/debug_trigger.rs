@@ -2,9 +2,9 @@
 
 use crate::events::EventTag;
 
-use super::super::windows::TRIGGER_WINDOW_USEC;
 use super::names::trigger_names;
 use super::{Candidate, Cause, Decision, RunRules, level};
+use crate::cause::windows::TRIGGER_WINDOW_USEC;
 
 impl RunRules<'_> {
     /// Debug level: the socket's traffic, the timer's or path's trigger.

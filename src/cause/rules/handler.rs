@@ -2,8 +2,8 @@
 
 use crate::events::{EventKind, EventTag, TriggerKind};
 
-use super::super::windows::HANDLER_WINDOW_USEC;
 use super::{Candidate, Cause, Decision, RunRules, level};
+use crate::cause::windows::{HANDLER_WINDOW_USEC, TRIGGER_FAILED_USEC};
 
 impl RunRules<'_> {
     /// OnFailure=/OnSuccess= handlers: the first start job created after the
@@ -20,9 +20,9 @@ impl RunRules<'_> {
             if c.key < t_key || c.key - t_key > HANDLER_WINDOW_USEC {
                 continue;
             }
-            let failed_to_enqueue = self
-                .of(EventTag::TriggerFailed)
-                .any(|(i, f)| f.unit == t.unit && i > t_index && f.sort_key() - t_key < 1_000_000);
+            let failed_to_enqueue = self.of(EventTag::TriggerFailed).any(|(i, f)| {
+                f.unit == t.unit && i > t_index && f.sort_key() - t_key < TRIGGER_FAILED_USEC
+            });
             if failed_to_enqueue {
                 continue;
             }

@@ -6,6 +6,7 @@ use super::super::jobs::RunJobs;
 use super::names::{is_connection_instance, trigger_names};
 use super::walk::TimeOnly;
 use super::{Candidate, Cause, Decision, RunRules, level};
+use crate::cause::windows::KERNEL_LOG_SLACK_USEC;
 
 impl RunRules<'_> {
     // ------------------------------------------------------------ rule 4
@@ -172,8 +173,8 @@ impl RunRules<'_> {
         let boot_from = jobs.boot.first().map(|b| b.from_key);
         let before_startup = self.startup_key.is_some_and(|s| c.key <= s);
         if text_only && (before_startup || self.startup_key.is_none()) {
-            let after_queued =
-                boot_from.is_none_or(|f| c.key + 1_000_000 >= f) || !jobs.boot.is_empty();
+            let after_queued = boot_from.is_none_or(|f| c.key + KERNEL_LOG_SLACK_USEC >= f)
+                || !jobs.boot.is_empty();
             if after_queued {
                 return Decision::new(
                     Cause::Boot,

@@ -2,8 +2,8 @@
 
 use crate::events::EventTag;
 
-use super::super::windows::SHUTDOWN_WINDOW_USEC;
 use super::{Candidate, Cause, Decision, RunRules, level};
+use crate::cause::windows::SHUTDOWN_WINDOW_USEC;
 
 impl RunRules<'_> {
     /// "Activating special unit X...": the manager started it itself on a

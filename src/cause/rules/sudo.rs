@@ -2,9 +2,9 @@
 
 use crate::events::{EventKind, EventTag, parse_systemctl_command, parse_systemd_run_unit};
 
-use super::super::windows::SUDO_WINDOW_USEC;
 use super::names::short_command;
 use super::{Candidate, Cause, Decision, RunRules, level};
+use crate::cause::windows::SUDO_WINDOW_USEC;
 
 impl RunRules<'_> {
     /// sudo's "COMMAND=/usr/bin/systemctl start X" shortly before.

@@ -2,8 +2,8 @@
 
 use crate::events::{EventTag, is_transient_name, looks_like_command_line};
 
-use super::super::windows::TRIGGER_WINDOW_USEC;
 use super::{Candidate, Cause, Decision, RunRules, level};
+use crate::cause::windows::TRIGGER_WINDOW_USEC;
 
 impl RunRules<'_> {
     pub(super) fn transient(&self, c: &Candidate) -> Option<Decision> {

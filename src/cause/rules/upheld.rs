@@ -2,8 +2,8 @@
 
 use crate::events::{EventKind, EventTag};
 
-use super::super::windows::TRIGGER_WINDOW_USEC;
 use super::{Candidate, Cause, Decision, Link, LinkKind, RunRules, level};
+use crate::cause::windows::TRIGGER_WINDOW_USEC;
 
 impl RunRules<'_> {
     /// Debug level: "Unit is started because upheld by active unit X."

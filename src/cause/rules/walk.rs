@@ -5,8 +5,11 @@ use crate::events::EventTag;
 use crate::lifecycle::Activation;
 
 use super::super::jobs::RunJobs;
-use super::super::windows::{ORDERING_USEC, SAME_DISPATCH_USEC};
 use super::{Candidate, Cause, Decision, Link, LinkKind, RunRules, level, start_lines};
+use crate::cause::windows::{
+    AFTER_STARTUP_USEC, MEMBER_ID_REACH, ORDERING_USEC, SAME_DISPATCH_USEC,
+    SHUTDOWN_ANNOUNCE_SLACK_USEC,
+};
 
 /// How a start relates to the transaction before it in the job-id walk.
 pub(super) enum Join {
@@ -161,11 +164,17 @@ impl RunRules<'_> {
     pub(super) fn joins(&self, jobs: &RunJobs, t: &Tx, c: &Candidate) -> Join {
         let Some(job) = c.job else { return Join::No };
         let a = self.act(c.activation);
-        if t.boot || t.units.contains(&a.unit) || job <= t.max_job || job - t.max_job > 2_000 {
+        if t.boot
+            || t.units.contains(&a.unit)
+            || job <= t.max_job
+            || job - t.max_job > MEMBER_ID_REACH
+        {
             return Join::No;
         }
         if let Some(from) = t.range_from {
-            if !jobs.debug_boundary_between(t.max_job, job) && c.key + 1_000_000 >= from {
+            if !jobs.debug_boundary_between(t.max_job, job)
+                && c.key + SHUTDOWN_ANNOUNCE_SLACK_USEC >= from
+            {
                 return Join::Member(IdLink::ShutdownRange);
             }
             return Join::No;
@@ -240,7 +249,10 @@ impl RunRules<'_> {
     pub(super) fn boot(&self, jobs: &RunJobs, c: &Candidate) -> Option<Decision> {
         let job = c.job?;
         let b = jobs.boot_transaction(job)?;
-        if self.startup_key.is_some_and(|s| c.key > s + 1_000_000) {
+        if self
+            .startup_key
+            .is_some_and(|s| c.key > s + AFTER_STARTUP_USEC)
+        {
             return None;
         }
         let r = &self.lc.runs[self.run];
