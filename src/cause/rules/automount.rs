@@ -7,21 +7,21 @@ use crate::cause::windows::TRIGGER_WINDOW_USEC;
 
 impl RunRules<'_> {
     /// A mount started right after its automount got a request (info level).
-    pub(super) fn automount(&self, c: &Candidate) -> Option<Decision> {
-        let a = self.act(c.activation);
-        let stem = a.unit.strip_suffix(".mount")?;
+    pub(super) fn automount(&self, candidate: &Candidate) -> Option<Decision> {
+        let activation = self.act(candidate.activation);
+        let stem = activation.unit.strip_suffix(".mount")?;
         let trigger = format!("{stem}.automount");
         let (i, e) = self.latest_before(
             EventTag::AutomountRequest,
             Some(&trigger),
-            c.key,
+            candidate.key,
             TRIGGER_WINDOW_USEC,
         )?;
         let EventKind::AutomountRequest { path, pid, comm } = &e.kind else {
             return None;
         };
         let by = match (pid, comm) {
-            (Some(p), Some(c)) => format!(" from PID {p} ({c})"),
+            (Some(pid), Some(comm)) => format!(" from PID {pid} ({comm})"),
             (Some(p), None) => format!(" from PID {p}"),
             _ => String::new(),
         };

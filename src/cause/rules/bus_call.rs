@@ -8,8 +8,8 @@ use super::{Candidate, Cause, Decision, RunRules, level};
 
 impl RunRules<'_> {
     /// Debug level: the D-Bus call that asked for the job.
-    pub(super) fn bus_call(&self, c: &Candidate) -> Option<Decision> {
-        let a = self.act(c.activation);
+    pub(super) fn bus_call(&self, candidate: &Candidate) -> Option<Decision> {
+        let activation = self.act(candidate.activation);
         let lc = self.lc;
         let (trying, trying_event) = self.of(EventTag::TryingToEnqueue).rev().find(|(_, e)| {
             matches!(
@@ -22,11 +22,11 @@ impl RunRules<'_> {
                         | JobType::VerifyActive,
                     ..
                 }
-            ) && e.unit.as_deref() == Some(a.unit.as_str())
-                && e.sort_key() <= c.key
-                && c.key - e.sort_key() <= ENQUEUE_LOOK_BACK_USEC
+            ) && e.unit.as_deref() == Some(activation.unit.as_str())
+                && e.sort_key() <= candidate.key
+                && candidate.key - e.sort_key() <= ENQUEUE_LOOK_BACK_USEC
         })?;
-        if let Some(prev) = lc.previous(c.activation)
+        if let Some(prev) = lc.previous(candidate.activation)
             && self
                 .act(prev)
                 .start_stamp()

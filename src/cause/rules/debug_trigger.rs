@@ -8,15 +8,16 @@ use crate::cause::windows::TRIGGER_WINDOW_USEC;
 
 impl RunRules<'_> {
     /// Debug level: the socket's traffic, the timer's or path's trigger.
-    pub(super) fn debug_trigger(&self, c: &Candidate) -> Option<Decision> {
-        let a = self.act(c.activation);
+    pub(super) fn debug_trigger(&self, candidate: &Candidate) -> Option<Decision> {
+        let activation = self.act(candidate.activation);
         for (suffix, tag, cause) in [
             (".socket", EventTag::IncomingTraffic, Cause::Socket),
             (".timer", EventTag::TimerElapsed, Cause::Timer),
             (".path", EventTag::PathTriggered, Cause::Socket),
         ] {
-            for trigger in trigger_names(&a.unit, suffix) {
-                let hit = self.latest_before(tag, Some(&trigger), c.key, TRIGGER_WINDOW_USEC);
+            for trigger in trigger_names(&activation.unit, suffix) {
+                let hit =
+                    self.latest_before(tag, Some(&trigger), candidate.key, TRIGGER_WINDOW_USEC);
                 if let Some((i, _)) = hit {
                     let explanation = match cause {
                         Cause::Timer => format!(

@@ -47,7 +47,7 @@ use crate::lifecycle::{Activation, BootLifecycles};
 use super::jobs::RunJobs;
 use super::windows::{DISPATCH_LATENCY_MARGIN, LINKED_DISPATCH_CAP_USEC, LINKED_DISPATCH_USEC};
 use super::{Cause, Link, LinkKind, Start};
-use walk::{Join, TimeOnly, Tx};
+use walk::{Join, TimeOnly, Transaction};
 
 /// How sure an answer is, on named levels so that rules resting on the same
 /// kind of evidence give the same number (`Start::confidence`, 0..1).
@@ -138,11 +138,11 @@ pub fn classify(lc: &BootLifecycles) -> Vec<Start> {
     }
     let cause_of: HashMap<usize, Cause> = decided
         .iter()
-        .map(|(c, d)| (c.activation, d.cause))
+        .map(|(candidate, decision)| (candidate.activation, decision.cause))
         .collect();
     let mut starts: Vec<Start> = decided
         .into_iter()
-        .map(|(c, d)| to_start(lc, &c, d, &cause_of))
+        .map(|(candidate, decision)| to_start(lc, &candidate, decision, &cause_of))
         .collect();
     starts.sort_by_key(|s| (s.monotonic_usec.unwrap_or(s.realtime_usec), s.activation));
     starts
@@ -150,58 +150,60 @@ pub fn classify(lc: &BootLifecycles) -> Vec<Start> {
 
 fn to_start(
     lc: &BootLifecycles,
-    c: &Candidate,
-    d: Decision,
+    candidate: &Candidate,
+    decision: Decision,
     cause_of: &HashMap<usize, Cause>,
 ) -> Start {
-    let a = &lc.activations[c.activation];
-    let mut evidence = d.evidence.clone();
-    evidence.extend(start_lines(a));
+    let activation = &lc.activations[candidate.activation];
+    let mut evidence = decision.evidence.clone();
+    evidence.extend(start_lines(activation));
     evidence.sort_unstable_by_key(|&i| (lc.event(i).sort_key(), i));
     evidence.dedup();
-    let first = a.start_stamp().unwrap_or_else(|| {
-        let e = lc.event(a.events[0]);
+    let first = activation.start_stamp().unwrap_or_else(|| {
+        let e = lc.event(activation.events[0]);
         crate::lifecycle::Stamp {
-            event: a.events[0],
+            event: activation.events[0],
             realtime_usec: e.realtime_usec,
             monotonic_usec: e.monotonic_usec,
         }
     });
     Start {
-        activation: c.activation,
-        unit: a.unit.clone(),
-        manager: a.manager,
-        boot_id: a.boot_id,
-        invocation_id: a.invocation_id,
-        job_id: c.job,
+        activation: candidate.activation,
+        unit: activation.unit.clone(),
+        manager: activation.manager,
+        boot_id: activation.boot_id,
+        invocation_id: activation.invocation_id,
+        job_id: candidate.job,
         realtime_usec: first.realtime_usec,
         monotonic_usec: first.monotonic_usec,
-        cause: d.cause,
-        trigger: d.trigger,
-        trigger_cause: d.trigger_activation.and_then(|t| cause_of.get(&t).copied()),
-        confidence: d.confidence,
-        explanation: d.explanation,
+        cause: decision.cause,
+        trigger: decision.trigger,
+        trigger_cause: decision
+            .trigger_activation
+            .and_then(|trigger| cause_of.get(&trigger).copied()),
+        confidence: decision.confidence,
+        explanation: decision.explanation,
         evidence: evidence
             .into_iter()
             .map(|i| lc.event(i).evidence.clone())
             .collect(),
-        start_logged: a.start_logged(),
-        link: d.link,
+        start_logged: activation.start_logged(),
+        link: decision.link,
     }
 }
 
 /// The lines that show the start itself.
-fn start_lines(a: &Activation) -> Vec<usize> {
-    let mut v: Vec<usize> = [a.requested, a.started]
+fn start_lines(activation: &Activation) -> Vec<usize> {
+    let mut v: Vec<usize> = [activation.requested, activation.started]
         .into_iter()
         .flatten()
         .map(|s| s.event)
         .collect();
-    if let Some((s, _)) = a.start_failed {
+    if let Some((s, _)) = activation.start_failed {
         v.push(s.event);
     }
     if v.is_empty() {
-        v.push(a.events[0]);
+        v.push(activation.events[0]);
     }
     v
 }
@@ -297,22 +299,28 @@ impl<'a> RunRules<'a> {
             .activations
             .iter()
             .enumerate()
-            .filter(|(i, a)| a.run == self.run && is_start(lc, *i))
-            .map(|(i, a)| Candidate {
+            .filter(|(i, activation)| activation.run == self.run && is_start(lc, *i))
+            .map(|(i, activation)| Candidate {
                 activation: i,
-                job: a.start_job_id,
-                key: start_key(lc, a),
+                job: activation.start_job_id,
+                key: start_key(lc, activation),
             })
             .collect();
 
         // 1. Evidence that names the cause.
-        let mut decisions: Vec<Option<Decision>> =
-            candidates.iter().map(|c| self.explicit(c)).collect();
+        let mut decisions: Vec<Option<Decision>> = candidates
+            .iter()
+            .map(|candidate| self.explicit(candidate))
+            .collect();
         let anchors: Vec<u32> = candidates
             .iter()
             .zip(&decisions)
-            .filter(|(_, d)| d.as_ref().is_some_and(|d| d.cause != Cause::Dependency))
-            .filter_map(|(c, _)| c.job)
+            .filter(|(_, decision)| {
+                decision
+                    .as_ref()
+                    .is_some_and(|decision| decision.cause != Cause::Dependency)
+            })
+            .filter_map(|(candidate, _)| candidate.job)
             .collect();
         let jobs = RunJobs::collect(lc, self.run, &anchors, self.startup_key);
 
@@ -321,37 +329,40 @@ impl<'a> RunRules<'a> {
             .filter(|&i| candidates[i].job.is_some())
             .collect();
         order.sort_by_key(|&i| (candidates[i].job, candidates[i].key));
-        let mut tx: Option<Tx> = None;
+        let mut transaction: Option<Transaction> = None;
         // Starts that timing alone put into a transaction: rule 4 names it.
         let mut time_only: Vec<Option<TimeOnly>> = vec![None; candidates.len()];
         for &i in &order {
-            let c = &candidates[i];
-            let job = c.job.expect("filtered above");
-            let a = self.act(c.activation);
+            let candidate = &candidates[i];
+            let job = candidate.job.expect("filtered above");
+            let activation = self.act(candidate.activation);
             if decisions[i].is_none() {
-                if let Some(d) = self.boot(&jobs, c) {
-                    decisions[i] = Some(d);
-                    tx = Some(self.tx_from(c, true, None));
+                if let Some(decision) = self.boot(&jobs, candidate) {
+                    decisions[i] = Some(decision);
+                    transaction = Some(self.transaction_from(candidate, true, None));
                     continue;
                 }
-                if let Some(d) = self.debug_member(&jobs, c, &candidates) {
-                    decisions[i] = Some(d);
+                if let Some(decision) = self.debug_member(&jobs, candidate, &candidates) {
+                    decisions[i] = Some(decision);
                     continue;
                 }
-                if let Some(t) = tx.as_mut() {
-                    match self.joins(&jobs, t, c) {
+                if let Some(transaction) = transaction.as_mut() {
+                    match self.joins(&jobs, transaction, candidate) {
                         Join::Member(link) => {
-                            decisions[i] = Some(self.dependency(t, job, link));
-                            t.units.push(a.unit.clone());
-                            t.member_keys.push(c.key);
-                            t.max_job = t.max_job.max(job);
-                            t.done_keys.extend(self.done_keys(a));
+                            decisions[i] = Some(self.dependency(transaction, job, link));
+                            transaction.units.push(activation.unit.clone());
+                            transaction.member_keys.push(candidate.key);
+                            transaction.max_job = transaction.max_job.max(job);
+                            transaction.done_keys.extend(self.done_keys(activation));
                             continue;
                         }
                         Join::TimeOnly(next) => {
                             time_only[i] = Some(TimeOnly {
-                                anchor_unit: t.anchor_unit.clone(),
-                                anchor_job: self.act(t.anchor).start_job_id.unwrap_or_default(),
+                                anchor_unit: transaction.anchor_unit.clone(),
+                                anchor_job: self
+                                    .act(transaction.anchor)
+                                    .start_job_id
+                                    .unwrap_or_default(),
                                 next_job: next,
                                 own_block_min: jobs.own_block_min,
                             });
@@ -360,23 +371,25 @@ impl<'a> RunRules<'a> {
                     }
                 }
             }
-            let range_from = decisions[i].as_ref().and_then(|d| d.range_from);
-            tx = Some(self.tx_from(c, false, range_from));
+            let range_from = decisions[i]
+                .as_ref()
+                .and_then(|decision| decision.range_from);
+            transaction = Some(self.transaction_from(candidate, false, range_from));
         }
 
         // 4. Starts that began transactions of their own, or have no job id.
-        for (i, c) in candidates.iter().enumerate() {
+        for (i, candidate) in candidates.iter().enumerate() {
             if decisions[i].is_none() {
-                decisions[i] = Some(match c.job {
-                    Some(_) => self.own_transaction(c, time_only[i].as_ref()),
-                    None => self.without_job(c, &jobs),
+                decisions[i] = Some(match candidate.job {
+                    Some(_) => self.own_transaction(candidate, time_only[i].as_ref()),
+                    None => self.without_job(candidate, &jobs),
                 });
             }
         }
         candidates
             .into_iter()
             .zip(decisions)
-            .map(|(c, d)| (c, d.expect("every candidate decided")))
+            .map(|(candidate, decision)| (candidate, decision.expect("every candidate decided")))
             .collect()
     }
 
@@ -395,26 +408,24 @@ impl<'a> RunRules<'a> {
         Self::special_unit,
     ];
 
-    fn explicit(&self, c: &Candidate) -> Option<Decision> {
-        Self::EXPLICIT.iter().find_map(|rule| rule(self, c))
+    fn explicit(&self, candidate: &Candidate) -> Option<Decision> {
+        Self::EXPLICIT.iter().find_map(|rule| rule(self, candidate))
     }
 }
 
-/// When a start was first visible: its first start line, else (start lines
-/// lost) the first sign of its process being spawned, else its first event.
 /// The longest a restart job of run `run` waited between its install
 /// ("Scheduled restart job", the old run already gone) and its run's first
 /// start line: how late this manager dispatched jobs here. 0 without one.
 fn restart_dispatch_latency(lc: &BootLifecycles, run: usize) -> u64 {
     let mut next_of_unit: HashMap<&str, usize> = HashMap::new();
     let mut latest = 0;
-    for (i, a) in lc.activations.iter().enumerate().rev() {
-        if a.run != run {
+    for (i, activation) in lc.activations.iter().enumerate().rev() {
+        if activation.run != run {
             continue;
         }
         if let (Some((scheduled, _)), Some(&next)) = (
-            a.restart_scheduled.as_ref(),
-            next_of_unit.get(a.unit.as_str()),
+            activation.restart_scheduled.as_ref(),
+            next_of_unit.get(activation.unit.as_str()),
         ) {
             let next = &lc.activations[next];
             let installed = lc.event(scheduled.event).sort_key();
@@ -425,20 +436,23 @@ fn restart_dispatch_latency(lc: &BootLifecycles, run: usize) -> u64 {
                 }
             }
         }
-        next_of_unit.insert(&a.unit, i);
+        next_of_unit.insert(&activation.unit, i);
     }
     latest
 }
 
-fn start_key(lc: &BootLifecycles, a: &Activation) -> u64 {
-    if let Some(s) = a.start_stamp() {
+/// When a start was first visible: its first start line, else (start lines
+/// lost) the first sign of its process being spawned, else its first event.
+fn start_key(lc: &BootLifecycles, activation: &Activation) -> u64 {
+    if let Some(s) = activation.start_stamp() {
         return s.monotonic_usec.unwrap_or(s.realtime_usec);
     }
-    a.events
+    activation
+        .events
         .iter()
         .map(|&i| lc.event(i))
         .find(|e| matches!(e.kind, EventKind::Spawned { .. }))
-        .unwrap_or_else(|| lc.event(a.events[0]))
+        .unwrap_or_else(|| lc.event(activation.events[0]))
         .sort_key()
 }
 
@@ -449,10 +463,11 @@ fn start_key(lc: &BootLifecycles, a: &Activation) -> u64 {
 /// unit whose start fell into a gap of the log or before the entries read —
 /// is an activation but not a start: when it started is not known.
 pub fn is_start(lc: &BootLifecycles, index: usize) -> bool {
-    let a = &lc.activations[index];
-    a.start_logged()
-        || a.events
+    let activation = &lc.activations[index];
+    activation.start_logged()
+        || activation
+            .events
             .iter()
             .any(|&i| matches!(lc.event(i).kind, EventKind::Spawned { .. }))
-        || (lc.previous(index).is_some() && a.start_job_id.is_some())
+        || (lc.previous(index).is_some() && activation.start_job_id.is_some())
 }

@@ -32,12 +32,12 @@ pub(super) fn is_connection_instance(unit: &str, socket: &str) -> bool {
 }
 
 /// "exit-code, status=1", "core-dump, signal=11 (core dumped)", "success".
-pub(super) fn describe_end(a: &Activation) -> String {
+pub(super) fn describe_end(activation: &Activation) -> String {
     let mut parts = Vec::new();
-    if let Some(r) = &a.result {
+    if let Some(r) = &activation.result {
         parts.push(r.clone());
     }
-    if let Some(x) = &a.exit {
+    if let Some(x) = &activation.exit {
         parts.push(x.describe());
     }
     if parts.is_empty() {

@@ -14,44 +14,48 @@ impl RunRules<'_> {
     /// Rule 4, with the note that timing alone linked it to another
     /// transaction when it did: the answer then names that candidate and is
     /// held to a low confidence.
-    pub(super) fn own_transaction(&self, c: &Candidate, time_only: Option<&TimeOnly>) -> Decision {
-        let mut d = self.own_transaction_alone(c);
-        if let Some(t) = time_only {
-            let job = c.job.unwrap_or_default();
-            let gap = match t.next_job {
+    pub(super) fn own_transaction(
+        &self,
+        candidate: &Candidate,
+        time_only: Option<&TimeOnly>,
+    ) -> Decision {
+        let mut decision = self.own_transaction_alone(candidate);
+        if let Some(time_only) = time_only {
+            let job = candidate.job.unwrap_or_default();
+            let gap = match time_only.next_job {
                 Some(next) => format!(
                     "the next job ({next}) came {} ids later, room for a request of its own (at least {} here)",
                     next - job,
-                    t.own_block_min
+                    time_only.own_block_min
                 ),
                 None => "no later job was logged to show how many ids it took".to_string(),
             };
-            d.explanation.push_str(&format!(
+            decision.explanation.push_str(&format!(
                 " It was also dispatched within milliseconds of the transaction of {} (job {}), but timing alone does not make a dependency and the job ids do not link it: {gap}.",
-                t.anchor_unit, t.anchor_job
+                time_only.anchor_unit, time_only.anchor_job
             ));
-            d.confidence = d.confidence.min(level::DOUBTFUL);
+            decision.confidence = decision.confidence.min(level::DOUBTFUL);
         }
-        d
+        decision
     }
 
-    fn own_transaction_alone(&self, c: &Candidate) -> Decision {
-        let a = self.act(c.activation);
-        if let Some(d) = self
-            .listening_trigger(c, ".socket", Cause::Socket)
-            .or_else(|| self.listening_trigger(c, ".path", Cause::Socket))
-            .or_else(|| self.listening_trigger(c, ".timer", Cause::Timer))
+    fn own_transaction_alone(&self, candidate: &Candidate) -> Decision {
+        let activation = self.act(candidate.activation);
+        if let Some(decision) = self
+            .listening_trigger(candidate, ".socket", Cause::Socket)
+            .or_else(|| self.listening_trigger(candidate, ".path", Cause::Socket))
+            .or_else(|| self.listening_trigger(candidate, ".timer", Cause::Timer))
         {
-            return d;
+            return decision;
         }
-        let job = c.job.unwrap_or_default();
-        if self.startup_key.is_none_or(|s| c.key < s) && !self.boot_over(c) {
+        let job = candidate.job.unwrap_or_default();
+        if self.startup_key.is_none_or(|s| candidate.key < s) && !self.boot_over(candidate) {
             return Decision::new(
                 Cause::Unknown,
                 level::NONE,
                 format!(
                     "Requested in a transaction of its own (job {job}) while the system was still starting: udev, D-Bus activation and logind ask for units then, and nothing in the log names who asked for {}.",
-                    a.unit
+                    activation.unit
                 ),
             );
         }
@@ -76,7 +80,7 @@ impl RunRules<'_> {
         // `systemd-run --unit=NAME --description=TEXT` by root logs, at info
         // level, exactly the lines `systemctl start NAME` logs (no sudo
         // line, a chosen name and description): it stays `manual`, said.
-        let transient = if a.unit.ends_with(".service") {
+        let transient = if activation.unit.ends_with(".service") {
             "; it may also be a transient unit that root made with `systemd-run --unit=NAME`, which logs the same lines"
         } else {
             ""
@@ -90,29 +94,38 @@ impl RunRules<'_> {
         )
     }
 
-    /// Whether the boot is over for `c` even without a startup-finished line
+    /// Whether the boot is over for `candidate` even without a startup-finished line
     /// (a user manager's or a lossy boot's): a later start already began a
     /// transaction outside the boot one.
-    fn boot_over(&self, c: &Candidate) -> bool {
-        self.startup_key.is_some_and(|s| c.key >= s)
+    fn boot_over(&self, candidate: &Candidate) -> bool {
+        self.startup_key.is_some_and(|s| candidate.key >= s)
     }
 
     /// A socket/path listening or a timer active, of the same name, when a
     /// service began a transaction of its own.
-    fn listening_trigger(&self, c: &Candidate, suffix: &str, cause: Cause) -> Option<Decision> {
-        let a = self.act(c.activation);
-        for trigger in trigger_names(&a.unit, suffix) {
-            let Some(t) = self.active_at(&trigger, c) else {
+    fn listening_trigger(
+        &self,
+        candidate: &Candidate,
+        suffix: &str,
+        cause: Cause,
+    ) -> Option<Decision> {
+        let activation = self.act(candidate.activation);
+        for trigger in trigger_names(&activation.unit, suffix) {
+            let Some(trigger_activation) = self.active_at(&trigger, candidate) else {
                 continue;
             };
-            let tact = self.act(t);
-            let since = tact.started.or(tact.requested).map(|s| s.event);
+            let trigger_run = self.act(trigger_activation);
+            let since = trigger_run
+                .started
+                .or(trigger_run.requested)
+                .map(|s| s.event);
             let what = match suffix {
                 ".socket" => "was listening",
                 ".path" => "was watching",
                 _ => "was active",
             };
-            let per_connection = suffix == ".socket" && is_connection_instance(&a.unit, &trigger);
+            let per_connection =
+                suffix == ".socket" && is_connection_instance(&activation.unit, &trigger);
             let (confidence, explanation) = if per_connection {
                 (
                     level::SHOWN,
@@ -146,34 +159,44 @@ impl RunRules<'_> {
             };
             return Some(
                 Decision::new(cause, confidence, explanation)
-                    .trigger(&trigger, Some(t))
+                    .trigger(&trigger, Some(trigger_activation))
                     .evidence(since),
             );
         }
         None
     }
 
-    /// The activation of `unit` in this run that was active when `c` started.
-    pub(super) fn active_at(&self, unit: &str, c: &Candidate) -> Option<usize> {
+    /// The activation of `unit` in this run that was active when `candidate` started.
+    pub(super) fn active_at(&self, unit: &str, candidate: &Candidate) -> Option<usize> {
         self.lc
             .activations_of(unit)
-            .filter(|(_, t)| t.run == self.run)
-            .filter(|(_, t)| t.started.is_some_and(|s| self.key(s.event) <= c.key))
-            .filter(|(_, t)| t.ended.is_none_or(|e| self.key(e.event) >= c.key))
+            .filter(|(_, activation)| activation.run == self.run)
+            .filter(|(_, activation)| {
+                activation
+                    .started
+                    .is_some_and(|s| self.key(s.event) <= candidate.key)
+            })
+            .filter(|(_, activation)| {
+                activation
+                    .ended
+                    .is_none_or(|e| self.key(e.event) >= candidate.key)
+            })
             .map(|(i, _)| i)
             .last()
     }
 
     /// Starts whose job id was not logged: text-only lines from early boot,
     /// or runs whose start lines were lost.
-    pub(super) fn without_job(&self, c: &Candidate, jobs: &RunJobs) -> Decision {
-        let a = self.act(c.activation);
+    pub(super) fn without_job(&self, candidate: &Candidate, jobs: &RunJobs) -> Decision {
+        let activation = self.act(candidate.activation);
         let lc = self.lc;
-        let text_only = a.start_stamp().is_some_and(|s| lc.event(s.event).from_text);
+        let text_only = activation
+            .start_stamp()
+            .is_some_and(|s| lc.event(s.event).from_text);
         let boot_from = jobs.boot.first().map(|b| b.from_key);
-        let before_startup = self.startup_key.is_some_and(|s| c.key <= s);
+        let before_startup = self.startup_key.is_some_and(|s| candidate.key <= s);
         if text_only && (before_startup || self.startup_key.is_none()) {
-            let after_queued = boot_from.is_none_or(|f| c.key + KERNEL_LOG_SLACK_USEC >= f)
+            let after_queued = boot_from.is_none_or(|f| candidate.key + KERNEL_LOG_SLACK_USEC >= f)
                 || !jobs.boot.is_empty();
             if after_queued {
                 return Decision::new(
@@ -184,15 +207,15 @@ impl RunRules<'_> {
                 .evidence(jobs.boot.first().and_then(|b| b.queued_event));
             }
         }
-        let spawned = a
+        let spawned = activation
             .events
             .iter()
             .copied()
             .find(|&i| matches!(lc.event(i).kind, EventKind::Spawned { .. }));
-        if !a.start_logged()
+        if !activation.start_logged()
             && let Some(spawn) = spawned
             && before_startup
-            && lc.previous(c.activation).is_none()
+            && lc.previous(candidate.activation).is_none()
         {
             return Decision::new(
                 Cause::Boot,
@@ -201,7 +224,7 @@ impl RunRules<'_> {
             )
             .evidence([spawn]);
         }
-        if !a.start_logged() {
+        if !activation.start_logged() {
             return Decision::new(
                 Cause::Unknown,
                 level::NONE,

@@ -8,11 +8,11 @@ use super::{Candidate, Cause, Decision, RunRules, level};
 
 impl RunRules<'_> {
     /// Restarts: by systemd (Restart=) or by request (a restart job).
-    pub(super) fn restart(&self, c: &Candidate) -> Option<Decision> {
+    pub(super) fn restart(&self, candidate: &Candidate) -> Option<Decision> {
         let lc = self.lc;
-        let prev_i = lc.previous(c.activation)?;
+        let prev_i = lc.previous(candidate.activation)?;
         let prev = self.act(prev_i);
-        let same_job = c.job.is_some() && prev.stop_job_id == c.job;
+        let same_job = candidate.job.is_some() && prev.stop_job_id == candidate.job;
         let converted = prev.events.iter().any(|&i| {
             matches!(
                 lc.event(i).kind,
@@ -23,7 +23,7 @@ impl RunRules<'_> {
             )
         });
         let stopping_by_request = prev.stopping.is_some()
-            && (prev.stop_job_id == c.job || prev.stop_job_type == Some(JobType::Restart));
+            && (prev.stop_job_id == candidate.job || prev.stop_job_type == Some(JobType::Restart));
         // It ended by itself before the restart job's "Stopped" line.
         let ended_by_itself = match (prev.ended, prev.stopped) {
             (Some(end), Some(stop)) => end.event != stop.event,
@@ -75,7 +75,7 @@ impl RunRules<'_> {
             let mut confidence = level::SHOWN;
             let mut by = String::new();
             if let Some((sudo, line)) = self.sudo_line(
-                c,
+                candidate,
                 &[
                     "restart",
                     "try-restart",
@@ -95,7 +95,7 @@ impl RunRules<'_> {
                     confidence,
                     format!(
                         "Restarted on request{by}: one restart job (job {}) stopped the running unit and started it again, with no failure or scheduled restart before it.",
-                        c.job.unwrap_or_default()
+                        candidate.job.unwrap_or_default()
                     ),
                 )
                 .evidence(evidence),
@@ -165,8 +165,9 @@ impl RunRules<'_> {
     }
 
     /// The lines that tell how a run ended.
-    pub(super) fn end_lines(&self, a: &Activation) -> Vec<usize> {
-        a.events
+    pub(super) fn end_lines(&self, activation: &Activation) -> Vec<usize> {
+        activation
+            .events
             .iter()
             .copied()
             .filter(|&i| {

@@ -7,9 +7,9 @@ use crate::cause::windows::SHUTDOWN_WINDOW_USEC;
 
 impl RunRules<'_> {
     /// reboot.target & co. after logind announced that shutdown.
-    pub(super) fn shutdown_request(&self, c: &Candidate) -> Option<Decision> {
-        let a = self.act(c.activation);
-        let wanted = match a.unit.as_str() {
+    pub(super) fn shutdown_request(&self, candidate: &Candidate) -> Option<Decision> {
+        let activation = self.act(candidate.activation);
+        let wanted = match activation.unit.as_str() {
             "reboot.target" => "reboot",
             "poweroff.target" => "power-off",
             "halt.target" => "halt",
@@ -18,15 +18,15 @@ impl RunRules<'_> {
         };
         let (i, e) = self.of(EventTag::Shutdown).rev().find(|(_, e)| {
             matches!(&e.kind, EventKind::Shutdown { kind } if kind.as_deref() == Some(wanted))
-                && e.sort_key() <= c.key
-                && c.key - e.sort_key() <= SHUTDOWN_WINDOW_USEC
+                && e.sort_key() <= candidate.key
+                && candidate.key - e.sort_key() <= SHUTDOWN_WINDOW_USEC
         })?;
         let verb = if wanted == "power-off" {
             "poweroff"
         } else {
             wanted
         };
-        let mut d = Decision::new(
+        let mut decision = Decision::new(
             Cause::Manual,
             level::SHOWN,
             format!(
@@ -35,7 +35,7 @@ impl RunRules<'_> {
             ),
         )
         .evidence([i]);
-        d.range_from = Some(e.sort_key());
-        Some(d)
+        decision.range_from = Some(e.sort_key());
+        Some(decision)
     }
 }

@@ -8,12 +8,12 @@ use crate::cause::windows::SHUTDOWN_WINDOW_USEC;
 impl RunRules<'_> {
     /// "Activating special unit X...": the manager started it itself on a
     /// signal (SIGTERM to a user manager, ctrl-alt-del, SIGRTMIN+n).
-    pub(super) fn special_unit(&self, c: &Candidate) -> Option<Decision> {
-        let a = self.act(c.activation);
+    pub(super) fn special_unit(&self, candidate: &Candidate) -> Option<Decision> {
+        let activation = self.act(candidate.activation);
         let (i, _) = self.latest_before(
             EventTag::SpecialUnitRequested,
-            Some(&a.unit),
-            c.key,
+            Some(&activation.unit),
+            candidate.key,
             SHUTDOWN_WINDOW_USEC,
         )?;
         Some(
@@ -22,7 +22,7 @@ impl RunRules<'_> {
                 level::LEANING,
                 format!(
                     "The manager activated the special unit {} itself because a signal asked for it (a logout or shutdown stopping a user manager, ctrl-alt-del, SIGRTMIN+n).",
-                    a.unit
+                    activation.unit
                 ),
             )
             .evidence([i]),

@@ -6,28 +6,31 @@ use super::{Candidate, Cause, Decision, RunRules, level};
 use crate::cause::windows::TRIGGER_WINDOW_USEC;
 
 impl RunRules<'_> {
-    pub(super) fn transient(&self, c: &Candidate) -> Option<Decision> {
-        let d = self.transient_unit(c)?;
-        Some(self.started_by_transient_timer(c).unwrap_or(d))
+    pub(super) fn transient(&self, candidate: &Candidate) -> Option<Decision> {
+        let decision = self.transient_unit(candidate)?;
+        Some(
+            self.started_by_transient_timer(candidate)
+                .unwrap_or(decision),
+        )
     }
 
     /// A transient service whose namesake `.timer` was active: `systemd-run
     /// --on-active=…/--on-calendar=…` creates both, and the service runs when
     /// the timer elapses, so the timer started it.
-    fn started_by_transient_timer(&self, c: &Candidate) -> Option<Decision> {
-        let a = self.act(c.activation);
-        let stem = a.unit.strip_suffix(".service")?;
+    fn started_by_transient_timer(&self, candidate: &Candidate) -> Option<Decision> {
+        let activation = self.act(candidate.activation);
+        let stem = activation.unit.strip_suffix(".service")?;
         let timer = format!("{stem}.timer");
-        let t = self.active_at(&timer, c)?;
+        let timer_activation = self.active_at(&timer, candidate)?;
         let since = self
-            .act(t)
+            .act(timer_activation)
             .started
-            .or(self.act(t).requested)
+            .or(self.act(timer_activation).requested)
             .map(|s| s.event);
         let elapsed = self.latest_before(
             EventTag::TimerElapsed,
             Some(&timer),
-            c.key,
+            candidate.key,
             TRIGGER_WINDOW_USEC,
         );
         let confidence = if elapsed.is_some() {
@@ -43,17 +46,17 @@ impl RunRules<'_> {
                     "Started by {timer}: systemd-run --on-active/--on-calendar creates a transient timer and a service of the same name, which runs when the timer elapses."
                 ),
             )
-            .trigger(&timer, Some(t))
+            .trigger(&timer, Some(timer_activation))
             .evidence(since.into_iter().chain(elapsed.map(|(i, _)| i))),
         )
     }
 
-    fn transient_unit(&self, c: &Candidate) -> Option<Decision> {
-        let a = self.act(c.activation);
-        if is_transient_name(&a.unit) {
-            let why = if a.unit.ends_with(".scope") {
+    fn transient_unit(&self, candidate: &Candidate) -> Option<Decision> {
+        let activation = self.act(candidate.activation);
+        if is_transient_name(&activation.unit) {
+            let why = if activation.unit.ends_with(".scope") {
                 "scope units exist only as transient units, created on request (logind, a desktop, a container manager)"
-            } else if a.unit.starts_with("dbus-:") {
+            } else if activation.unit.starts_with("dbus-:") {
                 "dbus-broker creates such units to activate a bus service"
             } else {
                 "the name is the kind systemd-run gives the units it creates"
@@ -64,7 +67,7 @@ impl RunRules<'_> {
                 format!("A transient unit: {why}."),
             ));
         }
-        if let Some((i, line)) = self.sudo_systemd_run(c) {
+        if let Some((i, line)) = self.sudo_systemd_run(candidate) {
             return Some(
                 Decision::new(
                     Cause::Transient,
@@ -76,9 +79,9 @@ impl RunRules<'_> {
                 .evidence([i]),
             );
         }
-        let started = a.started?;
+        let started = activation.started?;
         let message = &self.lc.event(started.event).evidence.message;
-        if looks_like_command_line(message, &a.unit) {
+        if looks_like_command_line(message, &activation.unit) {
             return Some(Decision::new(
                 Cause::Transient,
                 level::FAIR,

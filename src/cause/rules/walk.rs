@@ -66,7 +66,7 @@ pub(super) struct TimeOnly {
 }
 
 /// A transaction being assembled during the job-id walk.
-pub(super) struct Tx {
+pub(super) struct Transaction {
     pub(super) boot: bool,
     /// Members are found by id range from this time on (a shutdown).
     pub(super) range_from: Option<u64>,
@@ -86,18 +86,21 @@ pub(super) struct Tx {
 impl RunRules<'_> {
     // ------------------------------------------------------------ rule 3
 
-    /// A start that joins transaction `t` (see [`RunRules::joins`]): pulled in
+    /// A start that joins `transaction` (see [`RunRules::joins`]): pulled in
     /// by its anchor.
-    pub(super) fn dependency(&self, t: &Tx, job: u32, link: IdLink) -> Decision {
-        let anchor_job = self.act(t.anchor).start_job_id.unwrap_or_default();
-        let mut evidence = start_lines(self.act(t.anchor));
-        let mut d = match link {
+    pub(super) fn dependency(&self, transaction: &Transaction, job: u32, link: IdLink) -> Decision {
+        let anchor_job = self
+            .act(transaction.anchor)
+            .start_job_id
+            .unwrap_or_default();
+        let mut evidence = start_lines(self.act(transaction.anchor));
+        let mut decision = match link {
             IdLink::ShutdownRange => Decision::new(
                 Cause::Dependency,
                 level::PROBABLE,
                 format!(
                     "Part of the shutdown transaction of {}: job {job} lies in its id range after job {anchor_job}, with no other request in between.",
-                    t.anchor_unit
+                    transaction.anchor_unit
                 ),
             ),
             IdLink::InsideBlock { own_block_min } => Decision::new(
@@ -105,7 +108,7 @@ impl RunRules<'_> {
                 level::PROBABLE,
                 format!(
                     "Pulled into the transaction of {}: its job {job} lies within the {own_block_min} ids that transaction took from job {anchor_job} on, and it was dispatched with it.",
-                    t.anchor_unit
+                    transaction.anchor_unit
                 ),
             ),
             IdLink::NoBlockOfItsOwn {
@@ -119,74 +122,96 @@ impl RunRules<'_> {
                     level::PROBABLE,
                     format!(
                         "Pulled into the transaction of {} (job {anchor_job}): it was dispatched with it, and its job {job} took {} id(s) before the next job ({next_job}), where a request of its own takes at least {own_block_min} here, one per unit it pulls in.",
-                        t.anchor_unit,
+                        transaction.anchor_unit,
                         next_job - job
                     ),
                 )
             }
         };
-        d.link = Some(link.describe(anchor_job));
-        d.trigger(&t.anchor_unit, Some(t.anchor)).evidence(evidence)
+        decision.link = Some(link.describe(anchor_job));
+        decision
+            .trigger(&transaction.anchor_unit, Some(transaction.anchor))
+            .evidence(evidence)
     }
 
-    pub(super) fn tx_from(&self, c: &Candidate, boot: bool, range_from: Option<u64>) -> Tx {
-        let a = self.act(c.activation);
-        Tx {
+    pub(super) fn transaction_from(
+        &self,
+        candidate: &Candidate,
+        boot: bool,
+        range_from: Option<u64>,
+    ) -> Transaction {
+        let activation = self.act(candidate.activation);
+        Transaction {
             boot,
             range_from,
-            anchor: c.activation,
-            anchor_unit: a.unit.clone(),
-            anchor_ended: a.ended.map(|s| self.key(s.event)),
-            member_keys: vec![c.key],
-            units: vec![a.unit.clone()],
-            max_job: c.job.unwrap_or(0),
-            done_keys: self.done_keys(a),
+            anchor: candidate.activation,
+            anchor_unit: activation.unit.clone(),
+            anchor_ended: activation.ended.map(|s| self.key(s.event)),
+            member_keys: vec![candidate.key],
+            units: vec![activation.unit.clone()],
+            max_job: candidate.job.unwrap_or(0),
+            done_keys: self.done_keys(activation),
         }
     }
 
     /// When a run finished starting: units ordered after it start then.
-    pub(super) fn done_keys(&self, a: &Activation) -> Vec<u64> {
-        [a.started, a.start_failed.as_ref().map(|(s, _)| *s)]
-            .into_iter()
-            .flatten()
-            .map(|s| self.key(s.event))
-            .collect()
+    pub(super) fn done_keys(&self, activation: &Activation) -> Vec<u64> {
+        [
+            activation.started,
+            activation.start_failed.as_ref().map(|(s, _)| *s),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| self.key(s.event))
+        .collect()
     }
 
-    /// Whether `c` belongs to transaction `t` at info level. Timing alone
+    /// Whether `candidate` belongs to `transaction` at info level. Timing alone
     /// never decides it: two requests a few milliseconds apart look like one
-    /// transaction dispatching. So `c` must be linked in time (no debug
-    /// anchor in between, and either logged in the same pass of the
-    /// manager's loop as a member (and before the anchor's run ended), or
-    /// right after a member finished starting (ordered after it), or a member
-    /// started right after `c` finished (the member was ordered after `c`))
+    /// transaction dispatching. So `candidate` must be linked in time (no debug
+    /// anchor in between, and either logged in the same pass of the manager's
+    /// loop as a member (and before the anchor's run ended), or right after a
+    /// member finished starting (ordered after it), or a member started right
+    /// after `candidate` finished (the member was ordered after `candidate`))
     /// and by job ids (see [`RunRules::id_link`]).
-    pub(super) fn joins(&self, jobs: &RunJobs, t: &Tx, c: &Candidate) -> Join {
-        let Some(job) = c.job else { return Join::No };
-        let a = self.act(c.activation);
-        if t.boot
-            || t.units.contains(&a.unit)
-            || job <= t.max_job
-            || job - t.max_job > MEMBER_ID_REACH
+    pub(super) fn joins(
+        &self,
+        jobs: &RunJobs,
+        transaction: &Transaction,
+        candidate: &Candidate,
+    ) -> Join {
+        let Some(job) = candidate.job else {
+            return Join::No;
+        };
+        let activation = self.act(candidate.activation);
+        if transaction.boot
+            || transaction.units.contains(&activation.unit)
+            || job <= transaction.max_job
+            || job - transaction.max_job > MEMBER_ID_REACH
         {
             return Join::No;
         }
-        if let Some(from) = t.range_from {
-            if !jobs.debug_boundary_between(t.max_job, job)
-                && c.key + SHUTDOWN_ANNOUNCE_SLACK_USEC >= from
+        if let Some(from) = transaction.range_from {
+            if !jobs.debug_boundary_between(transaction.max_job, job)
+                && candidate.key + SHUTDOWN_ANNOUNCE_SLACK_USEC >= from
             {
                 return Join::Member(IdLink::ShutdownRange);
             }
             return Join::No;
         }
-        let latest_member = t.member_keys.iter().copied().max().unwrap_or(0);
-        if jobs.boundary_between(t.max_job, job, latest_member) {
+        let latest_member = transaction.member_keys.iter().copied().max().unwrap_or(0);
+        if jobs.boundary_between(transaction.max_job, job, latest_member) {
             return Join::No;
         }
-        let anchor_job = self.act(t.anchor).start_job_id.unwrap_or_default();
+        let anchor_job = self
+            .act(transaction.anchor)
+            .start_job_id
+            .unwrap_or_default();
         match self.id_link(jobs, anchor_job, job) {
-            Some(link) if self.time_linked(t, c, self.linked_dispatch_usec) => Join::Member(link),
-            None if self.time_linked(t, c, SAME_DISPATCH_USEC) => {
+            Some(link) if self.time_linked(transaction, candidate, self.linked_dispatch_usec) => {
+                Join::Member(link)
+            }
+            None if self.time_linked(transaction, candidate, SAME_DISPATCH_USEC) => {
                 Join::TimeOnly(jobs.next_after(job))
             }
             _ => Join::No,
@@ -227,31 +252,36 @@ impl RunRules<'_> {
     /// The timing half of [`RunRules::joins`]: logged within `window` of a
     /// member, or right after a member finished starting (or a member right
     /// after it).
-    fn time_linked(&self, t: &Tx, c: &Candidate, window: u64) -> bool {
-        let a = self.act(c.activation);
-        let same_dispatch = t.member_keys.iter().any(|&k| c.key.abs_diff(k) <= window)
-            && t.anchor_ended
-                .is_none_or(|end| c.key <= end + ORDERING_USEC);
-        let after_member = t
+    fn time_linked(&self, transaction: &Transaction, candidate: &Candidate, window: u64) -> bool {
+        let activation = self.act(candidate.activation);
+        let same_dispatch = transaction
+            .member_keys
+            .iter()
+            .any(|&k| candidate.key.abs_diff(k) <= window)
+            && transaction
+                .anchor_ended
+                .is_none_or(|end| candidate.key <= end + ORDERING_USEC);
+        let after_member = transaction
             .done_keys
             .iter()
-            .any(|&d| c.key >= d && c.key - d <= ORDERING_USEC);
-        let member_after = self.done_keys(a).iter().any(|&d| {
-            t.member_keys
+            .any(|&done| candidate.key >= done && candidate.key - done <= ORDERING_USEC);
+        let member_after = self.done_keys(activation).iter().any(|&done| {
+            transaction
+                .member_keys
                 .iter()
-                .any(|&k| k >= d && k - d <= ORDERING_USEC)
+                .any(|&k| k >= done && k - done <= ORDERING_USEC)
         });
         same_dispatch || after_member || member_after
     }
 
     // ------------------------------------------------------------ rules 2, 3
 
-    pub(super) fn boot(&self, jobs: &RunJobs, c: &Candidate) -> Option<Decision> {
-        let job = c.job?;
-        let b = jobs.boot_transaction(job)?;
+    pub(super) fn boot(&self, jobs: &RunJobs, candidate: &Candidate) -> Option<Decision> {
+        let job = candidate.job?;
+        let boot_transaction = jobs.boot_transaction(job)?;
         if self
             .startup_key
-            .is_some_and(|s| c.key > s + AFTER_STARTUP_USEC)
+            .is_some_and(|s| candidate.key > s + AFTER_STARTUP_USEC)
         {
             return None;
         }
@@ -262,12 +292,12 @@ impl RunRules<'_> {
                 format!("the startup transaction of UID {uid}'s user manager")
             }
         };
-        let target = b
+        let target = boot_transaction
             .target
             .as_deref()
-            .map(|t| format!(" for {t}"))
+            .map(|name| format!(" for {name}"))
             .unwrap_or_default();
-        let (confidence, caveat) = if b.assumed {
+        let (confidence, caveat) = if boot_transaction.assumed {
             (
                 level::PROBABLE,
                 " (the default target's own job line was not logged, so the range is inferred)",
@@ -280,19 +310,19 @@ impl RunRules<'_> {
         } else {
             ""
         };
-        let mut d = Decision::new(
+        let mut decision = Decision::new(
             Cause::Boot,
             confidence,
             format!(
                 "Part of {who}{target}: job {job} lies in its id range {}{when}{caveat}.",
-                match b.end {
-                    u32::MAX => format!("from {}", b.anchor),
-                    end => format!("{}–{}", b.anchor, end - 1),
+                match boot_transaction.end {
+                    u32::MAX => format!("from {}", boot_transaction.anchor),
+                    end => format!("{}–{}", boot_transaction.anchor, end - 1),
                 }
             ),
         );
-        d.evidence.extend(b.queued_event);
-        Some(d)
+        decision.evidence.extend(boot_transaction.queued_event);
+        Some(decision)
     }
 
     /// Debug level: "Installed new job" between another unit's "Trying to
@@ -300,10 +330,10 @@ impl RunRules<'_> {
     pub(super) fn debug_member(
         &self,
         jobs: &RunJobs,
-        c: &Candidate,
+        candidate: &Candidate,
         candidates: &[Candidate],
     ) -> Option<Decision> {
-        let job = c.job?;
+        let job = candidate.job?;
         let anchor = *jobs.debug_anchor.get(&job)?;
         if anchor == job {
             return None;
@@ -321,7 +351,7 @@ impl RunRules<'_> {
             .collect();
         evidence.sort_unstable();
         evidence.truncate(3);
-        let mut d = Decision::new(
+        let mut decision = Decision::new(
             Cause::Dependency,
             level::NAMED,
             format!(
@@ -330,12 +360,12 @@ impl RunRules<'_> {
         )
         .trigger(unit, anchor_activation)
         .evidence(evidence);
-        d.link = Some(Link {
+        decision.link = Some(Link {
             kind: LinkKind::DebugLines,
             anchor_job: Some(anchor),
             next_job: None,
             own_block_min: None,
         });
-        Some(d)
+        Some(decision)
     }
 }
