@@ -75,11 +75,3 @@ fn sudo_systemd_run_names_a_transient_unit_that_looks_like_a_start_by_hand() {
     assert!(s.confidence > 0.9 && s.explanation.contains("systemd-run --unit=nightly-export"));
     assert_eq!(start(&starts, "other.service", 0).cause, Cause::Manual);
 }
-
-#[test]
-fn causes_serialize_as_their_words() {
-    for c in Cause::ALL {
-        assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
-        assert_eq!(Cause::parse(c.as_str()), Some(c));
-    }
-}

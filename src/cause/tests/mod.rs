@@ -14,6 +14,7 @@ mod by_hand;
 mod restart;
 mod transactions;
 mod triggers;
+mod words;
 
 const BOOT: Id128 = Id128([4; 16]);
 
