@@ -7,7 +7,7 @@
 //! churns just the same.
 //!
 //! A run that stayed up ends the episode: the unit recovered (see
-//! [`FailingRuns::outlived_by`] for when a run counts as staying up). If that
+//! [`chains::FailingRuns::outlived_by`] for when a run counts as staying up). If that
 //! run fails later and the restarts begin again, that is a new episode,
 //! begun by that failure; when another unit was stopped just before it (a
 //! database stopped by hand under a backend), the episode says so.
@@ -31,6 +31,9 @@
 //! the chain; the count of scheduled-restart lines seen is reported beside
 //! the count of restarts.
 
+mod chains;
+mod outcome;
+
 use std::collections::BTreeMap;
 
 use crate::cause::Cause;
@@ -39,8 +42,10 @@ use crate::evidence::Evidence;
 use crate::lifecycle::EndState;
 
 use super::facts::{BootFacts, duration, how_started};
-use super::loop_cause::{RootCause, begun_by_stop, root_cause};
+use super::loop_cause::{begun_by_stop, root_cause};
 use super::{Context, CrashLoopDetails, Details, Finding, Kind, Severity, finding_id};
+use chains::{Chain, between, chains, median};
+use outcome::{hint, outcome, outcome_phrase};
 
 crate::vocab::words! {
     "kebab-case",
@@ -62,75 +67,6 @@ crate::vocab::words! {
     }
 }
 
-/// How many times longer than the loop's typical (median) failing run a run
-/// must last to count as staying up. Failing runs of one loop differ: the
-/// same failure is reached by a different path each time (a refused
-/// connection at once, a timeout later), and the machine's load stretches
-/// them. In the recorded loops (TCG guests, runs of 0.6-5.6 s) the failing
-/// runs after the first stayed within 2.5 times their median, while the
-/// first, at boot, took up to 6 times it (so the longest run is no
-/// measure). Five times the median clears that spread twice over, yet a
-/// recovery seen for only a few seconds before a dependency went away again
-/// (30 times its failing runs) or before the poweroff (20 times) counts.
-const RECOVERY_FACTOR: u64 = 5;
-/// A run must also outlast one whole cycle of the loop (its run plus the
-/// `RestartSec=` wait, the median time from one start to the next): when the
-/// runs are short next to `RestartSec=` (a 0.2 s failure, a 2.5 s wait), a
-/// run five times as long as a failing one still ends before the next
-/// restart would even have come, and says nothing about having recovered.
-const RECOVERY_CYCLES: u64 = 1;
-
-/// The failing runs of a chain so far: what a run that stayed up is
-/// measured against.
-#[derive(Clone, Debug, Default)]
-struct FailingRuns {
-    /// How long each lasted, where both ends were logged.
-    ran: Vec<u64>,
-    /// From each one's start to the next run's start.
-    cycles: Vec<u64>,
-}
-
-impl FailingRuns {
-    /// Whether a run that lasted `ran` µs stayed up: `recovered_after`, or
-    /// [`RECOVERY_FACTOR`] times the typical failing run and at least
-    /// [`RECOVERY_CYCLES`] cycles of the loop.
-    fn outlived_by(&self, f: &BootFacts, ran: u64) -> bool {
-        if ran >= f.options.recovered_after_usec {
-            return true;
-        }
-        if self.ran.is_empty() {
-            return false;
-        }
-        ran >= median(recent(&self.ran)).saturating_mul(RECOVERY_FACTOR)
-            && ran >= self.cycle().saturating_mul(RECOVERY_CYCLES)
-    }
-
-    fn cycle(&self) -> u64 {
-        median(recent(&self.cycles))
-    }
-}
-
-/// How many of the latest failing runs a run is measured against. The
-/// machine's load changes within a boot: in a recorded loop the runs at boot
-/// failed after 5-28 s, a minute later after 1-1.3 s, and the run that
-/// stayed up 31 s was shorter than five times the median of them all. The
-/// last few runs are the loop as it was when the run began.
-const RECENT_RUNS: usize = 3;
-
-fn recent(values: &[u64]) -> Vec<u64> {
-    values[values.len().saturating_sub(RECENT_RUNS)..].to_vec()
-}
-
-/// A chain of automatic restarts of one unit.
-#[derive(Debug, Default)]
-struct Chain {
-    runs: Vec<usize>,
-    failing: FailingRuns,
-    /// The first run had stayed up before it failed: the chain began with
-    /// that failure.
-    head_stayed_up: bool,
-}
-
 pub fn detect(cx: &Context) -> Vec<Finding> {
     let f = cx.facts;
     let mut groups: BTreeMap<(usize, &str), Vec<usize>> = BTreeMap::new();
@@ -146,58 +82,6 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// Splits a unit's runs into chains of automatic restarts; a run that stayed
-/// up ends one chain, and its failure begins the next.
-fn chains(f: &BootFacts, runs: &[usize]) -> Vec<Chain> {
-    let mut out: Vec<Chain> = Vec::new();
-    let mut chain = Chain::default();
-    let mut flush = |chain: Chain| {
-        if chain.runs.len() > 1 {
-            out.push(chain);
-        }
-    };
-    for &i in runs {
-        let continues = !chain.runs.is_empty() && f.is_auto_restart(i);
-        if !continues {
-            flush(std::mem::take(&mut chain));
-            chain.runs.push(i);
-            continue;
-        }
-        let last = *chain.runs.last().expect("chain is not empty");
-        let ran = f.act(last).ran_usec();
-        if ran.is_some_and(|r| chain.failing.outlived_by(f, r)) {
-            flush(std::mem::take(&mut chain));
-            chain = Chain {
-                runs: vec![last, i],
-                failing: FailingRuns::default(),
-                head_stayed_up: true,
-            };
-        } else {
-            chain.failing.ran.extend(ran);
-            chain.failing.cycles.push(between(f, last, i));
-            chain.runs.push(i);
-        }
-    }
-    flush(chain);
-    out
-}
-
-/// µs between two runs' starts.
-fn between(f: &BootFacts, a: usize, b: usize) -> u64 {
-    match (f.start_stamp(a), f.start_stamp(b)) {
-        (Some(x), Some(y)) => x.until(&y),
-        _ => f.start_key(b).saturating_sub(f.start_key(a)),
-    }
-}
-
-fn median(mut values: Vec<u64>) -> u64 {
-    if values.is_empty() {
-        return 0;
-    }
-    values.sort_unstable();
-    values[values.len() / 2]
 }
 
 fn episode(f: &BootFacts, chain: &Chain) -> Option<Finding> {
@@ -446,100 +330,6 @@ fn failure_line(f: &BootFacts, i: usize) -> Option<Evidence> {
     .map(|e| f.evidence(e))
 }
 
-/// Decides how the loop ended from its last run; returns the outcome, when
-/// it ended, and the line that shows it.
-fn outcome(
-    f: &BootFacts,
-    last: usize,
-    failing: &FailingRuns,
-) -> (LoopOutcome, u64, Option<Evidence>) {
-    let a = f.act(last);
-    let boot = f.boot();
-    let start = f.start_realtime(last);
-    if a.start_limit_hit {
-        let line = f
-            .find_event(last, |k| matches!(k, EventKind::StartLimitHit))
-            .or_else(|| {
-                f.find_event(last, |k| matches!(k, EventKind::FailureResult { result } if result == "start-limit-hit"))
-            });
-        // The refusal is followed by the failure it leaves the unit in; the
-        // unit is failed from the last of those lines.
-        let after = a
-            .events
-            .iter()
-            .copied()
-            .filter(|&e| line.is_some_and(|l| e >= l))
-            .rfind(|&e| {
-                matches!(
-                    f.lc.event(e).kind,
-                    EventKind::FailureResult { .. }
-                        | EventKind::StartFailed { .. }
-                        | EventKind::StartLimitHit
-                )
-            });
-        let end = after
-            .or(line)
-            .map(|e| f.lc.event(e).realtime_usec)
-            .or(a.ended.map(|s| s.realtime_usec))
-            .unwrap_or(start);
-        return (LoopOutcome::StartLimitHit, end, line.map(|e| f.evidence(e)));
-    }
-    let by_shutdown = f.stopped_by_shutdown(last);
-    let to_the_end = a.end_state == EndState::Running || by_shutdown;
-    let until = if by_shutdown {
-        a.stopping.or(a.stopped).map(|s| s.realtime_usec)
-    } else {
-        None
-    }
-    .unwrap_or(boot.last_realtime_usec);
-    let ran = match (
-        f.start_stamp(last).and_then(|s| s.monotonic_usec),
-        boot.last_monotonic_usec,
-    ) {
-        (Some(s), Some(e)) if a.end_state == EndState::Running => e.saturating_sub(s),
-        _ if to_the_end => a.ran_usec().unwrap_or_else(|| until.saturating_sub(start)),
-        _ => a.ran_usec().unwrap_or(0),
-    };
-    // Stayed up, however it ended afterwards: stopped by the shutdown or by
-    // hand, or failed again (that failure begins the next episode).
-    if failing.outlived_by(f, ran) {
-        return (LoopOutcome::Recovered, start, None);
-    }
-    if to_the_end {
-        let evidence = f.stamp_evidence(a.stopping.or(a.stopped));
-        return match boot.end {
-            crate::boots::BootEnd::Running => (LoopOutcome::Ongoing, boot.last_realtime_usec, None),
-            _ => (
-                LoopOutcome::Reboot,
-                until,
-                evidence.or_else(|| boot.end_evidence.last().cloned()),
-            ),
-        };
-    }
-    if f.stopped_by_request(last) {
-        let stamp = a.stopping.or(a.stopped);
-        let end = stamp.map(|s| s.realtime_usec).unwrap_or(start);
-        return (LoopOutcome::Stopped, end, f.stamp_evidence(stamp));
-    }
-    let end = a.ended.map(|s| s.realtime_usec).unwrap_or(start);
-    if a.restart_scheduled.is_some() {
-        // A restart was scheduled and never ran: refused (its line lost) or
-        // cut by the end of the boot.
-        return match boot.end {
-            crate::boots::BootEnd::Running => (LoopOutcome::Ongoing, boot.last_realtime_usec, None),
-            _ => (
-                LoopOutcome::Reboot,
-                boot.last_realtime_usec,
-                boot.end_evidence.last().cloned(),
-            ),
-        };
-    }
-    if a.end_state == EndState::Failed {
-        return (LoopOutcome::Failed, end, f.stamp_evidence(a.ended));
-    }
-    (LoopOutcome::Recovered, start, None)
-}
-
 fn origin_phrase(
     f: &BootFacts,
     first: usize,
@@ -614,95 +404,5 @@ fn exits_phrase(exits: &[String], results: &[String], restart_kind: &str) -> Str
         (true, _) if !results.is_empty() => format!("result {}", results.join(", ")),
         (true, _) => "how the runs ended was not logged".to_string(),
         _ => described.join(", "),
-    }
-}
-
-fn outcome_phrase(
-    f: &BootFacts,
-    outcome: LoopOutcome,
-    last: usize,
-    end: u64,
-    root: Option<&RootCause>,
-) -> String {
-    let at = f.clock(end);
-    match outcome {
-        LoopOutcome::StartLimitHit => format!(
-            ", until systemd refused to start it again at {at} (start limit hit: \"Start request repeated too quickly\"); it stays failed until someone starts it"
-        ),
-        LoopOutcome::Recovered => match root {
-            Some(r) => {
-                let root_act = f.act(r.activation);
-                let root_at = f.start_realtime(r.activation);
-                let how = match r.cause {
-                    Cause::Manual => "by hand".to_string(),
-                    c => how_started(c, f.start(r.activation).and_then(|s| s.trigger.as_deref())),
-                };
-                let recovery = f.start_realtime(last);
-                let relation = if recovery >= root_at {
-                    format!(
-                        "{} after {} was started {how} at {}",
-                        duration(recovery - root_at),
-                        root_act.unit,
-                        f.clock(root_at)
-                    )
-                } else {
-                    format!(
-                        "as {} was started {how} at {} ({} later, while it was starting up)",
-                        root_act.unit,
-                        f.clock(root_at),
-                        duration(root_at - recovery)
-                    )
-                };
-                format!(", and recovered with the restart at {at}, {relation}")
-            }
-            None => format!(", and recovered: the run started at {at} stayed up"),
-        },
-        LoopOutcome::Stopped => format!(", until it was stopped at {at}"),
-        LoopOutcome::Reboot => format!(", until the boot ended at {at} while it was still looping"),
-        LoopOutcome::Ongoing => format!(", and is still looping where the journal ends ({at})"),
-        LoopOutcome::Failed => format!(
-            ", until its last run failed at {at} and systemd did not restart it (Restart= does not cover that exit)"
-        ),
-    }
-}
-
-fn hint(
-    unit: &str,
-    outcome: LoopOutcome,
-    restart_kind: &str,
-    exits: &[String],
-    root: Option<&str>,
-    root_at_boot: Option<bool>,
-) -> String {
-    let why = if exits.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", exits.join(", "))
-    };
-    match (root, root_at_boot) {
-        (Some(r), Some(false)) => {
-            return format!(
-                "Enable {r} (`systemctl enable {r}`) and make {unit} wait for it (`Wants={r}` and `After={r}`), so it is up before {unit} needs it."
-            );
-        }
-        (Some(r), _) => {
-            return format!(
-                "Make {unit} wait for {r} (`Wants={r}` and `After={r}`), or let it retry the connection instead of exiting."
-            );
-        }
-        _ => {}
-    }
-    if restart_kind == "policy" {
-        return format!(
-            "{unit} exits on its own and `Restart=always` starts it again: use `Restart=on-failure`, or `Type=oneshot` with a timer if it is meant to run and finish."
-        );
-    }
-    match outcome {
-        LoopOutcome::StartLimitHit | LoopOutcome::Failed => format!(
-            "Find why it exits{why} with `journalctl -u {unit}`, fix it, then `systemctl reset-failed {unit}` and start it; `RestartSec=`/`StartLimitBurst=` only change how fast it gives up."
-        ),
-        _ => format!(
-            "Find why it exits{why} with `journalctl -u {unit}`; a longer `RestartSec=` only slows the loop down."
-        ),
     }
 }
