@@ -14,7 +14,7 @@ use crate::cause::Cause;
 use crate::events::Manager;
 
 use super::facts::{how_started_qualified, is_login_machinery, is_program_unit};
-use super::lost_at_reboot::kept_alive;
+use super::lost_at_reboot::{SESSION_PROGRAM_CONFIDENCE, kept_alive};
 use super::{AtRiskDetails, Context, Details, Finding, Kind, Severity, finding_id};
 
 pub fn detect(cx: &Context) -> Vec<Finding> {
@@ -161,7 +161,7 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
                 "Run {} as a service (`Restart=on-failure`, `systemctl enable`d) or from a timer instead of from a login session.",
                 p.name
             ),
-            confidence: Some(0.6),
+            confidence: Some(SESSION_PROGRAM_CONFIDENCE),
             evidence: vec![p.first.clone(), p.last.clone()],
             details: Details::AtRisk(AtRiskDetails {
                 how_started: "outside-service".to_string(),

@@ -410,11 +410,17 @@ pub fn signal_name(number: u32) -> Option<&'static str> {
     })
 }
 
+/// Below this, the classifier's `manual` is the info-level look-alike (0.5:
+/// `systemctl start`, a D-Bus activation and a program's StartUnit call log
+/// the same lines); at or above it a line named the request (sudo's
+/// command, the D-Bus call at debug level).
+const NAMED_MANUAL_CONFIDENCE: f64 = 0.6;
+
 /// "by hand", qualified when the classifier was not sure: at info level a
 /// `systemctl start` and a program's request (D-Bus activation) look alike.
 pub fn how_started_qualified(cause: Cause, trigger: Option<&str>, confidence: f64) -> String {
     let plain = how_started(cause, trigger);
-    if cause == Cause::Manual && confidence < 0.6 {
+    if cause == Cause::Manual && confidence < NAMED_MANUAL_CONFIDENCE {
         format!(
             "{plain} (or on a program's request such as D-Bus activation; the journal does not tell which)"
         )

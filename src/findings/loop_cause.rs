@@ -33,6 +33,26 @@ pub struct RootCause {
 /// within the loop's own cycle; ten seconds caps a slow loop's cycle so an
 /// unrelated stop minutes earlier is not taken.
 const STOP_BEFORE_FAILURE_CAP_USEC: u64 = 10_000_000;
+/// … and never less than a second: a loop whose cycle is shorter still
+/// leaves its program that long to notice the stop at its next use.
+const STOP_BEFORE_FAILURE_MIN_USEC: u64 = 1_000_000;
+
+/// How sure the named unit's start is what ended the loop. Only time links
+/// the two (see the module doc), so the levels rank the coincidences: a
+/// start by hand is what people do to fix a loop, and the fewer other
+/// starts in the window, the fewer other answers.
+mod root_confidence {
+    /// The only start in the window, by hand.
+    pub const ONLY_START: f64 = 0.75;
+    /// The only start by hand among others.
+    pub const ONLY_MANUAL: f64 = 0.65;
+    /// One of several starts by hand; or the only start, not by hand (a
+    /// socket or a dependency that came up, which may itself follow the
+    /// recovery rather than cause it).
+    pub const ONE_OF_MANUAL_OR_ONLY_OTHER: f64 = 0.5;
+    /// One of several starts, none by hand.
+    pub const ONE_OF_OTHERS: f64 = 0.35;
+}
 
 /// The unit whose start most likely ended the loop: started during the last
 /// failing cycle and no later than the recovering run's start-up (its start
@@ -85,11 +105,10 @@ pub fn root_cause(
         .iter()
         .min_by_key(|c| (c.1 != Cause::Manual, c.2, c.3))?;
     let confidence = match (best.1 == Cause::Manual, manual, candidates.len()) {
-        (true, 1, 1) => 0.75,
-        (true, 1, _) => 0.65,
-        (true, _, _) => 0.5,
-        (false, _, 1) => 0.5,
-        _ => 0.35,
+        (true, 1, 1) => root_confidence::ONLY_START,
+        (true, 1, _) => root_confidence::ONLY_MANUAL,
+        (true, _, _) | (false, _, 1) => root_confidence::ONE_OF_MANUAL_OR_ONLY_OTHER,
+        _ => root_confidence::ONE_OF_OTHERS,
     };
     Some(RootCause {
         activation: best.0,
@@ -104,7 +123,7 @@ pub fn root_cause(
 pub fn begun_by_stop(f: &BootFacts, head: usize, cycle_usec: u64) -> Option<usize> {
     let failed = f.act(head).ended?;
     let failed_key = failed.monotonic_usec.unwrap_or(failed.realtime_usec);
-    let window = cycle_usec.clamp(1_000_000, STOP_BEFORE_FAILURE_CAP_USEC);
+    let window = cycle_usec.clamp(STOP_BEFORE_FAILURE_MIN_USEC, STOP_BEFORE_FAILURE_CAP_USEC);
     let unit = &f.act(head).unit;
     f.lc.activations
         .iter()

@@ -37,6 +37,12 @@ use super::{Context, Details, Finding, Kind, LostDetails, Severity, finding_id};
 const KEPT_ALIVE_PIDS: usize = 2;
 /// … or over this long.
 const KEPT_ALIVE_SPAN_USEC: u64 = 10 * 60 * 1_000_000;
+/// How sure a finding about a program outside services is (here and in
+/// `at_risk`): it is known only by the name it logs under, not by a unit,
+/// so another program of that name, or the same one renamed, reads the
+/// same; and it logs only when it has something to say, so its last line
+/// need not be its end.
+pub(super) const SESSION_PROGRAM_CONFIDENCE: f64 = 0.6;
 
 pub fn detect(cx: &Context) -> Vec<Finding> {
     let Some(before) = cx.previous else {
@@ -282,7 +288,7 @@ fn lost_process(before: &BootFacts, after: &BootFacts, p: &OutsideProcess) -> Fi
         end_realtime_usec: boot_n.last_realtime_usec.max(n_first),
         summary,
         hint,
-        confidence: Some(0.6),
+        confidence: Some(SESSION_PROGRAM_CONFIDENCE),
         evidence: vec![p.first.clone(), p.last.clone()],
         details: Details::LostAtReboot(LostDetails {
             previous_boot_id: before.boot().boot_id,

@@ -272,7 +272,23 @@ pub struct KillDetails {
     pub ran_usec: Option<u64>,
 }
 
-/// Thresholds and extra knowledge for the detectors.
+/// A crash loop by default: this many automatic restarts …
+pub const DEFAULT_LOOP_RESTARTS: u32 = 3;
+/// … within ten minutes. systemd's own start limit (StartLimitBurst=5 in
+/// StartLimitIntervalSec=10s) stops only fast loops; a unit with a
+/// `RestartSec=` of seconds or more loops below it for as long as it fails,
+/// so the window is wide enough to see a few of its cycles.
+pub const DEFAULT_LOOP_WINDOW_USEC: u64 = 10 * 60 * 1_000_000;
+/// A run that lasts this long after a loop counts as recovered whatever the
+/// loop's own runs were (see `crash_loop::chains` for the relative test).
+pub const DEFAULT_RECOVERED_AFTER_USEC: u64 = 2 * 60 * 1_000_000;
+/// Readiness gaps shorter than this are normal start-up work, not reported.
+pub const DEFAULT_MIN_READINESS_GAP_USEC: u64 = 2 * 1_000_000;
+
+/// Thresholds and extra knowledge for the detectors; the defaults are the
+/// `DEFAULT_*` constants above (and the CLI's `--loop-restarts`,
+/// `--loop-window` and `--ready-gap` defaults, `cli/findings.rs`, say the
+/// same).
 #[derive(Clone, Debug)]
 pub struct Options {
     /// A crash loop is at least this many automatic restarts …
@@ -293,10 +309,10 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            loop_restarts: 3,
-            loop_window_usec: 10 * 60 * 1_000_000,
-            recovered_after_usec: 2 * 60 * 1_000_000,
-            min_readiness_gap_usec: 2 * 1_000_000,
+            loop_restarts: DEFAULT_LOOP_RESTARTS,
+            loop_window_usec: DEFAULT_LOOP_WINDOW_USEC,
+            recovered_after_usec: DEFAULT_RECOVERED_AFTER_USEC,
+            min_readiness_gap_usec: DEFAULT_MIN_READINESS_GAP_USEC,
             ready_patterns: Vec::new(),
             zone: Zone::Utc,
         }

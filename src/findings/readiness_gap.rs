@@ -27,6 +27,18 @@ use super::{Context, Details, Finding, Kind, ReadinessDetails, Severity, finding
 /// Readiness lines this close after the first one still describe it.
 const PORT_LINES_WITHIN_USEC: u64 = 10_000_000;
 
+/// How sure a gap is, measured from systemd's "Started" line (or the state
+/// change at the same moment) to a readiness line that names the ports it
+/// serves: the readiness patterns are read from text, and a line that names
+/// a port is the least ambiguous of them.
+const PORTS_NAMED_CONFIDENCE: f64 = 0.8;
+/// The same, with a readiness line that names no port ("ready", "started"),
+/// which a program may also log before it truly serves.
+const EXACT_CONFIDENCE: f64 = 0.7;
+/// Measured from the fork, the state lines lost: a unit may fork long
+/// before systemd considers it started, so the gap may be shorter.
+const FORK_CONFIDENCE: f64 = 0.5;
+
 /// A gap measured in a boot with entries missing: the first readiness line
 /// may be one of them.
 const EXCERPT_CONFIDENCE: f64 = 0.3;
@@ -179,9 +191,9 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
             hint,
             confidence: Some(match (exact, ports.is_empty(), partial) {
                 (_, _, true) => EXCERPT_CONFIDENCE,
-                (false, _, false) => 0.5,
-                (true, true, false) => 0.7,
-                (true, false, false) => 0.8,
+                (false, _, false) => FORK_CONFIDENCE,
+                (true, true, false) => EXACT_CONFIDENCE,
+                (true, false, false) => PORTS_NAMED_CONFIDENCE,
             }),
             evidence,
             details: Details::ReadinessGap(ReadinessDetails {

@@ -13,6 +13,12 @@ use crate::lifecycle::EndState;
 use super::facts::{duration, is_login_machinery, is_program_unit};
 use super::{Context, Details, Finding, Kind, Severity, UncleanDetails, finding_id};
 
+/// How sure "unclean" is: it is concluded from an absence (no shutdown
+/// line in a boot a later boot follows), and a journal's tail can also be
+/// lost without the machine going down uncleanly (journald killed or
+/// stopped early, its disk full).
+const UNCLEAN_CONFIDENCE: f64 = 0.9;
+
 /// How many running units the summary names before "and N more".
 const NAMED: usize = 6;
 
@@ -102,7 +108,7 @@ pub fn detect(cx: &Context) -> Vec<Finding> {
         end_realtime_usec: end,
         summary,
         hint,
-        confidence: Some(0.9),
+        confidence: Some(UNCLEAN_CONFIDENCE),
         evidence: boot.end_evidence.clone(),
         details: Details::UncleanShutdown(UncleanDetails {
             last_entry_realtime_usec: last,
