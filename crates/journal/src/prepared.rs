@@ -200,7 +200,7 @@ impl Prepared {
 /// the same files as the user named them, maybe compressed): the lines
 /// that say so, naming each file and what it held.
 fn refused_files(named: &[PathBuf], read: &[PathBuf]) -> Vec<String> {
-    use crate::present::time::rfc3339;
+    use jforensics_present::time::rfc3339;
     named
         .iter()
         .zip(read)

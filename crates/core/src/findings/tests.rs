@@ -485,7 +485,11 @@ fn a_boot_read_with_only_the_fields_boot_filter_names_is_understood_as_a_whole_o
     use crate::journal::{Filter, SourceSpec, for_each_entry};
     let options = Options::default();
     for dir in RECORDED {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .nth(2)
+            .unwrap()
+            .join(dir);
         let files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())

@@ -9,7 +9,13 @@ use std::process::Command;
 use super::*;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/units/debian12-root")
+    // The workspace root, two levels above this crate, as a clean path:
+    // `systemctl --root` does not take one with `..` in it.
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap();
+    repo.join("tests/fixtures/units/debian12-root")
 }
 
 fn tree() -> UnitTree {

@@ -18,7 +18,7 @@
 use std::path::Path;
 
 use super::mapped::{self, Mapped};
-use crate::journal::Id128;
+use crate::Id128;
 
 const SIGNATURE: &[u8; 8] = b"LPKSHHRH";
 /// The header up to `n_data`, the first field added after the original

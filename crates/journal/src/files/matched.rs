@@ -25,8 +25,8 @@ use std::collections::HashMap;
 use super::format::{EntryHead, JournalFile};
 use super::merge::{self, Located};
 use super::{Paths, cursor, open_all};
-use crate::journal::filter::{FieldPicker, checked_per_entry, group_fields};
-use crate::journal::{Entry, Fields, Filter, Match};
+use crate::filter::{FieldPicker, checked_per_entry, group_fields};
+use crate::{Entry, Fields, Filter, Match};
 
 /// How a read ended.
 #[derive(Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@
 use std::cmp::Ordering;
 
 use super::format::{EntryHead, JournalFile};
-use crate::journal::Id128;
+use crate::Id128;
 
 /// How far a walk gets into a file before it gives back the pages behind.
 const RELEASE_EVERY: u64 = 16 << 20;

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::format::JournalFile;
 use super::{Paths, open_all};
-use crate::journal::outline::{BootSpan, Outline};
-use crate::journal::{Filter, Id128};
+use crate::outline::{BootSpan, Outline};
+use crate::{Filter, Id128};
 
 /// The outline of the journal at `paths` under `filter`; `None` when the
 /// index cannot answer alone (time bounds, which no index holds, or any

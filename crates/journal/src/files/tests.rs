@@ -5,14 +5,18 @@ use std::path::{Path, PathBuf};
 
 use super::format::JournalFile;
 use super::{Access, Outcome, Paths, boot_headers, boots_in, outline, read_matched};
-use crate::journal::libsystemd::{self, LibsystemdSource};
-use crate::journal::{
+use crate::libsystemd::{self, LibsystemdSource};
+use crate::{
     BootHeaders, Entry, EntrySource, Fields, Filter, HeaderScan, Id128, Match, SourceSpec,
     for_each_entry,
 };
 
 fn fixture_files(dir: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

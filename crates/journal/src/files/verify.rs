@@ -113,8 +113,8 @@ fn describe(path: &Path, access: super::Access, index_misses: &mut bool) -> Opti
     let span = match (heads.first(), heads.last()) {
         (Some(first), Some(last)) => format!(
             "; it holds entries from {} to {} (sequence numbers {} to {})",
-            crate::present::time::rfc3339(first.realtime),
-            crate::present::time::rfc3339(last.realtime),
+            jforensics_present::time::rfc3339(first.realtime),
+            jforensics_present::time::rfc3339(last.realtime),
             first.seqnum,
             last.seqnum
         ),
@@ -162,12 +162,12 @@ fn boot_ids_unlike_fields(file: &JournalFile, heads: &[EntryHead], at: &[u64]) -
 
 /// The boot an entry's `_BOOT_ID` field names, if it has one this reader
 /// can read.
-fn field_boot(file: &JournalFile, entry: u64) -> Option<crate::journal::Id128> {
+fn field_boot(file: &JournalFile, entry: u64) -> Option<crate::Id128> {
     const NAME: &[u8] = b"_BOOT_ID=";
     file.entry_data(entry)?.into_iter().find_map(|data| {
         let payload = file.data_payload(data)?;
         let value = payload.strip_prefix(NAME)?;
-        crate::journal::Id128::parse(std::str::from_utf8(value).ok()?)
+        crate::Id128::parse(std::str::from_utf8(value).ok()?)
     })
 }
 
@@ -233,8 +233,8 @@ fn held(path: &Path) -> String {
         Some(h) => format!(
             "; its header says it held {} entries from {} to {} (sequence numbers {} to {}; its last boot {})",
             h.entries,
-            crate::present::time::rfc3339(h.first_realtime_usec),
-            crate::present::time::rfc3339(h.last_realtime_usec),
+            jforensics_present::time::rfc3339(h.first_realtime_usec),
+            jforensics_present::time::rfc3339(h.last_realtime_usec),
             h.first_seqnum,
             h.last_seqnum,
             h.last_boot.short()
@@ -246,7 +246,7 @@ fn held(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::Id128;
+    use crate::Id128;
 
     fn head(seqnum: u64, boot: u8, realtime: u64, monotonic: u64) -> EntryHead {
         EntryHead {

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 
-use crate::journal::JournalError;
+use crate::JournalError;
 
 /// The binary journal file signature (`journal-def.h`).
 const JOURNAL_MAGIC: &[u8] = b"LPKSHHRH";

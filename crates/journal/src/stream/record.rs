@@ -2,7 +2,7 @@
 //! becomes the entry header, and the checks that decide whether a record is
 //! an entry at all.
 
-use crate::journal::{Entry, Id128};
+use crate::{Entry, Id128};
 
 /// The largest single field value accepted (binary export fields claim their
 /// length up front; a damaged or hostile stream may claim 2^63 bytes).
@@ -236,7 +236,7 @@ impl RecordBuilder {
         entry.cursor = self.cursor.unwrap_or_default();
         entry.seqnum = self
             .seqnum
-            .or_else(|| crate::journal::headers::cursor_seqnum(&entry.cursor));
+            .or_else(|| crate::headers::cursor_seqnum(&entry.cursor));
         Ok(entry)
     }
 }

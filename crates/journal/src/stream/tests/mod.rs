@@ -15,11 +15,11 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::StreamSource;
-use crate::journal::{
+use crate::{
     Diagnostics, Entry, EntrySource, Filter, Id128, JournalError, Match, StreamInput, Strictness,
 };
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/systemd");
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/systemd");
 
 /// A file of systemd's test data, which the repository carries.
 fn fixture(relative: &str) -> PathBuf {
