@@ -15,27 +15,23 @@
 //! and `vocab` are leaves every stage may use. docs/ARCHITECTURE.md tells
 //! where each stage lives and the invariants the tests defend.
 //!
+//! The stages up to the findings are the crates in crates/ (`jforensics-core`,
+//! which reads through `jforensics-journal`; `present` is its own leaf), so a
+//! detector's tests build without polars or plotters; this crate re-exports
+//! them under their module names and adds what prints and plans.
+//!
 //! The command-line front end (`src/main.rs`, `src/cli/`, `src/commands/`)
 //! wires a source to a command and a report format; nothing in this library
 //! knows about flags or terminals.
 
-pub mod boots;
-pub mod cause;
-pub mod events;
-pub mod evidence;
-pub mod findings;
+pub use jforensics_core::{
+    boots, cause, events, evidence, findings, journal, lifecycle, machines, present, stable_id,
+    units, vocab,
+};
 pub mod fleet;
-pub mod journal;
-pub mod lifecycle;
-pub mod machines;
-pub mod present;
 pub mod report;
 pub mod session;
-pub mod stable_id;
 pub mod tables;
 #[cfg(test)]
-mod testkit;
-/// Declared dependencies read from unit files (a read stage beside `journal`).
-pub mod units;
-pub mod vocab;
+use jforensics_core::testkit;
 pub mod watch;

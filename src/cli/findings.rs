@@ -54,7 +54,7 @@ pub enum FindingsSort {
 #[command(next_help_heading = "Detectors")]
 pub struct DetectorArgs {
     /// Count as a crash loop N or more automatic restarts within --loop-window
-    #[arg(long = "loop-restarts", value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long = "loop-restarts", value_name = "N", default_value_t = jforensics::findings::DEFAULT_LOOP_RESTARTS, value_parser = clap::value_parser!(u32).range(1..))]
     pub loop_restarts: u32,
     /// The window of --loop-restarts (30s, 10min, 1h)
     #[arg(long = "loop-window", value_name = "DURATION", default_value = "10min", value_parser = super::duration::parse)]

@@ -2,8 +2,12 @@
 //! (journal → events → boots/lifecycles → cause → findings → report/tables),
 //! and no module reaches a later stage or takes part in a cycle.
 //!
-//! Read from the `use crate::…`/`super::…` paths in `src/` (the front end,
-//! `main.rs`, `cli/` and `commands/`, may use everything). A path to a
+//! Read from the `use crate::…`/`super::…` paths in `src/` and in the
+//! workspace's crates (the front end, `main.rs`, `cli/` and `commands/`,
+//! may use everything), and from the paths one crate names another by
+//! (`jforensics_core::…`). Each crate's modules keep the names they have in
+//! the one library the top crate re-exports (`crates/journal/src/files` is
+//! `journal::files`), so the ranks below hold across crates. A path to a
 //! module counts as an import of that module; a path to an item, of the
 //! module that holds it.
 
@@ -48,30 +52,59 @@ const RANKS: &[(&str, u32)] = &[
 /// Modules outside the pipeline: test-only data and the front end.
 const OUTSIDE: &[&str] = &["testkit", "main", "cli", "commands", "lib"];
 
-/// Each library file as its module path ("report::json::findings") with
-/// its text.
-fn sources() -> Vec<(Vec<String>, String)> {
-    let src = repo().join("src");
+/// Where the library's modules live: each source root with the module
+/// path its files are under and the name other crates use for it. The top
+/// crate (`src/`) and `jforensics-core` put their modules at the top, as
+/// the top crate re-exports core's.
+const ROOTS: &[(&str, &str, &str)] = &[
+    ("src", "", "jforensics"),
+    ("crates/core/src", "", "jforensics_core"),
+    ("crates/journal/src", "journal", "jforensics_journal"),
+    ("crates/present/src", "present", "jforensics_present"),
+];
+
+fn module_path(prefix: &str) -> Vec<String> {
+    prefix
+        .split("::")
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A library file: its module path ("report::json::findings"), the module
+/// path its crate's `crate::` stands for, and its text.
+type Source = (Vec<String>, Vec<String>, String);
+
+/// Every library file of every root.
+fn sources() -> Vec<Source> {
     let mut out = Vec::new();
-    let mut stack = vec![src.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let rel = path.strip_prefix(&src).unwrap().with_extension("");
-                let mut module: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                if module.last().is_some_and(|m| m == "mod") {
-                    module.pop();
+    for (root, prefix, _) in ROOTS {
+        let src = repo().join(root);
+        let mut stack = vec![src.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let rel = path.strip_prefix(&src).unwrap().with_extension("");
+                    let mut module = module_path(prefix);
+                    module.extend(
+                        rel.components()
+                            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+                    );
+                    if module.last().is_some_and(|m| m == "mod")
+                        || (*root != "src" && module.last().is_some_and(|m| m == "lib"))
+                    {
+                        module.pop();
+                    }
+                    // A crate root that only re-exports (crates/core/src/lib.rs).
+                    if module.is_empty() || OUTSIDE.contains(&module[0].as_str()) {
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    out.push((module, module_path(prefix), text));
                 }
-                if OUTSIDE.contains(&module[0].as_str()) {
-                    continue;
-                }
-                out.push((module, std::fs::read_to_string(&path).unwrap()));
             }
         }
     }
@@ -89,27 +122,41 @@ fn module_of(is_module: &dyn Fn(&[String]) -> bool, path: &[String]) -> Vec<Stri
     path[..1].to_vec()
 }
 
-/// Whether `path` names a module file or directory under src/.
-fn is_source_module(src: &Path, path: &[String]) -> bool {
-    let base = src.join(path.join("/"));
-    base.with_extension("rs").is_file() || base.is_dir()
+/// Whether `path` names a module file or directory under one of the roots.
+fn is_source_module(repo: &Path, path: &[String]) -> bool {
+    ROOTS.iter().any(|(root, prefix, _)| {
+        let prefix = module_path(prefix);
+        let Some(rest) = path.strip_prefix(prefix.as_slice()) else {
+            return false;
+        };
+        if rest.is_empty() {
+            return !prefix.is_empty();
+        }
+        let base = repo.join(root).join(rest.join("/"));
+        base.with_extension("rs").is_file() || base.is_dir()
+    })
 }
 
 type Graph = BTreeMap<Vec<String>, BTreeSet<Vec<String>>>;
 
-/// Every module each library module imports (by `crate::` or `super::`
-/// paths in code, not in comments).
+/// Every module each library module imports (by `crate::`, `super::` or
+/// another crate's paths in code, not in comments).
 fn imports() -> Graph {
-    let src = repo().join("src");
-    graph_of(sources(), &|p: &[String]| is_source_module(&src, p))
+    let repo = repo();
+    graph_of(sources(), &|p: &[String]| is_source_module(&repo, p))
 }
 
 /// The import graph of `sources` (module path, text), where `is_module`
 /// tells which paths name a module.
-fn graph_of(sources: Vec<(Vec<String>, String)>, is_module: &dyn Fn(&[String]) -> bool) -> Graph {
-    let path = Regex::new(r"\b(crate|super)((?:::[A-Za-z_][A-Za-z0-9_]*)+)").unwrap();
+fn graph_of(sources: Vec<Source>, is_module: &dyn Fn(&[String]) -> bool) -> Graph {
+    let crates: Vec<&str> = ROOTS.iter().map(|(_, _, name)| *name).collect();
+    let path = Regex::new(&format!(
+        r"\b(crate|super|{})((?:::[A-Za-z_][A-Za-z0-9_]*)+)",
+        crates.join("|")
+    ))
+    .unwrap();
     let mut graph = BTreeMap::new();
-    for (module, text) in sources {
+    for (module, crate_root, text) in sources {
         let mut targets = BTreeSet::new();
         // Inline test modules are left out: their `super` is the file itself.
         let text = text.split("#[cfg(test)]\nmod tests {").next().unwrap_or("");
@@ -121,11 +168,15 @@ fn graph_of(sources: Vec<(Vec<String>, String)>, is_module: &dyn Fn(&[String]) -
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
                     .collect();
-                let mut full = if &m[1] == "crate" {
-                    Vec::new()
-                } else {
+                let mut full = match &m[1] {
+                    "crate" => crate_root.clone(),
                     // `super` of a file module is its parent directory's module.
-                    module[..module.len().saturating_sub(1)].to_vec()
+                    "super" => module[..module.len().saturating_sub(1)].to_vec(),
+                    name => ROOTS
+                        .iter()
+                        .find(|(_, _, n)| *n == name)
+                        .map(|(_, prefix, _)| module_path(prefix))
+                        .unwrap_or_default(),
                 };
                 while names.first().is_some_and(|n| n == "super") {
                     names.remove(0);
@@ -164,7 +215,7 @@ fn rank(module: &[String]) -> u32 {
         .map(|(_, r)| *r)
         .unwrap_or_else(|| {
             panic!(
-                "src/{} has no place in RANKS (tests/it/layers.rs)",
+                "module {} has no place in RANKS (tests/it/layers.rs)",
                 module[0]
             )
         })
@@ -237,14 +288,28 @@ fn the_import_reader_sees_imports() {
     // Guards the two tests above against passing on an empty graph.
     let graph = imports();
     let of = |m: &str| graph.get(&m.split("::").map(str::to_string).collect::<Vec<_>>());
-    let findings = of("findings").expect("src/findings/mod.rs read");
+    let findings = of("findings").expect("crates/core/src/findings/mod.rs read");
     assert!(
         findings.contains(&vec!["cause".to_string()]),
         "{findings:?}"
     );
     let run = of("watch::run").expect("src/watch/run.rs read");
     assert!(run.contains(&vec!["session".to_string()]), "{run:?}");
-    let markers = of("boots::markers").expect("src/boots/markers.rs read");
+    // A crate's own paths and another crate's, resolved to the modules of
+    // the one library.
+    let walk = of("cause::rules::walk").expect("crates/core/src/cause/rules/walk.rs read");
+    assert!(
+        walk.contains(&vec!["cause".to_string(), "windows".to_string()])
+            && walk.contains(&vec!["cause".to_string(), "jobs".to_string()]),
+        "{walk:?}"
+    );
+    let verify = of("journal::files::verify").expect("crates/journal/src/files/verify.rs read");
+    assert!(
+        verify.contains(&vec!["present".to_string(), "time".to_string()])
+            && verify.contains(&vec!["journal".to_string(), "files".to_string()]),
+        "{verify:?}"
+    );
+    let markers = of("boots::markers").expect("crates/core/src/boots/markers.rs read");
     assert!(
         markers.contains(&vec!["events".to_string(), "shutdown".to_string()]),
         "{markers:?}"
@@ -256,12 +321,21 @@ fn the_import_reader_sees_imports() {
     );
 }
 
-/// A synthetic library: each (module, text) as if read from src/, where
-/// every module named is a file.
+/// A synthetic library: each (module, text) as if read from src/ (or, for
+/// `journal::…`, from crates/journal/src), where every module named is a
+/// file.
 fn synthetic(files: &[(&str, &str)]) -> Graph {
     let sources = files
         .iter()
-        .map(|(m, t)| (m.split("::").map(str::to_string).collect(), t.to_string()))
+        .map(|(m, t)| {
+            let module: Vec<String> = m.split("::").map(str::to_string).collect();
+            let crate_root = if module[0] == "journal" {
+                vec!["journal".to_string()]
+            } else {
+                Vec::new()
+            };
+            (module, crate_root, t.to_string())
+        })
         .collect();
     let known: Vec<Vec<String>> = files
         .iter()
@@ -275,7 +349,10 @@ fn the_checkers_fail_on_an_upward_import_and_on_a_cycle() {
     // Guards the checkers themselves: the same code that passes on src/
     // must fail on a library that breaks each rule once.
     let upward = synthetic(&[
-        ("journal::files", "use crate::session::Session;\n"),
+        // The journal crate can name the top crate only by its name …
+        ("journal::files", "use jforensics::session::Session;\n"),
+        // … and a core stage a later one by `crate::`.
+        ("lifecycle", "use crate::cause::Start;\n"),
         ("session", "use crate::journal::Journal;\n"),
         ("boots::scan", "use super::markers::marker_matches;\n"),
         ("boots::markers", "use super::scan::Gathered;\n"),
@@ -287,7 +364,7 @@ fn the_checkers_fail_on_an_upward_import_and_on_a_cycle() {
     ]);
     assert_eq!(
         against_the_order(&upward),
-        vec!["journal::files -> session"]
+        vec!["journal::files -> session", "lifecycle -> cause"]
     );
     let found = cycles(&upward);
     assert!(
@@ -299,6 +376,24 @@ fn the_checkers_fail_on_an_upward_import_and_on_a_cycle() {
     assert!(
         found.iter().all(|c| c.starts_with("boots::")),
         "only the sibling cycle: {found:?}"
+    );
+    // Across crates: the journal crate naming core, or its own `crate::`
+    // reaching a module core re-exports, is as upward as it was in one crate.
+    let across = synthetic(&[
+        (
+            "journal::files",
+            "use jforensics_core::findings::Finding;\n",
+        ),
+        ("journal::stream", "use crate::files::Outcome;\n"),
+        ("findings", ""),
+    ]);
+    assert_eq!(
+        against_the_order(&across),
+        vec!["journal::files -> findings"]
+    );
+    assert!(
+        graph_has(&across, "journal::stream", "journal::files"),
+        "{across:?}"
     );
     // Two peers of one rank may not import each other either way.
     let peers = synthetic(&[("report", "use crate::session::detect;\n"), ("session", "")]);
@@ -335,4 +430,11 @@ fn commands_plan_no_reads() {
         "read planning in commands/:\n{}",
         found.join("\n")
     );
+}
+
+fn graph_has(graph: &Graph, from: &str, to: &str) -> bool {
+    let path = |m: &str| m.split("::").map(str::to_string).collect::<Vec<_>>();
+    graph
+        .get(&path(from))
+        .is_some_and(|t| t.contains(&path(to)))
 }

@@ -40,6 +40,11 @@ pub struct CrashLoops {
 const WIDTH: i32 = 1100;
 const PANEL: i32 = 78;
 const PANEL_GAP: i32 = 8;
+/// Room either side of the first and last failure so their dots are drawn
+/// whole: a share of the span (1/40) …
+const EDGE_PAD_SHARE: u64 = 40;
+/// … plus half a second, so a single failure still gets a scale.
+const EDGE_PAD_USEC: u64 = 500_000;
 /// Exit kinds beyond the palette share the last colour under "other".
 const MAX_KINDS: usize = 7;
 
@@ -108,8 +113,7 @@ impl CrashLoops {
             .map(|f| f.at_usec);
         let from = times.clone().min().unwrap_or(0);
         let to = times.max().unwrap_or(0);
-        // A little room either side so the first and last dots are whole.
-        let pad = (to - from) / 40 + 500_000;
+        let pad = (to - from) / EDGE_PAD_SHARE + EDGE_PAD_USEC;
         TimeScale::new(
             from.saturating_sub(pad),
             to + pad,
