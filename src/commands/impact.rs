@@ -4,7 +4,7 @@
 use jforensics::cause;
 use jforensics::events::unit_name;
 use jforensics::findings::{self, BootData, Options, impact};
-use jforensics::journal::SourceSpec;
+use jforensics::journal::{Filter, SourceSpec};
 use jforensics::report::chart;
 use jforensics::units::UnitTree;
 
@@ -101,18 +101,23 @@ pub fn run(ctx: &Context, args: &ImpactArgs) -> Result<Exit> {
 }
 
 /// Each boot read through the index, the managers' lines only (the
-/// matches `cause` needs): edges come from job ids, triggers, failures and
-/// loops, never from the services' own lines.
+/// matches `cause` needs) with the fields the detectors read, two boots at
+/// once: edges come from job ids, triggers, failures and loops, never from
+/// the services' own lines.
 pub fn read(
     ctx: &Context,
     selected: &[jforensics::boots::Boot],
     options: &Options,
 ) -> Result<Vec<BootData>> {
+    let managers = |boot| Filter {
+        fields: findings::boot_filter(boot).fields,
+        ..cause::filter_for_boot(boot)
+    };
+    let refs: Vec<&jforensics::boots::Boot> = selected.iter().collect();
     let mut boots: Vec<BootData> = Vec::with_capacity(selected.len());
-    for b in selected {
-        let mut source = ctx.open(cause::filter_for_boot(b.boot_id))?;
-        boots.push(findings::read_boot(b, source.as_mut(), options)?);
-        ctx.say_diagnostics(source.diagnostics());
+    for (data, diagnostics) in ctx.read_boots_through(&refs, options, managers)? {
+        ctx.say_diagnostics(&diagnostics);
+        boots.push(data);
     }
     Ok(boots)
 }

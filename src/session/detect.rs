@@ -7,7 +7,7 @@ use super::{Result, Session, pool};
 use crate::boots::Boot;
 use crate::cause::BootAnalysis;
 use crate::findings::{self, BootData, Finding, Options, boot_filter, read_boot};
-use crate::journal::{self, Id128, JournalError};
+use crate::journal::{self, Filter, Id128, JournalError};
 
 /// The findings of the boots a command asked for.
 pub struct Selection {
@@ -38,11 +38,22 @@ impl Session {
         boots: &[&Boot],
         options: &Options,
     ) -> Result<Vec<(BootData, journal::Diagnostics)>> {
+        self.read_boots_through(boots, options, boot_filter)
+    }
+
+    /// [`Session::read_boots`], each boot read through `filter_of` its
+    /// boot id: fewer lines or fields where the caller needs fewer.
+    pub fn read_boots_through(
+        &self,
+        boots: &[&Boot],
+        options: &Options,
+        filter_of: impl Fn(Id128) -> Filter + Sync,
+    ) -> Result<Vec<(BootData, journal::Diagnostics)>> {
         let journal = self.journal()?;
         // Not `self`, which is not shared between threads.
         let (strictness, time) = (self.strictness, &self.time_filter);
         let read = |boot: &&Boot| -> std::result::Result<_, JournalError> {
-            let filter = super::with_time(time, boot_filter(boot.boot_id));
+            let filter = super::with_time(time, filter_of(boot.boot_id));
             let mut source = journal.open(&filter, strictness)?;
             let data = read_boot(boot, source.as_mut(), options)?;
             Ok((data, source.diagnostics().clone()))
