@@ -144,30 +144,22 @@ struct Seen {
 /// readable neighbours, as if all were in one slice.
 fn walk(file: &JournalFile, offsets: &[u64]) -> Walked {
     let mut walked = Walked::default();
+    let mut judged = 0;
     let mut released = 0u64;
-    let readable = offsets.iter().filter_map(|&at| match file.entry(at) {
-        Some(head) => Some(Seen { head, at }),
-        None => {
-            walked.unreadable += 1;
-            None
-        }
-    });
-    let mut counts = Counts::default();
-    let mut first = None;
-    let mut last = None;
-    in_steps(readable, |seen, judged| {
-        first = first.or(seen.first().map(|s| s.head));
-        last = seen.last().map(|s| s.head);
-        counts.add(file, seen, judged);
+    let readable = (offsets.iter()).filter_map(|&at| file.entry(at).map(|head| Seen { head, at }));
+    in_steps(readable, |seen, range| {
+        judged += range.len();
+        walked.first = walked.first.or(seen.first().map(|s| s.head));
+        walked.last = seen.last().map(|s| s.head);
+        walked.counts.add(file, seen, range);
         // Pages walked past count in this process's memory otherwise.
         if let Some(behind) = seen.first() {
             file.release(released..behind.at);
             released = behind.at;
         }
     });
-    walked.counts = counts;
-    walked.first = first;
-    walked.last = last;
+    // `in_steps` judges every readable entry exactly once.
+    walked.unreadable = (offsets.len() - judged) as u64;
     walked
 }
 

@@ -32,6 +32,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::files::verify::Found;
 use super::libsystemd::{LibsystemdSource, Prepared};
 use super::wire::{
     self, BOOT, CHECKING, DAMAGE, DONE, EMPTY, FAILED, OUTLINE, Request, SKIPPED, TRACE, WARNING,
@@ -182,24 +183,15 @@ impl Readers {
     /// maps the files, and a file cut short under the map raises SIGBUS,
     /// which only a reader process survives. Should the reader die, the
     /// file it was walking is named damaged with how the reader ended.
-    fn find_damage(self: &Arc<Self>) -> Vec<(PathBuf, DamageFound)> {
+    fn find_damage(self: &Arc<Self>) -> Vec<(PathBuf, Found)> {
         let Some(paths) = self.prepared.paths() else {
             return Vec::new();
         };
-        let names: Vec<PathBuf> = paths.each().into_iter().map(|(name, ..)| name).collect();
         if self.program.is_none() {
             // Without a reader program everything is read in this process.
-            return (super::files::damaged(&paths).into_iter())
-                .map(|(file, found)| {
-                    let found = DamageFound {
-                        file: 0,
-                        sentence: found.sentence,
-                        index_misses: found.index_misses,
-                    };
-                    (file, found)
-                })
-                .collect();
+            return super::files::damaged(&paths);
         }
+        let names: Vec<PathBuf> = paths.each().into_iter().map(|(name, ..)| name).collect();
         let name = |i: u64| {
             let i = usize::try_from(i).unwrap_or(usize::MAX);
             names.get(i).cloned().unwrap_or_default()
@@ -207,28 +199,33 @@ impl Readers {
         let mut source = match self.ask(Request::Damage, &Filter::all()) {
             Ok(source) => source,
             Err(e) => {
-                let found = DamageFound {
-                    file: 0,
+                let found = Found {
                     sentence: format!("not checked for damage inside: {e}"),
                     index_misses: false,
                 };
                 return vec![(PathBuf::from(&self.prepared.what), found)];
             }
         };
-        while let Ok(Some(_)) = source.next_entry() {}
+        // A request that sends no entries ends in an error when its reader
+        // dies: that error says how.
+        let ended = loop {
+            match source.next_entry() {
+                Ok(Some(_)) => {}
+                Ok(None) => break None,
+                Err(e) => break Some(e),
+            }
+        };
         let mut found: Vec<_> = std::mem::take(&mut source.damage)
             .into_iter()
-            .map(|f| (name(f.file), f))
+            .map(|(file, f)| (name(file), f))
             .collect();
         if let (true, Some(file)) = (source.died, source.checking.take()) {
-            let why = source
-                .diagnostics
-                .warnings
-                .last()
-                .cloned()
-                .unwrap_or_else(|| "the reader process stopped".to_string());
-            let stopped = DamageFound {
-                file,
+            let why = match ended {
+                Some(JournalError::Libsystemd { source, .. }) => source.to_string(),
+                Some(other) => other.to_string(),
+                None => "the reader process stopped".to_string(),
+            };
+            let stopped = Found {
                 sentence: format!(
                     "damaged: walking its entries stopped the reader process ({why}); what it holds past that point may be missing from every answer"
                 ),
@@ -444,11 +441,13 @@ impl Reader {
             BOOT => Frame::Boot(Box::new(BootHeaders::decode(p)?)),
             OUTLINE => Frame::Outline(Box::new(Outline::decode(p)?)),
             CHECKING => Frame::Checking(wire::read_u64(p)?),
-            DAMAGE => Frame::Damage(DamageFound {
-                file: wire::read_u64(p)?,
-                sentence: wire::read_string(p)?,
-                index_misses: wire::read_u64(p)? != 0,
-            }),
+            DAMAGE => Frame::Damage(
+                wire::read_u64(p)?,
+                Found {
+                    sentence: wire::read_string(p)?,
+                    index_misses: wire::read_u64(p)? != 0,
+                },
+            ),
             TRACE => Frame::Trace(wire::read_string(p)?),
             other => {
                 return Err(std::io::Error::new(
@@ -482,17 +481,12 @@ enum Frame {
     Boot(Box<BootHeaders>),
     Outline(Box<Outline>),
     Checking(u64),
-    Damage(DamageFound),
+    /// Damage found inside one file, the file by its place in the
+    /// source's list ([`super::files::Paths::each`]): both processes list
+    /// it alike, and only the parent knows every file by the name people
+    /// know it by.
+    Damage(u64, Found),
     Trace(String),
-}
-
-/// Damage found inside one file: the file by its place in the source's
-/// list ([`super::files::Paths::each`]), as both processes list it alike
-/// and only the parent knows every file by the name people know it by.
-struct DamageFound {
-    file: u64,
-    sentence: String,
-    index_misses: bool,
 }
 
 /// One request's entries, as they arrive from a reader process.
@@ -507,7 +501,7 @@ struct IsolatedSource {
     /// The answer to a [`Request::Outline`], if the files gave one.
     outline: Option<Outline>,
     /// The answers to a [`Request::Damage`], and the file being walked.
-    damage: Vec<DamageFound>,
+    damage: Vec<(u64, Found)>,
     checking: Option<u64>,
     /// The reader process died during the request.
     died: bool,
@@ -559,7 +553,7 @@ impl EntrySource for IsolatedSource {
                 Some(Frame::Boot(boot)) => self.boots.push(*boot),
                 Some(Frame::Outline(outline)) => self.outline = Some(*outline),
                 Some(Frame::Checking(file)) => self.checking = Some(file),
-                Some(Frame::Damage(found)) => self.damage.push(found),
+                Some(Frame::Damage(file, found)) => self.damage.push((file, found)),
                 Some(Frame::Trace(line)) => super::trace::say(&line),
                 None => {
                     let why = reader
